@@ -1,0 +1,221 @@
+r"""Integrators of the linear renewal dynamics of SGD-type optimizers on a spectrum.
+
+Both integrators solve, on the nodes of a :class:`~deterministic_risk.Spectrum`,
+
+.. math::
+
+    E_i(k+1) = q_k(\lambda_i)\,E_i(k) + c_k\, n_i \lambda_i^2\, R(k), \qquad
+    R(k) = R_\ast + \sum_i E_i(k), \qquad E_i(0) = w_i,
+
+where the optimizer supplies the contraction factor :math:`q_k(\lambda)` and the kernel coefficient
+:math:`c_k` from the learning rate :math:`\gamma_k` (for SGD, theory note ``sgd_plrf.md`` §4.1 and
+§4.4: :math:`q = 1-2\gamma\lambda+\gamma^2(1+1/B)\lambda^2`, :math:`c = \gamma^2/B`).
+
+* :func:`exact_recursion` iterates the recursion itself: exact, cost O(n·k).
+* :func:`log_time_integrate` advances it over blocks of h iterations on a log-spaced grid. Over a
+  block the learning rate is frozen at the block's midpoint and R is interpolated linearly
+  between the block's ends; the block sums of the recursion are then closed-form, so
+
+  .. math::
+
+      E_i(k+h) = q^h E_i(k) + c\,n_i\lambda_i^2 \Big[R(k)\,S_0 + \big(R(k+h)-R(k)\big) S_1/h\Big],
+      \quad S_0 = \sum_{j<h} q^j,\quad S_1 = \sum_{s<h} s\,q^{h-1-s},
+
+  and R(k+h) solves a scalar linear equation (an implicit, second-order step that is exact for
+  h = 1). Its cost per output point does not grow with k.
+
+The optimizer object passed in must provide ``log_contraction(lr, lam)`` (log q, elementwise) and
+``kernel_coefficient(lr)``; the schedule supplies the learning rates and its breakpoints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .schedules import Schedule
+from .spectrum import Spectrum
+
+__all__ = ["exact_recursion", "log_time_integrate", "IntegrationResult"]
+
+#: Risk above this multiple of max(R(0), 1) counts as divergence.
+DIVERGENCE_FACTOR = 1e12
+
+
+class RenewalOptimizer(Protocol):
+    def log_contraction(self, lr: float, lam: NDArray[np.float64]) -> NDArray[np.float64]: ...
+
+    def kernel_coefficient(self, lr: float) -> float: ...
+
+
+@dataclass(frozen=True)
+class IntegrationResult:
+    """Risk at the requested steps, ``inf`` after a divergence."""
+
+    risk: NDArray[np.float64]
+    success: bool
+    message: str
+    n_blocks: int
+
+
+def _divergence_threshold(spectrum: Spectrum) -> float:
+    return DIVERGENCE_FACTOR * max(spectrum.initial_risk, 1.0)
+
+
+def exact_recursion(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
+                    steps: NDArray[np.int64]) -> IntegrationResult:
+    """Iterate the renewal recursion one iteration at a time (exact; cost O(n_nodes · max(steps)))."""
+    lam, n = spectrum.eigenvalues, spectrum.counts
+    lam2n = n * lam**2
+    energy = spectrum.weights.copy()
+    floor = spectrum.floor
+    risk_out = np.full(steps.size, np.inf)
+    k_max = int(steps[-1])
+    threshold = _divergence_threshold(spectrum)
+    constant = schedule.is_constant
+    if constant:
+        lr = schedule(0.0)
+        q = np.exp(optimizer.log_contraction(lr, lam))
+        a = optimizer.kernel_coefficient(lr) * lam2n
+    else:
+        lrs = schedule(np.arange(k_max + 1, dtype=np.float64))
+    out = 0
+    for k in range(k_max + 1):
+        risk = floor + energy.sum()
+        if not risk <= threshold:  # also catches NaN
+            return IntegrationResult(risk_out, False, f"diverged at k = {k} (risk {risk:.3g})", k)
+        if k == steps[out]:
+            risk_out[out] = risk
+            out += 1
+            if out == steps.size:
+                break
+        if not constant:
+            q = np.exp(optimizer.log_contraction(lrs[k], lam))
+            a = optimizer.kernel_coefficient(lrs[k]) * lam2n
+        energy *= q
+        energy += a * risk
+    return IntegrationResult(risk_out, True, f"exact recursion, {k_max} iterations", k_max)
+
+
+_SERIES_CUTOFF = 0.05  # below |h·x| = 0.05 the S_1 numerator is summed as a series (8 terms)
+
+
+def _block_sums(h: int, x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+    r"""Return :math:`q^h`, :math:`S_0` and :math:`S_1/h` for :math:`q = e^{-x}`, stably.
+
+    :math:`S_0 = (1-q^h)/(1-q)` and :math:`S_1 = (h-1-hq+q^h)/(1-q)^2`; the numerator of
+    :math:`S_1` is written as :math:`\mathrm{expm1}(-hx) - h\,\mathrm{expm1}(-x)` and, where
+    :math:`|hx|` is small, as its Taylor series :math:`\sum_{m\ge2} (-x)^m (h^m-h)/m!`.
+    """
+    if h == 1:
+        return np.exp(-x), np.ones_like(x), np.zeros_like(x)
+    hx = h * x
+    em1_h = np.expm1(-hx)
+    em1_1 = np.expm1(-x)
+    qh = em1_h + 1.0
+    small = np.abs(hx) < _SERIES_CUTOFF
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s0 = np.where(x == 0.0, float(h), em1_h / em1_1)
+        num = em1_h - h * em1_1
+    if np.any(small):
+        xs = x[small]
+        t = np.ones_like(xs)  # (-h x)^m / m!
+        u = np.ones_like(xs)  # (-x)^m / m!
+        series = np.zeros_like(xs)
+        for m in range(1, 10):
+            t = t * (-h * xs) / m
+            u = u * (-xs) / m
+            if m >= 2:
+                series += t - h * u
+        num = num.copy()
+        num[small] = series
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1_over_h = np.where(small & (np.abs(x) < 1e-300), (h - 1) / 2.0, num / (em1_1**2 * h))
+    # exact limits where x == 0 (a zero eigenvalue): S_0 = h, S_1/h = (h-1)/2
+    s1_over_h = np.where(x == 0.0, (h - 1) / 2.0, s1_over_h)
+    return qh, s0, s1_over_h
+
+
+def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
+                       steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
+                       max_change: float = 0.05) -> IntegrationResult:
+    """Integrate the renewal dynamics in blocks on a log-spaced grid (see the module docstring).
+
+    Parameters
+    ----------
+    spectrum, optimizer, schedule, steps
+        As for :func:`exact_recursion`.
+    grid_ratio : float
+        Target block length as a fraction of the current iteration, h ≈ grid_ratio·k. The error
+        is second order in it.
+    max_change : float
+        A block is halved while the risk or the learning rate changes by more than this relative
+        amount across it (exponential transients, schedule decays).
+    """
+    lam, n = spectrum.eigenvalues, spectrum.counts
+    lam2n = n * lam**2
+    energy = spectrum.weights.copy()
+    floor = spectrum.floor
+    k_max = int(steps[-1])
+    threshold = _divergence_threshold(spectrum)
+    stops = np.unique(np.concatenate([steps.astype(np.float64),
+                                      np.round(schedule.breakpoints(float(k_max)))]))
+    stops = stops[(stops > 0) & (stops <= k_max)].astype(np.int64)
+    risk_out = np.full(steps.size, np.inf)
+    out = 0
+    k = 0
+    risk = floor + energy.sum()
+    if steps[0] == 0:
+        risk_out[0] = risk
+        out = 1
+    constant = schedule.is_constant
+    if constant:
+        lr = schedule(0.0)
+        x = -optimizer.log_contraction(lr, lam)
+        a = optimizer.kernel_coefficient(lr) * lam2n
+    n_blocks = 0
+    next_stop = 0
+    tiny = 1e-280 * max(spectrum.initial_risk, 1e-300)
+    while out < steps.size:
+        while stops[next_stop] <= k:
+            next_stop += 1
+        h = max(1, int(grid_ratio * k))
+        h = min(h, int(stops[next_stop] - k))
+        while True:
+            if not constant:
+                lr_mid = schedule(k + 0.5 * (h - 1))
+                if h > 1:
+                    lr_ends = schedule(np.array([k, k + h - 1.0]))
+                    spread = abs(lr_ends[1] - lr_ends[0]) / max(lr_mid, 1e-300)
+                    if spread > max_change:
+                        h = max(1, h // 2)
+                        continue
+                x = -optimizer.log_contraction(lr_mid, lam)
+                a = optimizer.kernel_coefficient(lr_mid) * lam2n
+            qh, s0, s1h = _block_sums(h, x)
+            decayed = floor + np.dot(qh, energy)
+            source_old = np.dot(a, s0 - s1h)
+            source_new = np.dot(a, s1h)
+            denominator = 1.0 - source_new
+            new_risk = (decayed + risk * source_old) / denominator if denominator > 0 else np.inf
+            if (h > 1 and np.isfinite(new_risk) and risk > tiny
+                    and abs(new_risk - risk) > max_change * min(risk, new_risk)):
+                h = max(1, h // 2)
+                continue
+            break
+        n_blocks += 1
+        if not (new_risk <= threshold):
+            return IntegrationResult(risk_out, False,
+                                     f"diverged between k = {k} and k = {k + h} "
+                                     f"(risk {new_risk:.3g})", n_blocks)
+        energy = qh * energy + a * (risk * (s0 - s1h) + new_risk * s1h)
+        risk = new_risk
+        k += h
+        if k == steps[out]:
+            risk_out[out] = risk
+            out += 1
+    return IntegrationResult(risk_out, True,
+                             f"log-time integrator, {n_blocks} blocks to k = {k_max}", n_blocks)

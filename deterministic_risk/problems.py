@@ -1,0 +1,318 @@
+r"""Least-squares problems: general Gaussian data and the power-law random features (PLRF) model.
+
+Both reduce, for SGD, to a :class:`~deterministic_risk.Spectrum`; the simulator draws real samples
+from them (:mod:`deterministic_risk.simulate`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validation as check
+from .spectrum import Spectrum
+
+__all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "as_spectrum"]
+
+
+@dataclass(frozen=True, eq=False)
+class GaussianLeastSquares:
+    r"""Linear regression on Gaussian data, :math:`z \sim N(0, K)`, :math:`y = \langle z,\theta^\ast\rangle + \varepsilon`.
+
+    Parameters
+    ----------
+    covariance : array_like, shape (d, d) or (d,)
+        The covariance K, either as a symmetric positive semi-definite matrix or as its eigenvalues
+        (a 1-d array; K is then diagonal unless ``eigenvectors`` is given). The 1-d form needs
+        O(d) memory, so diagonal problems with d = 10⁶ work.
+    theta_star : array_like, shape (d,)
+        Optimal parameters :math:`\theta^\ast`.
+    theta0 : array_like, shape (d,), optional
+        Initial parameters (default 0).
+    noise_std : float, default 0
+        Standard deviation σ of Gaussian label noise, independent of z.
+    eigenvectors : array_like, shape (d, d), optional
+        Orthonormal eigenvectors (columns) going with a 1-d ``covariance``.
+
+    Notes
+    -----
+    Risk :math:`R(\theta) = \tfrac12 E[(\langle z,\theta\rangle - y)^2] = \tfrac12\sigma^2 +
+    \tfrac12 (\theta-\theta^\ast)^\top K (\theta-\theta^\ast)`; the floor is :math:`\sigma^2/2`.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares([1.0, 0.25], theta_star=[1.0, 2.0], noise_std=0.1)
+    >>> prob.spectrum()
+    Spectrum(n_nodes=2, dimension=2, eigenvalues in [0.25, 1], initial_risk=1.005, floor=0.005)
+    """
+
+    covariance: ArrayLike
+    theta_star: ArrayLike
+    theta0: ArrayLike | None = None
+    noise_std: float = 0.0
+    eigenvectors: ArrayLike | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        cov = check.float_array("covariance", self.covariance)
+        if cov.ndim == 2:
+            if cov.shape[0] != cov.shape[1]:
+                raise ValueError(f"covariance must be square, got shape {cov.shape}")
+            if not np.allclose(cov, cov.T, rtol=1e-10, atol=1e-14 * np.abs(cov).max()):
+                raise ValueError("covariance must be symmetric")
+            if self.eigenvectors is not None:
+                raise ValueError("eigenvectors go with a 1-d covariance (its eigenvalues) only")
+            lam, vecs = np.linalg.eigh(cov)
+            scale = max(abs(lam).max(), 1e-300)
+            if lam.min() < -1e-10 * scale:
+                raise ValueError(f"covariance must be positive semi-definite, its smallest "
+                                 f"eigenvalue is {lam.min():.3g}")
+            lam = np.clip(lam, 0.0, None)
+        elif cov.ndim == 1:
+            if np.any(cov < 0):
+                raise ValueError("covariance eigenvalues must be non-negative")
+            lam = cov
+            vecs = None
+            if self.eigenvectors is not None:
+                vecs = check.float_array("eigenvectors", self.eigenvectors, ndim=2)
+                if vecs.shape != (lam.size, lam.size):
+                    raise ValueError(f"eigenvectors must have shape {(lam.size, lam.size)}, "
+                                     f"got {vecs.shape}")
+                if not np.allclose(vecs.T @ vecs, np.eye(lam.size), atol=1e-8):
+                    raise ValueError("eigenvectors must be orthonormal columns")
+        else:
+            raise ValueError(f"covariance must be 1-d (eigenvalues) or 2-d, got {cov.ndim}-d")
+        d = lam.size
+        theta_star = check.float_array("theta_star", self.theta_star, ndim=1)
+        if theta_star.size != d:
+            raise ValueError(f"theta_star must have length d={d}, got {theta_star.size}")
+        theta0 = (np.zeros(d) if self.theta0 is None
+                  else check.float_array("theta0", self.theta0, ndim=1))
+        if theta0.size != d:
+            raise ValueError(f"theta0 must have length d={d}, got {theta0.size}")
+        lam = np.asarray(lam)
+        lam.setflags(write=False)
+        object.__setattr__(self, "_eigenvalues", lam)
+        object.__setattr__(self, "eigenvectors", vecs)
+        object.__setattr__(self, "theta_star", theta_star)
+        object.__setattr__(self, "theta0", theta0)
+        object.__setattr__(self, "noise_std",
+                           check.positive_float("noise_std", self.noise_std, allow_zero=True))
+
+    @property
+    def d(self) -> int:
+        """Number of parameters."""
+        return self._eigenvalues.size
+
+    @property
+    def eigenvalues(self) -> NDArray[np.float64]:
+        """Eigenvalues of K."""
+        return self._eigenvalues
+
+    @property
+    def floor(self) -> float:
+        """Irreducible risk ½σ²."""
+        return 0.5 * self.noise_std**2
+
+    def to_eigenbasis(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Coordinates of vectors (last axis) in the eigenbasis of K."""
+        return x if self.eigenvectors is None else x @ self.eigenvectors
+
+    def covariance_matrix(self) -> NDArray[np.float64]:
+        """K as a dense (d, d) matrix."""
+        if self.eigenvectors is None:
+            return np.diag(self._eigenvalues)
+        v = self.eigenvectors
+        return (v * self._eigenvalues) @ v.T
+
+    def spectrum(self) -> Spectrum:
+        r"""Spectrum with weights :math:`\tfrac12\lambda_i\langle\phi_i,\theta_0-\theta^\ast\rangle^2`
+        and floor :math:`\sigma^2/2`."""
+        e = self.to_eigenbasis(self.theta0 - self.theta_star)
+        return Spectrum(self._eigenvalues, 0.5 * self._eigenvalues * e**2, floor=self.floor)
+
+
+@dataclass(frozen=True)
+class PLRF:
+    r"""Power-law random features problem (theory note ``sgd_plrf.md`` §2; [4+3] §2).
+
+    Data :math:`x \sim N(0, D)` in :math:`\mathbb R^v` with :math:`D = \mathrm{diag}(j^{-2\alpha})`,
+    target :math:`b_j = j^{-\beta}`, labels :math:`y = \langle x, b\rangle + \varepsilon`,
+    features :math:`W^\top x` with :math:`W \in \mathbb R^{v\times d}` of i.i.d.
+    :math:`N(0, 1/d)` entries, parameters :math:`\theta \in \mathbb R^d`, :math:`\theta_0 = 0`.
+
+    Parameters
+    ----------
+    alpha : float
+        Data complexity α > 0.
+    beta : float
+        Target complexity β, with 2α + 2β > 1 (β may be negative).
+    d : int
+        Model size (number of parameters), >= 1.
+    v : int, optional
+        Hidden dimension, > d (default 4·d).
+    noise_std : float, default 0
+        Standard deviation of extra Gaussian label noise ε.
+
+    Notes
+    -----
+    :math:`R(\theta) = \tfrac12\|D^{1/2}(W\theta - b)\|^2 + \tfrac12\sigma^2`; the [4+3] paper's
+    loss P equals 2R. The floor is :math:`R_\ast + \sigma^2/2` with :math:`R_\ast` the capacity
+    floor of the drawn W.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.PLRF(alpha=1.0, beta=0.7, d=100)
+    >>> prob.v
+    400
+    >>> round(prob.initial_risk, 6)
+    0.532414
+    """
+
+    alpha: float
+    beta: float
+    d: int
+    v: int | None = None
+    noise_std: float = 0.0
+
+    def __post_init__(self) -> None:
+        alpha = check.positive_float("alpha", self.alpha)
+        beta = check.finite_float("beta", self.beta)
+        if 2 * alpha + 2 * beta <= 1:
+            raise ValueError(f"alpha and beta must satisfy 2*alpha + 2*beta > 1 (the admissible "
+                             f"region), got 2*{alpha} + 2*{beta} = {2 * alpha + 2 * beta}")
+        d = check.positive_int("d", self.d)
+        v = 4 * d if self.v is None else check.positive_int("v", self.v)
+        if v <= d:
+            raise ValueError(f"v must be > d={d}, got {v}")
+        object.__setattr__(self, "alpha", alpha)
+        object.__setattr__(self, "beta", beta)
+        object.__setattr__(self, "d", d)
+        object.__setattr__(self, "v", v)
+        object.__setattr__(self, "noise_std",
+                           check.positive_float("noise_std", self.noise_std, allow_zero=True))
+
+    @property
+    def population_eigenvalues(self) -> NDArray[np.float64]:
+        r""":math:`\lambda_j = j^{-2\alpha}`, j = 1..v."""
+        return np.arange(1, self.v + 1, dtype=np.float64) ** (-2.0 * self.alpha)
+
+    @property
+    def target(self) -> NDArray[np.float64]:
+        r""":math:`b_j = j^{-\beta}`."""
+        return np.arange(1, self.v + 1, dtype=np.float64) ** (-self.beta)
+
+    @property
+    def weighted_target(self) -> NDArray[np.float64]:
+        r""":math:`\check b = D^{1/2} b`, :math:`\check b_j = j^{-\alpha-\beta}`."""
+        return np.arange(1, self.v + 1, dtype=np.float64) ** (-self.alpha - self.beta)
+
+    @property
+    def initial_risk(self) -> float:
+        r""":math:`R(0) = \tfrac12\|\check b\|^2 + \tfrac12\sigma^2` (independent of W)."""
+        return 0.5 * float(np.sum(self.weighted_target**2)) + 0.5 * self.noise_std**2
+
+    def sample_features(self, seed: int | np.random.Generator = 0) -> NDArray[np.float64]:
+        """Draw W (v × d) with i.i.d. N(0, 1/d) entries from ``np.random.default_rng(seed)``."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((self.v, self.d)) / np.sqrt(self.d)
+
+    def instance(self, seed: int = 0) -> "PLRFInstance":
+        """The problem for the W drawn from ``seed`` (cached: repeated calls are free)."""
+        return _plrf_instance(self, int(seed))
+
+    def spectrum(self, method: str = "sampled", *, seed: int = 0,
+                 n_nodes: int | None = None) -> Spectrum:
+        """Spectrum of K = WᵀDW with the initial excess weights and the floor.
+
+        Parameters
+        ----------
+        method : {"sampled"}
+            ``"sampled"``: the exact spectrum of the W drawn from ``seed``.
+        seed : int
+            Seed of W for ``method="sampled"``.
+        n_nodes : int, optional
+            Reserved for spectra compressed to nodes.
+        """
+        if method == "sampled":
+            return self.instance(seed).spectrum()
+        raise ValueError(f"method must be 'sampled', got {method!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class PLRFInstance:
+    r"""A PLRF problem with its feature matrix drawn: the exact eigensystem of :math:`K = W^\top D W`.
+
+    Computed from the thin SVD :math:`D^{1/2}W = U S V^\top` (never a v×v matrix): the eigenvalues
+    of K are :math:`\lambda_i = S_i^2`, its eigenvectors the columns of V, the initial excess risk of
+    mode i is :math:`\tfrac12\langle u_i,\check b\rangle^2` and the capacity floor is
+    :math:`R_\ast = \tfrac12\|(I-UU^\top)\check b\|^2` (theory note ``sgd_plrf.md`` §2).
+    """
+
+    problem: PLRF
+    seed: int
+    features: NDArray[np.float64] = field(repr=False)
+    eigenvalues: NDArray[np.float64] = field(repr=False)
+    eigenvectors: NDArray[np.float64] = field(repr=False)
+    target_projections: NDArray[np.float64] = field(repr=False)
+    capacity_floor: float = 0.0
+
+    @property
+    def floor(self) -> float:
+        """Capacity floor plus half the extra label-noise variance."""
+        return self.capacity_floor + 0.5 * self.problem.noise_std**2
+
+    @property
+    def theta_star(self) -> NDArray[np.float64]:
+        r""":math:`\theta^\ast = V S^{-1} U^\top \check b` (minimiser of the risk)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coef = np.where(self.eigenvalues > 0,
+                            self.target_projections / np.sqrt(self.eigenvalues), 0.0)
+        return self.eigenvectors @ coef
+
+    def spectrum(self) -> Spectrum:
+        return Spectrum(self.eigenvalues, 0.5 * self.target_projections**2, floor=self.floor)
+
+    def as_least_squares(self) -> GaussianLeastSquares:
+        """The same problem as :class:`GaussianLeastSquares` in feature space: covariance K,
+        optimum θ*, θ₀ = 0 and Gaussian label noise of variance 2·floor (the approximation
+        residual is Gaussian and independent of the features)."""
+        return GaussianLeastSquares(self.eigenvalues, self.theta_star,
+                                    noise_std=float(np.sqrt(2.0 * self.floor)),
+                                    eigenvectors=self.eigenvectors)
+
+
+@functools.lru_cache(maxsize=8)
+def _plrf_instance(problem: PLRF, seed: int) -> PLRFInstance:
+    w = problem.sample_features(seed)
+    sqrt_d = problem.population_eigenvalues ** 0.5
+    u, s, vt = scipy.linalg.svd(sqrt_d[:, None] * w, full_matrices=False, lapack_driver="gesdd",
+                                check_finite=False)
+    bcheck = problem.weighted_target
+    proj = u.T @ bcheck
+    residual = bcheck - u @ proj
+    for arr in (w, s, proj):
+        arr.setflags(write=False)
+    vecs = np.ascontiguousarray(vt.T)
+    vecs.setflags(write=False)
+    return PLRFInstance(problem, seed, w, s**2, vecs, proj, 0.5 * float(residual @ residual))
+
+
+def as_spectrum(problem: Spectrum | GaussianLeastSquares | PLRF, *, method: str | None = None,
+                seed: int = 0) -> Spectrum:
+    """Return the :class:`Spectrum` of a problem (a Spectrum is returned as it is)."""
+    if isinstance(problem, Spectrum):
+        return problem
+    if isinstance(problem, GaussianLeastSquares):
+        return problem.spectrum()
+    if isinstance(problem, PLRFInstance):
+        return problem.spectrum()
+    if isinstance(problem, PLRF):
+        options = {} if method is None else {"method": method}
+        return problem.spectrum(**options, seed=seed)
+    raise TypeError(f"expected a Spectrum, GaussianLeastSquares or PLRF, got {type(problem).__name__}")

@@ -1,0 +1,267 @@
+r"""Simulation of the real optimizers on real samples, many independent runs at once.
+
+The simulator draws fresh Gaussian samples every iteration (one pass), forms the batch-averaged
+gradient :math:`g = \frac1B\sum_b x_b(\langle x_b,\theta\rangle - y_b)` for every run, lets the
+optimizer update, and records the exact population risk (closed form) at the requested steps.
+
+Three samplers ("data models") are used:
+
+* eigenbasis: :math:`x = \Lambda^{1/2} g` with :math:`g \sim N(0, I_d)`, tracking
+  :math:`\theta-\theta^\ast` in the eigenbasis of K, label noise with the problem's law. Exact in
+  distribution for rotation-invariant optimizers (SGD), O(d) per sample;
+* original basis: :math:`x = K^{1/2} g` in the problem's own coordinates, O(d²) per sample, for
+  optimizers that are not rotation invariant (signSGD);
+* faithful PLRF (``faithful=True``): :math:`x \in \mathbb R^v` drawn from N(0, D) and mapped by
+  :math:`W^\top` in blocked matrix products, labels :math:`\langle x, b\rangle + \varepsilon`.
+
+Normals are drawn in blocks of iterations by two independent streams (spawned from ``seed``)
+filled in background threads while the previous block is processed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validation as check
+from .optimizers.base import Optimizer
+from .problems import PLRF, GaussianLeastSquares, PLRFInstance
+from .results import SimulatedRisk
+from .spectrum import Spectrum
+
+__all__ = ["simulate"]
+
+NoiseSampler = Callable[[np.random.Generator, tuple[int, ...]], NDArray[np.float64]]
+
+#: Target size (in float64 numbers) of one block of pre-drawn normals.
+BLOCK_NUMBERS = 2_000_000
+N_STREAMS = 2
+
+
+def gaussian_noise(std: float) -> NoiseSampler:
+    """Sampler of N(0, std²) label noise."""
+    def sample(rng: np.random.Generator, shape: tuple[int, ...]) -> NDArray[np.float64]:
+        if std == 0.0:
+            return np.zeros(shape)
+        return std * rng.standard_normal(shape)
+    return sample
+
+
+@dataclass
+class _DataModel:
+    """How samples are drawn and the risk is measured for one problem."""
+
+    width: int                       # normals per sample
+    initial: NDArray[np.float64]     # initial parameters, shape (d,)
+    noise: NoiseSampler
+    make_features: Callable[[NDArray], NDArray]        # (..., width) normals -> (..., d) features
+    make_labels: Callable[[NDArray, NDArray], NDArray]  # (normals, noise) -> labels
+    risk: Callable[[NDArray], NDArray]                  # (n_runs, d) -> (n_runs,)
+    floor: float
+    info: dict
+
+
+def _eigenbasis_model(lam: NDArray, e0: NDArray, floor: float, noise: NoiseSampler) -> _DataModel:
+    sqrt_lam = np.sqrt(lam)
+    return _DataModel(
+        width=lam.size, initial=e0, noise=noise,
+        make_features=lambda g: g * sqrt_lam,
+        make_labels=lambda g, eps: eps,
+        risk=lambda e: floor + 0.5 * np.einsum("rd,rd->r", e * lam, e),
+        floor=floor, info={"sampler": "eigenbasis"})
+
+
+def _original_basis_model(prob: GaussianLeastSquares, noise: NoiseSampler) -> _DataModel:
+    lam, vecs = prob.eigenvalues, prob.eigenvectors
+    if vecs is None:
+        model = _eigenbasis_model(lam, prob.theta0 - prob.theta_star, prob.floor, noise)
+        model.info = {"sampler": "original basis (diagonal covariance)"}
+        return model
+    root = (vecs * np.sqrt(lam)) @ vecs.T          # symmetric square root K^{1/2}
+    floor = prob.floor
+    return _DataModel(
+        width=lam.size, initial=prob.theta0 - prob.theta_star, noise=noise,
+        make_features=lambda g: g @ root,
+        make_labels=lambda g, eps: eps,
+        risk=lambda e: floor + 0.5 * np.einsum("rd,d,rd->r", e @ vecs, lam, e @ vecs),
+        floor=floor, info={"sampler": "original basis"})
+
+
+def _faithful_plrf_model(inst: PLRFInstance) -> _DataModel:
+    prob = inst.problem
+    sqrt_pop = np.sqrt(prob.population_eigenvalues)
+    w, b = inst.features, prob.target
+    sigma = prob.noise_std
+    floor_noise = 0.5 * sigma**2
+
+    def risk(theta):
+        resid = (theta @ w.T - b) * sqrt_pop
+        return floor_noise + 0.5 * np.einsum("rv,rv->r", resid, resid)
+
+    return _DataModel(
+        width=prob.v, initial=np.zeros(prob.d), noise=gaussian_noise(sigma),
+        make_features=lambda g: (g * sqrt_pop) @ w,
+        make_labels=lambda g, eps: (g * sqrt_pop) @ b + eps,
+        risk=risk, floor=inst.floor, info={"sampler": "faithful PLRF"})
+
+
+def _data_model(problem: Any, optimizer: Optimizer, faithful: bool, feature_seed: int) -> _DataModel:
+    if isinstance(problem, PLRF):
+        inst = problem.instance(feature_seed)
+        if faithful:
+            return _faithful_plrf_model(inst)
+        problem = inst.as_least_squares()
+    elif faithful:
+        raise ValueError("faithful=True applies to PLRF problems only")
+    if isinstance(problem, Spectrum):
+        counts = problem.counts
+        if np.any(counts != np.round(counts)):
+            raise ValueError("a Spectrum can be simulated only with whole-number counts")
+        reps = counts.astype(np.int64)
+        lam = np.repeat(problem.eigenvalues, reps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_mode = np.where(problem.eigenvalues > 0,
+                                2.0 * problem.weights / np.maximum(counts, 1) / problem.eigenvalues, 0.0)
+        e0 = np.repeat(np.sqrt(per_mode), reps)
+        noise = gaussian_noise(float(np.sqrt(2.0 * problem.floor)))
+        if not optimizer.rotation_invariant:
+            raise ValueError(f"{type(optimizer).__name__} is not rotation invariant: simulate it "
+                             f"on a GaussianLeastSquares or PLRF problem, not on a Spectrum")
+        return _eigenbasis_model(lam, e0, problem.floor, noise)
+    if isinstance(problem, GaussianLeastSquares):
+        noise = _noise_sampler(problem)
+        if optimizer.rotation_invariant:
+            e0 = problem.to_eigenbasis(problem.theta0 - problem.theta_star)
+            return _eigenbasis_model(problem.eigenvalues, e0, problem.floor, noise)
+        return _original_basis_model(problem, noise)
+    raise TypeError(f"cannot simulate a {type(problem).__name__}; expected PLRF, "
+                    f"GaussianLeastSquares or Spectrum")
+
+
+def _noise_sampler(problem: GaussianLeastSquares) -> NoiseSampler:
+    return gaussian_noise(problem.noise_std)
+
+
+class _BlockSource:
+    """Blocks of normals and label noise from independent streams, one block ahead, in threads."""
+
+    def __init__(self, seed: int, n_runs: int, batch: int, width: int, noise: NoiseSampler,
+                 block: int):
+        seeds = np.random.SeedSequence(seed).spawn(N_STREAMS)
+        self.rngs = [np.random.default_rng(s) for s in seeds]
+        self.groups = np.array_split(np.arange(n_runs), N_STREAMS)
+        self.shape = (n_runs, batch, width)
+        self.noise = noise
+        self.block = block
+        self.pool = ThreadPoolExecutor(max_workers=N_STREAMS)
+        self.pending = self._submit()
+
+    def _fill(self, stream: int, g: NDArray, eps: NDArray) -> None:
+        runs = self.groups[stream]
+        if runs.size == 0:
+            return
+        rng = self.rngs[stream]
+        sub = rng.standard_normal((g.shape[0], runs.size) + g.shape[2:])
+        g[:, runs[0]:runs[-1] + 1] = sub
+        eps[:, runs[0]:runs[-1] + 1] = self.noise(rng, (g.shape[0], runs.size, g.shape[2]))
+
+    def _submit(self):
+        g = np.empty((self.block,) + self.shape)
+        eps = np.empty((self.block,) + self.shape[:2])
+        futures = [self.pool.submit(self._fill, s, g, eps) for s in range(N_STREAMS)]
+        return g, eps, futures
+
+    def next(self) -> tuple[NDArray, NDArray]:
+        g, eps, futures = self.pending
+        for f in futures:
+            f.result()
+        self.pending = self._submit()
+        return g, eps
+
+    def close(self) -> None:
+        for f in self.pending[2]:
+            f.cancel()
+        self.pool.shutdown(wait=True)
+
+
+def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: int = 8,
+             seed: int = 0, faithful: bool = False, feature_seed: int = 0) -> SimulatedRisk:
+    r"""Run the real optimizer on fresh Gaussian samples and record the population risk.
+
+    Parameters
+    ----------
+    problem : PLRF, GaussianLeastSquares or Spectrum
+        The problem (a Spectrum with whole-number counts is simulated in its eigenbasis with
+        Gaussian label noise of variance 2·floor).
+    optimizer : Optimizer
+        Any optimizer with a finite-d update (``dr.SGD``, ...).
+    steps : array_like of int
+        Iterations at which the risk is recorded.
+    n_runs : int, default 8
+        Independent runs, vectorised.
+    seed : int, default 0
+        Seed of the samples (results are reproducible for a given seed and ``n_runs``).
+    faithful : bool, default False
+        For PLRF: draw x in R^v and multiply by W instead of sampling in the eigenbasis.
+    feature_seed : int, default 0
+        Seed of the PLRF feature matrix W (the same seed in :func:`risk_curve` gives the same W).
+
+    Returns
+    -------
+    SimulatedRisk
+        ``.steps``, ``.runs`` (n_runs × n), ``.mean``, ``.stderr``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> sim = dr.simulate(dr.PLRF(1.0, 0.7, d=50), dr.SGD(lr=0.5), [0, 10, 100], n_runs=4)
+    >>> sim.runs.shape
+    (4, 3)
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer, got {type(optimizer).__name__}")
+    steps = check.steps_array(steps)
+    n_runs = check.positive_int("n_runs", n_runs)
+    seed = check.positive_int("seed", seed, minimum=0)
+    model = _data_model(problem, optimizer, faithful, feature_seed)
+    batch = optimizer.batch
+    block = int(max(1, min(steps[-1], BLOCK_NUMBERS // (n_runs * batch * model.width))))
+    params = np.broadcast_to(model.initial, (n_runs, model.initial.size)).copy()
+    state = optimizer.init_state(params)
+    out = np.empty((n_runs, steps.size))
+    source = _BlockSource(seed, n_runs, batch, model.width, model.noise, block)
+    i_out = 0
+    k = 0
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            while True:
+                g, eps = source.next()
+                features = model.make_features(g)        # (block, runs, batch, d)
+                labels = model.make_labels(g, eps)        # (block, runs, batch)
+                for t in range(block):
+                    if k == steps[i_out]:
+                        out[:, i_out] = model.risk(params)
+                        i_out += 1
+                        if i_out == steps.size:
+                            break
+                    x = features[t]
+                    resid = np.matmul(x, params[:, :, None])[:, :, 0] - labels[t]
+                    grad = np.matmul(resid[:, None, :], x)[:, 0, :]
+                    if batch > 1:
+                        grad /= batch
+                    params, state = optimizer.update(params, grad, k, state)
+                    k += 1
+                if i_out == steps.size:
+                    break
+    finally:
+        source.close()
+    if not np.all(np.isfinite(out)):
+        warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
+                      stacklevel=2)
+    info = {**optimizer.describe(), **model.info, "n_runs": n_runs}
+    return SimulatedRisk(steps, out, model.floor, seed, info)
