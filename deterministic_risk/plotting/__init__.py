@@ -1,0 +1,9 @@
+"""Figures. Every function draws on a matplotlib Axes (created if not given) and returns it;
+nothing here computes dynamics or writes files.
+
+Importing this module imports matplotlib; ``import deterministic_risk`` does not.
+"""
+
+from .curves import plot_risk
+
+__all__ = ["plot_risk"]
