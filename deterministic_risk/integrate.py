@@ -194,8 +194,16 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
                         h = max(1, h // 2)
                         continue
                 x = -optimizer.log_contraction(lr_mid, lam)
-                a = optimizer.kernel_coefficient(lr_mid) * lam2n
             qh, s0, s1h = _block_sums(h, x)
+            if not constant:
+                # The source of mode i is weighted by q^(h-1-s): its weighted mean time is
+                # s̄ = S_1/S_0 (the midpoint for slow modes, the block's end for fast ones).
+                # Evaluating the learning rate of the source there is exact for a linear
+                # schedule and avoids the order reduction of a midpoint rule on stiff modes.
+                lr_src = schedule(k + h * s1h / s0) if h > 1 else np.full(lam.size, lr_mid)
+                x_src = -optimizer.log_contraction(lr_src, lam)
+                a = optimizer.kernel_coefficient(lr_src) * lam2n
+                _, s0, s1h = _block_sums(h, x_src)
             decayed = floor + np.dot(qh, energy)
             source_old = np.dot(a, s0 - s1h)
             source_new = np.dot(a, s1h)
