@@ -171,7 +171,7 @@ class PLRF:
     >>> prob.v
     400
     >>> round(prob.initial_risk, 6)
-    0.532414
+    0.569332
     """
 
     alpha: float
