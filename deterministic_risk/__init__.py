@@ -13,6 +13,7 @@ from . import schedules
 from .optimizers import SGD, Optimizer, kernel_norm, max_stable_lr, stationary_risk
 from .problems import PLRF, GaussianLeastSquares, PLRFInstance
 from .results import RiskCurve, SimulatedRisk
+from .scaling import Frontier, compute_optimal, sweep
 from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
@@ -21,7 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GaussianLeastSquares", "Optimizer", "PLRF", "PLRFInstance", "RiskCurve", "SGD",
-    "SimulatedRisk", "Spectrum", "kernel_norm", "max_stable_lr", "risk_curve", "schedules",
+    "SimulatedRisk", "Spectrum", "Frontier", "compute_optimal", "sweep", "kernel_norm", "max_stable_lr", "risk_curve", "schedules",
     "simulate", "stationary_risk", "__version__",
 ]
 

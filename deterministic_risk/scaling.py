@@ -1,0 +1,409 @@
+r"""Compute-optimal frontiers from the exact risk curves, and parallel sweeps over (α, β).
+
+For a PLRF problem (α, β) and an optimizer, :func:`compute_optimal` computes the deterministic
+risk of every model size d in ``d_values`` at every compute budget f (k = f/(d·B) iterations),
+extracts the compute-optimal model size :math:`d^\ast(f)` and risk :math:`R^\ast(f)` by two
+methods (:mod:`deterministic_risk.fitting`), and fits :math:`d^\ast \propto f^{\xi}` and
+:math:`R^\ast \propto f^{-\eta}`, to be compared with the symbolic exponents of
+:mod:`deterministic_risk.asymptotics` ([4+3] §6; theory note ``sgd_plrf.md`` §6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize
+
+from . import _validation as check
+from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
+from .optimizers.base import Optimizer
+from .optimizers.sgd import SGD, max_stable_lr
+from .problems import PLRF
+from .results import RiskCurve
+from .solve import risk_curve
+
+__all__ = ["Frontier", "FrontierFit", "compute_optimal", "sweep"]
+
+#: Fraction of the largest stable constant step used by ``lr="stable"``.
+STABLE_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class FrontierFit:
+    """Exponents fitted by one method over the budgets in ``window``."""
+
+    method: str
+    xi: float
+    eta: float
+    xi_ci: tuple[float, float]
+    eta_ci: tuple[float, float]
+    window: tuple[float, float]
+    n_budgets: int
+
+
+@dataclass(frozen=True, eq=False)
+class Frontier:
+    r"""Compute-optimal frontier of one (α, β, optimizer).
+
+    Attributes
+    ----------
+    alpha, beta : float
+    optimizer : str
+        Description of the optimizer.
+    d_values : ndarray, shape (n,)
+    flops : ndarray, shape (m,)
+        Budgets f = d·B·k.
+    losses : ndarray, shape (n, m)
+        Risk of each d at each budget (``inf`` where k = f/(dB) < 1 or beyond the curve).
+    lrs : ndarray, shape (n,)
+        Learning rate (peak, for schedules) used for each d.
+    d_star, risk_star : ndarray, shape (m,)
+        IsoFLOP estimates of :math:`d^\ast(f)` and :math:`R^\ast(f)`.
+    envelope, envelope_d_star : ndarray, shape (m,)
+        Lower envelope of the curves and the best trained size at each budget.
+    fits : dict of str -> FrontierFit
+        ``"isoflop"`` and ``"envelope"`` fits.
+    curves : list of RiskCurve
+        The risk curves (empty after loading from disk; for schedules, the curve of the largest
+        budget of each d).
+    """
+
+    alpha: float
+    beta: float
+    optimizer: str
+    d_values: NDArray[np.float64]
+    flops: NDArray[np.float64]
+    losses: NDArray[np.float64]
+    lrs: NDArray[np.float64]
+    d_star: NDArray[np.float64]
+    risk_star: NDArray[np.float64]
+    envelope: NDArray[np.float64]
+    envelope_d_star: NDArray[np.float64]
+    fits: dict[str, FrontierFit]
+    curves: list[RiskCurve] = field(default_factory=list, repr=False)
+
+    @property
+    def xi(self) -> float:
+        """ξ of :math:`d^\\ast \\propto f^{\\xi}` (IsoFLOP method)."""
+        return self.fits["isoflop"].xi
+
+    @property
+    def eta(self) -> float:
+        """η of :math:`R^\\ast \\propto f^{-\\eta}` (IsoFLOP method)."""
+        return self.fits["isoflop"].eta
+
+    @property
+    def xi_ci(self) -> tuple[float, float]:
+        return self.fits["isoflop"].xi_ci
+
+    @property
+    def eta_ci(self) -> tuple[float, float]:
+        return self.fits["isoflop"].eta_ci
+
+    def to_npz(self, path: str | Path) -> None:
+        """Save everything but the curves to ``path`` (``.npz``)."""
+        fits = {k: vars(v) for k, v in self.fits.items()}
+        np.savez(path, alpha=self.alpha, beta=self.beta, optimizer=self.optimizer,
+                 d_values=self.d_values, flops=self.flops, losses=self.losses, lrs=self.lrs,
+                 d_star=self.d_star, risk_star=self.risk_star, envelope=self.envelope,
+                 envelope_d_star=self.envelope_d_star, fits=json.dumps(fits))
+
+    @classmethod
+    def from_npz(cls, path: str | Path) -> "Frontier":
+        """Load a frontier written by :meth:`to_npz`."""
+        with np.load(path) as z:
+            fits = {k: FrontierFit(**{**v, "xi_ci": tuple(v["xi_ci"]),
+                                      "eta_ci": tuple(v["eta_ci"]), "window": tuple(v["window"])})
+                    for k, v in json.loads(str(z["fits"])).items()}
+            arrays = {k: z[k] for k in ("d_values", "flops", "losses", "lrs", "d_star",
+                                        "risk_star", "envelope", "envelope_d_star")}
+            return cls(float(z["alpha"]), float(z["beta"]), str(z["optimizer"]), fits=fits,
+                       **arrays)
+
+    def __repr__(self) -> str:
+        return (f"Frontier(alpha={self.alpha}, beta={self.beta}, {self.optimizer}, "
+                f"xi={self.xi:.4f} {_ci(self.xi_ci)}, eta={self.eta:.4f} {_ci(self.eta_ci)})")
+
+
+def _ci(ci: tuple[float, float]) -> str:
+    return f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+
+
+OptimizerSpec = str | Optimizer | Callable[[int], Optimizer]
+
+
+def _make_optimizer(optimizer: OptimizerSpec, d: int, spectrum, lr, batch: int,
+                    total_steps: float, schedule, peak_for_tuning: float | None = None):
+    """The optimizer used for model size d."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if callable(optimizer) and not isinstance(optimizer, str):
+        return optimizer(d)
+    if optimizer != "sgd":
+        raise ValueError(f"optimizer must be 'sgd', an Optimizer or a callable of d, "
+                         f"got {optimizer!r}")
+    peak = peak_for_tuning
+    if peak is None:
+        if isinstance(lr, str):
+            peak = STABLE_FRACTION * max_stable_lr(spectrum, batch)
+        else:
+            peak = check.positive_float("lr", lr)
+    lr_k = peak if schedule is None else schedule(peak, total_steps)
+    return SGD(lr_k, batch=batch)
+
+
+def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
+                    d_values: ArrayLike = (100, 200, 400, 800, 1600), flops: ArrayLike | None = None,
+                    *, lr: str | float = "stable", schedule: Callable | None = None,
+                    batch: int = 1, spectrum_method: str | None = None, v_ratio: float = 4.0,
+                    fit_window: tuple[float, float] | None = None,
+                    n_budgets: int = 60) -> Frontier:
+    r"""Loss-versus-compute curves for many model sizes and their compute-optimal frontier.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        PLRF data and target decay.
+    optimizer : "sgd", Optimizer or callable
+        ``"sgd"``; an optimizer object used for every d; or a callable ``d -> Optimizer`` (for a
+        learning rate that depends on d).
+    d_values : array_like of int
+        Model sizes (v = ``v_ratio``·d).
+    flops : array_like, optional
+        Budgets f = d·B·k (default: ``n_budgets`` log-spaced values from 10·min(d) to
+        10⁴·max(d)).
+    lr : "stable", "tuned" or float
+        For ``"sgd"``: ``"stable"`` uses half the largest stable constant step of each d (which
+        scales like :math:`d^{2\alpha-1}` when 2α < 1, as the phase theory requires);
+        ``"tuned"`` searches, for each d, the constant step (as a fraction of the stable limit,
+        golden section on the deterministic curve) that minimises the risk at the largest budget;
+        a float is used for every d.
+    schedule : callable, optional
+        ``schedule(peak_lr, total_steps) -> Schedule`` (for example
+        ``lambda p, n: dr.schedules.WSD(p, n, 0.0, 0.2)``). Then every budget is a separate run
+        whose schedule ends at that budget.
+    batch : int
+        Batch size B.
+    spectrum_method : str, optional
+        ``PLRF.spectrum`` method (default: the problem's default).
+    fit_window : (float, float), optional
+        Budgets used for the fits (default: all budgets whose optimum is interior to
+        ``d_values``).
+    n_budgets : int
+        Number of budgets when ``flops`` is not given.
+
+    Returns
+    -------
+    Frontier
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=20,
+    ...                         spectrum_method="sampled")
+    >>> 0.2 < fr.xi < 0.5
+    True
+    """
+    alpha = check.positive_float("alpha", alpha)
+    beta = check.finite_float("beta", beta)
+    batch = check.positive_int("batch", batch)
+    d_values = np.unique(np.asarray(d_values, dtype=np.int64))
+    if d_values.size < 3 or d_values[0] < 1:
+        raise ValueError("d_values must hold at least 3 distinct model sizes >= 1")
+    if flops is None:
+        flops = np.geomspace(10.0 * d_values[0], 1e4 * d_values[-1], n_budgets)
+    flops = np.unique(check.float_array("flops", flops, ndim=1))
+    if np.any(flops <= 0):
+        raise ValueError("flops must be > 0")
+    if isinstance(lr, str) and lr not in ("stable", "tuned"):
+        raise ValueError(f"lr must be 'stable', 'tuned' or a number, got {lr!r}")
+    losses = np.full((d_values.size, flops.size), np.inf)
+    lrs = np.zeros(d_values.size)
+    curves = []
+    for i, d in enumerate(d_values):
+        prob = PLRF(alpha, beta, int(d), v=int(round(v_ratio * d)))
+        options = {} if spectrum_method is None else {"method": spectrum_method}
+        spectrum = prob.spectrum(**options)
+        k = flops / (d * batch)
+        ok = k >= 1
+        if not np.any(ok):
+            continue
+        k_max = float(k[ok].max())
+        peak = None
+        if lr == "tuned":
+            peak = _tuned_lr(optimizer, int(d), spectrum, batch, k_max, schedule)
+        opt = _make_optimizer(optimizer, int(d), spectrum, lr, batch, k_max, schedule, peak)
+        lrs[i] = opt.lr.max_lr
+        if schedule is None:
+            steps = np.unique(np.concatenate([[1], np.ceil(k[ok]).astype(np.int64)]))
+            curve = risk_curve(spectrum, opt, steps, method="ode", on_divergence="return")
+            curves.append(curve)
+            reach = k[ok] <= curve.steps[-1]
+            vals = np.full(ok.sum(), np.inf)
+            vals[reach] = curve(k[ok][reach]) if curve.success else np.inf
+            losses[i, ok] = vals
+        else:
+            for j in np.nonzero(ok)[0]:
+                n_steps = max(1, int(round(k[j])))
+                opt_j = _make_optimizer(optimizer, int(d), spectrum, lr, batch, n_steps,
+                                        schedule, opt.lr.max_lr)
+                curve = risk_curve(spectrum, opt_j, [n_steps], method="ode",
+                                   on_divergence="return")
+                losses[i, j] = curve.risk[-1]
+            curves.append(curve)
+    d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
+    env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
+    fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
+            "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
+    name = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
+    return Frontier(alpha, beta, str(name), d_values.astype(np.float64), flops, losses, lrs,
+                    d_star, risk_star, envelope, env_d, fits, curves)
+
+
+def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
+    use = interior.copy()
+    if window is not None:
+        use &= (flops >= window[0]) & (flops <= window[1])
+    if use.sum() < 3:
+        nan = float("nan")
+        return FrontierFit(method, nan, nan, (nan, nan), (nan, nan), (nan, nan), int(use.sum()))
+    fd = fit_power_law(flops[use], d_star[use])
+    fr = fit_power_law(flops[use], risk_star[use])
+    return FrontierFit(method, fd.exponent, -fr.exponent, fd.exponent_ci,
+                       (-fr.exponent_ci[1], -fr.exponent_ci[0]),
+                       (float(flops[use].min()), float(flops[use].max())), int(use.sum()))
+
+
+def _tuned_lr(optimizer, d, spectrum, batch, k_max, schedule) -> float:
+    """Constant (or peak) step minimising the risk at k_max, by golden section on log(fraction)."""
+    if optimizer != "sgd":
+        raise ValueError("lr='tuned' is available for optimizer='sgd'")
+    limit = max_stable_lr(spectrum, batch)
+    n = max(1, int(round(k_max)))
+
+    def final_risk(log_frac):
+        peak = limit * np.exp(log_frac)
+        opt = _make_optimizer("sgd", d, spectrum, peak, batch, n, schedule)
+        curve = risk_curve(spectrum, opt, [n], method="ode", on_divergence="return")
+        return np.log(curve.risk[-1]) if curve.success else np.inf
+
+    res = optimize.minimize_scalar(final_risk, bounds=(np.log(0.01), np.log(0.95)),
+                                   method="bounded", options={"xatol": 1e-3})
+    return float(limit * np.exp(res.x))
+
+
+# -- sweeps ----------------------------------------------------------------------------------
+
+def _point_key(point: tuple, options: dict) -> str:
+    text = json.dumps([list(point), {k: repr(v) for k, v in sorted(options.items())}])
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _run_point(point: tuple, options: dict) -> Frontier:
+    alpha, beta, optimizer = point
+    result = compute_optimal(alpha, beta, optimizer, **options)
+    return result
+
+
+def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
+          backend: str = "local", max_workers: int | None = None, client: Any = None,
+          cache_dir: str | Path | None = None, progress: bool | None = None,
+          **options: Any) -> list[Frontier]:
+    """Compute-optimal frontiers of many (α, β[, optimizer]) points in parallel.
+
+    Parameters
+    ----------
+    points : iterable of (alpha, beta) or (alpha, beta, optimizer)
+    optimizer : str
+        Optimizer of points that do not name one.
+    backend : {"local", "dask", "serial"}
+        ``"local"``: a process pool on this machine (``max_workers``, default all cores);
+        ``"dask"``: a Dask distributed ``client`` (a ``Client`` or a scheduler address; needs the
+        ``dask`` extra); ``"serial"``: in this process.
+    cache_dir : path, optional
+        Each finished point is saved there as ``<hash>.npz`` and loaded instead of recomputed,
+        so an interrupted sweep resumes.
+    progress : bool, optional
+        Show a tqdm progress bar (default: when standard error is a terminal).
+    **options
+        Passed to :func:`compute_optimal` (``d_values``, ``flops``, ``lr``, ...).
+
+    Returns
+    -------
+    list of Frontier, in the order of ``points``.
+    """
+    import sys
+
+    from tqdm.auto import tqdm
+
+    pts = []
+    for p in points:
+        p = tuple(p)
+        if len(p) == 2:
+            p = (float(p[0]), float(p[1]), optimizer)
+        elif len(p) != 3:
+            raise ValueError(f"each point must be (alpha, beta) or (alpha, beta, optimizer), got {p}")
+        pts.append(p)
+    if backend not in ("local", "dask", "serial"):
+        raise ValueError(f"backend must be 'local', 'dask' or 'serial', got {backend!r}")
+    cache = Path(cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    results: list[Frontier | None] = [None] * len(pts)
+    todo = []
+    for i, p in enumerate(pts):
+        path = cache / f"{_point_key(p, options)}.npz" if cache is not None else None
+        if path is not None and path.exists():
+            results[i] = Frontier.from_npz(path)
+        else:
+            todo.append(i)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(todo), disable=not show, desc="sweep")
+
+    def done(i, frontier):
+        results[i] = frontier
+        if cache is not None:
+            frontier.to_npz(cache / f"{_point_key(pts[i], options)}.npz")
+        bar.update(1)
+
+    try:
+        if backend == "serial" or not todo:
+            for i in todo:
+                done(i, _run_point(pts[i], options))
+        elif backend == "local":
+            workers = max_workers or os.cpu_count() or 1
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(_run_point, pts[i], options): i for i in todo}
+                from concurrent.futures import as_completed
+                for fut in as_completed(futures):
+                    done(futures[fut], fut.result())
+        else:
+            try:
+                from dask.distributed import Client, as_completed as dask_completed
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ImportError("backend='dask' needs the dask extra: "
+                                  "pip install 'deterministic_risk[dask]'") from exc
+            if client is None:
+                raise ValueError("backend='dask' needs client= (a Client or scheduler address)")
+            own = not isinstance(client, Client)
+            dask_client = Client(client) if own else client
+            try:
+                futures = {dask_client.submit(_run_point, pts[i], options, pure=False): i
+                           for i in todo}
+                for fut in dask_completed(list(futures)):
+                    done(futures[fut], fut.result())
+            finally:
+                if own:
+                    dask_client.close()
+    finally:
+        bar.close()
+    return results  # type: ignore[return-value]
