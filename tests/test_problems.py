@@ -36,6 +36,7 @@ def test_gaussian_least_squares_accepts_matrix_or_eigenvalues():
     assert a.initial_risk == pytest.approx(0.5 * theta @ ((q * lam) @ q.T) @ theta, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_diagonal_problem_with_a_million_parameters():
     d = 10**6
     lam = np.arange(1, d + 1, dtype=float) ** -1.2
