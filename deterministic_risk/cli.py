@@ -1,4 +1,8 @@
-"""Command line: ``deterministic-risk`` (also ``python -m deterministic_risk``)."""
+"""Command line: ``deterministic-risk`` (also ``python -m deterministic_risk``).
+
+Every flag maps to a library argument; compute code lives in the library, this module only
+parses, calls, writes and plots. Bad arguments give one line on standard error and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +15,207 @@ import numpy as np
 
 from . import __version__
 
+SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
 
-def _demo(args: argparse.Namespace) -> int:
+
+# -- building library objects from the flags --------------------------------------------------
+
+def _add_problem_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("problem (PLRF)")
+    g.add_argument("--alpha", type=float, default=1.0, help="data decay α (default 1.0)")
+    g.add_argument("--beta", type=float, default=0.7, help="target decay β (default 0.7)")
+    g.add_argument("--d", type=int, default=500, help="model size d (default 500)")
+    g.add_argument("--v", type=int, default=None, help="hidden dimension v (default 4d)")
+    g.add_argument("--noise-std", type=float, default=0.0, help="extra label noise σ")
+    g.add_argument("--feature-seed", type=int, default=0, help="seed of the feature matrix W")
+    g.add_argument("--spectrum-method", default=None,
+                   help="PLRF spectrum: 'sampled' (one W) or 'deterministic' (default: the "
+                        "problem's default)")
+
+
+def _add_optimizer_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("optimizer")
+    g.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    g.add_argument("--lr", default="stable",
+                   help="learning rate (peak for schedules), or 'stable' for half the largest "
+                        "stable constant step (default)")
+    g.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
+    g.add_argument("--schedule", choices=SCHEDULES, default="constant")
+    g.add_argument("--total", type=float, default=None,
+                   help="schedule length in iterations (default: --kmax)")
+    g.add_argument("--warmup-frac", type=float, default=0.0, help="WSD warmup fraction")
+    g.add_argument("--decay-frac", type=float, default=0.2, help="WSD decay fraction")
+    g.add_argument("--decay-shape", choices=("linear", "cosine", "power"), default="linear")
+    g.add_argument("--final", type=float, default=0.0, help="final lr of WSD / cosine")
+    g.add_argument("--tau", type=float, default=100.0, help="time scale of the power-law schedule")
+    g.add_argument("--exponent", type=float, default=0.5, help="power-law schedule exponent")
+    g.add_argument("--factor", type=float, default=0.5, help="step-decay factor")
+    g.add_argument("--every", type=float, default=None, help="step-decay period")
+
+
+def _add_steps_args(p: argparse.ArgumentParser, kmax: float) -> None:
+    g = p.add_argument_group("time grid")
+    g.add_argument("--kmin", type=float, default=1, help="first iteration (default 1)")
+    g.add_argument("--kmax", type=float, default=kmax, help=f"last iteration (default {kmax:g})")
+    g.add_argument("--points", type=int, default=200, help="log-spaced output points")
+
+
+def _problem(args):
+    import deterministic_risk as dr
+    return dr.PLRF(args.alpha, args.beta, args.d, v=args.v, noise_std=args.noise_std)
+
+
+def _spectrum(args, prob):
+    options = {} if args.spectrum_method is None else {"method": args.spectrum_method}
+    return prob.spectrum(**options, seed=args.feature_seed)
+
+
+def _steps(args) -> np.ndarray:
+    if args.points < 1:
+        raise ValueError("points must be >= 1")
+    if not 0 <= args.kmin <= args.kmax:
+        raise ValueError("kmin and kmax must satisfy 0 <= kmin <= kmax")
+    lo = max(args.kmin, 1.0)
+    steps = np.unique(np.geomspace(lo, args.kmax, args.points).astype(np.int64))
+    return np.unique(np.concatenate([[int(args.kmin)], steps])) if args.kmin < 1 else steps
+
+
+def _optimizer(args, spectrum):
+    import deterministic_risk as dr
+    from deterministic_risk import schedules
+
+    if args.lr == "stable":
+        peak = 0.5 * dr.max_stable_lr(spectrum, args.batch)
+    else:
+        try:
+            peak = float(args.lr)
+        except ValueError:
+            raise ValueError(f"lr must be a number or 'stable', got {args.lr!r}") from None
+    total = args.total if args.total is not None else args.kmax
+    lr = {
+        "constant": lambda: peak,
+        "wsd": lambda: schedules.WSD(peak, total, args.warmup_frac, args.decay_frac, args.final,
+                                     args.decay_shape),
+        "cosine": lambda: schedules.Cosine(peak, total, args.final),
+        "powerlaw": lambda: schedules.PowerLaw(peak, args.tau, args.exponent),
+        "stepdecay": lambda: schedules.StepDecay(peak, args.factor, args.every or total / 4),
+    }[args.schedule]()
+    return dr.SGD(lr, batch=args.batch)
+
+
+def _write(result, path: str | None) -> None:
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    writer = {".csv": result.to_csv, ".npz": result.to_npz, ".json": result.to_json}.get(suffix)
+    if writer is None:
+        raise ValueError(f"out must end in .csv, .npz or .json, got {path!r}")
+    writer(path)
+
+
+def _figure():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
 
+
+def _save(ax, path: str) -> None:
+    ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
+# -- subcommands ----------------------------------------------------------------------------------
+
+def _curve(args) -> int:
     import deterministic_risk as dr
-    from deterministic_risk.plotting import plot_risk
+    prob = _problem(args)
+    spec = _spectrum(args, prob)
+    opt = _optimizer(args, spec)
+    curve = dr.risk_curve(spec, opt, _steps(args), method=args.method)
+    curve = dr.RiskCurve(curve.steps, curve.risk, curve.floor, curve.success, curve.message,
+                         {**curve.info, "d": prob.d, "alpha": prob.alpha, "beta": prob.beta})
+    _write(curve, args.out)
+    if args.plot:
+        _figure()
+        _save(dr.plotting.plot_risk(curve, x=args.x), args.plot)
+    print(f"{curve!r}\n{curve.message}")
+    return 0
+
+
+def _simulate(args) -> int:
+    import deterministic_risk as dr
+    prob = _problem(args)
+    spec = _spectrum(args, prob) if args.lr == "stable" else None
+    opt = _optimizer(args, spec)
+    sim = dr.simulate(prob, opt, _steps(args), n_runs=args.runs, seed=args.seed,
+                      faithful=args.faithful, feature_seed=args.feature_seed)
+    _write(sim, args.out)
+    if args.plot:
+        _figure()
+        _save(dr.plotting.plot_risk([], simulations=sim), args.plot)
+    print(repr(sim))
+    return 0
+
+
+def _compare(args) -> int:
+    import deterministic_risk as dr
+    prob = _problem(args)
+    spec = prob.spectrum(method="sampled", seed=args.feature_seed)
+    opt = _optimizer(args, spec)
+    steps = _steps(args)
+    curve = dr.risk_curve(spec, opt, steps)
+    sim = dr.simulate(prob, opt, steps, n_runs=args.runs, seed=args.seed,
+                      feature_seed=args.feature_seed)
+    z = np.abs(sim.mean - curve.risk) / np.where(sim.stderr > 0, sim.stderr, np.inf)
+    plt = _figure()
+    ax = dr.plotting.plot_risk(curve, simulations=sim, labels=[f"d = {prob.d}"])
+    ax.set_title(f"{type(opt).__name__} on PLRF(α={prob.alpha}, β={prob.beta}): "
+                 f"theory vs {args.runs} runs")
+    _save(ax, args.plot)
+    plt.close(ax.figure)
+    if args.out:
+        curve.to_npz(Path(args.out).with_suffix(".curve.npz"))
+        sim.to_npz(Path(args.out).with_suffix(".simulation.npz"))
+    print(f"{curve!r}\n{sim!r}\nlargest deviation: {z.max():.2f} standard errors; figure: {args.plot}")
+    return 0
+
+
+def _compute_optimal(args) -> int:
+    import deterministic_risk as dr
+    d_values = [int(x) for x in args.d_values.split(",")]
+    flops = np.geomspace(args.flops_min, args.flops_max, args.budgets)
+    lr = args.lr if args.lr in ("stable", "tuned") else float(args.lr)
+    fr = dr.compute_optimal(args.alpha, args.beta, args.optimizer, d_values, flops, lr=lr,
+                            batch=args.batch, spectrum_method=args.spectrum_method)
+    if args.out:
+        fr.to_npz(args.out)
+    if args.plot:
+        plt = _figure()
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for d, row in zip(fr.d_values, fr.losses):
+            keep = np.isfinite(row)
+            ax.plot(fr.flops[keep], row[keep], lw=1, label=f"d = {d:g}")
+        ax.plot(fr.flops, fr.risk_star, "k--", label=f"frontier, η = {fr.eta:.3f}")
+        ax.set(xscale="log", yscale="log", xlabel="flops f = d·B·k", ylabel="risk")
+        ax.legend(fontsize=7)
+        _save(ax, args.plot)
+    for name, fit in fr.fits.items():
+        print(f"{name:>8s}: xi = {fit.xi:.4f} [{fit.xi_ci[0]:.4f}, {fit.xi_ci[1]:.4f}], "
+              f"eta = {fit.eta:.4f} [{fit.eta_ci[0]:.4f}, {fit.eta_ci[1]:.4f}], "
+              f"window f in [{fit.window[0]:.3g}, {fit.window[1]:.3g}]")
+    return 0
+
+
+def _demo(args) -> int:
+    plt = _figure()
+    import deterministic_risk as dr
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     lines = [f"deterministic_risk {__version__} demo", ""]
 
-    # 1. exact SGD risk against the mean of real SGD runs, PLRF(α = 1, β = 0.7)
+    # 1. exact SGD risk against the mean of real SGD runs
     alpha, beta = args.alpha, args.beta
     sim_steps = np.unique(np.geomspace(1, args.steps, 40).astype(np.int64))
     curves, sims, labels = [], [], []
@@ -38,17 +228,17 @@ def _demo(args: argparse.Namespace) -> int:
         sim = dr.simulate(prob, opt, sim_steps, n_runs=args.runs, seed=1)
         sims.append(sim)
         theory = curves[-1](sim_steps)
-        se = np.where(sim.stderr > 0, sim.stderr, np.inf)
-        z = np.abs(sim.mean - theory) / se
+        z = np.abs(sim.mean - theory) / np.where(sim.stderr > 0, sim.stderr, np.inf)
         late = sim_steps >= 100  # early single runs are heavy-tailed: % only from k = 100 on
         rel = np.abs(sim.mean / theory - 1)[late]
         labels.append(f"d = {d}")
-        lines.append(f"PLRF alpha={alpha} beta={beta} d={d} batch={args.batch} lr={opt.lr.max_lr:.4g}: "
-                     f"theory vs mean of {args.runs} runs: max |dev| = {z.max():.2f} standard "
-                     f"errors; {100 * rel.max():.2f} % for k >= 100")
-    ax = plot_risk(curves, simulations=sims, labels=labels)
+        lines.append(f"PLRF alpha={alpha} beta={beta} d={d} batch={args.batch} "
+                     f"lr={opt.lr.max_lr:.4g}: theory vs mean of {args.runs} runs: max |dev| = "
+                     f"{z.max():.2f} standard errors"
+                     + (f"; {100 * rel.max():.2f} % for k >= 100" if rel.size else ""))
+    ax = dr.plotting.plot_risk(curves, simulations=sims, labels=labels)
     ax.set_title(f"SGD on PLRF (α={alpha}, β={beta}): theory (lines) vs simulation (bands)")
-    ax.figure.savefig(out / "sgd_theory_vs_simulation.png", dpi=120, bbox_inches="tight")
+    _save(ax, out / "sgd_theory_vs_simulation.png")
     plt.close(ax.figure)
 
     # 2. loss against compute for several model sizes, with the lower envelope
@@ -67,7 +257,7 @@ def _demo(args: argparse.Namespace) -> int:
     ax.set(xscale="log", yscale="log", xlabel="flops f = d·B·k", ylabel="risk",
            title="SGD on PLRF: loss against compute")
     ax.legend(fontsize=8)
-    fig.savefig(out / "sgd_loss_vs_flops.png", dpi=120, bbox_inches="tight")
+    _save(ax, out / "sgd_loss_vs_flops.png")
     plt.close(fig)
 
     lines += ["", f"figures: {out / 'sgd_theory_vs_simulation.png'}, {out / 'sgd_loss_vs_flops.png'}",
@@ -83,14 +273,62 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exact high-dimensional risk curves of SGD-type optimizers.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="a short tour: writes figures and a summary into --out")
-    demo.add_argument("--out", default="deterministic_risk_demo", help="output folder")
-    demo.add_argument("--alpha", type=float, default=1.0, help="data decay α (default 1.0)")
-    demo.add_argument("--beta", type=float, default=0.7, help="target decay β (default 0.7)")
-    demo.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
-    demo.add_argument("--steps", type=int, default=10_000, help="simulated steps (default 1e4)")
-    demo.add_argument("--runs", type=int, default=64, help="simulated runs (default 64)")
-    demo.set_defaults(handler=_demo)
+
+    p = sub.add_parser("curve", help="deterministic risk curve of an optimizer on PLRF")
+    _add_problem_args(p)
+    _add_optimizer_args(p)
+    _add_steps_args(p, 1e6)
+    p.add_argument("--method", choices=("auto", "exact", "ode"), default="auto")
+    p.add_argument("--out", help="write the curve (.csv, .npz or .json)")
+    p.add_argument("--plot", help="write a PNG figure")
+    p.add_argument("--x", choices=("steps", "flops"), default="steps", help="figure's x axis")
+    p.set_defaults(handler=_curve)
+
+    p = sub.add_parser("simulate", help="run the real optimizer, many runs")
+    _add_problem_args(p)
+    _add_optimizer_args(p)
+    _add_steps_args(p, 1e4)
+    p.add_argument("--runs", type=int, default=16, help="independent runs (default 16)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the samples")
+    p.add_argument("--faithful", action="store_true", help="draw x in R^v and multiply by W")
+    p.add_argument("--out", help="write the runs (.csv, .npz or .json)")
+    p.add_argument("--plot", help="write a PNG figure")
+    p.set_defaults(handler=_simulate)
+
+    p = sub.add_parser("compare", help="theory against simulation, one figure")
+    _add_problem_args(p)
+    _add_optimizer_args(p)
+    _add_steps_args(p, 1e4)
+    p.add_argument("--runs", type=int, default=32, help="independent runs (default 32)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the samples")
+    p.add_argument("--plot", default="compare.png", help="PNG figure (default compare.png)")
+    p.add_argument("--out", help="prefix of .curve.npz and .simulation.npz outputs")
+    p.set_defaults(handler=_compare)
+
+    p = sub.add_parser("compute-optimal", help="compute-optimal frontier and fitted exponents")
+    p.add_argument("--alpha", type=float, default=1.0)
+    p.add_argument("--beta", type=float, default=0.7)
+    p.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    p.add_argument("--d-values", default="100,200,400,800,1600",
+                   help="comma-separated model sizes")
+    p.add_argument("--flops-min", type=float, default=1e3)
+    p.add_argument("--flops-max", type=float, default=1e9)
+    p.add_argument("--budgets", type=int, default=60, help="number of log-spaced budgets")
+    p.add_argument("--lr", default="stable", help="'stable', 'tuned' or a number")
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--spectrum-method", default=None)
+    p.add_argument("--out", help="write the frontier (.npz)")
+    p.add_argument("--plot", help="write a PNG figure")
+    p.set_defaults(handler=_compute_optimal)
+
+    p = sub.add_parser("demo", help="a short tour: writes figures and a summary into --out")
+    p.add_argument("--out", default="deterministic_risk_demo", help="output folder")
+    p.add_argument("--alpha", type=float, default=1.0, help="data decay α (default 1.0)")
+    p.add_argument("--beta", type=float, default=0.7, help="target decay β (default 0.7)")
+    p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
+    p.add_argument("--steps", type=int, default=10_000, help="simulated steps (default 1e4)")
+    p.add_argument("--runs", type=int, default=64, help="simulated runs (default 64)")
+    p.set_defaults(handler=_demo)
     return parser
 
 
@@ -99,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, FloatingPointError, OSError) as exc:
         print(f"deterministic-risk: error: {exc}", file=sys.stderr)
         return 2
 

@@ -75,6 +75,13 @@ class RiskCurve:
                  floor=self.floor, success=self.success, message=self.message,
                  info=json.dumps(self.info, default=str))
 
+    def to_json(self, path: str | Path) -> None:
+        """Write steps, risk, excess, floor, success, message and info to a JSON file."""
+        Path(path).write_text(json.dumps({
+            "steps": self.steps.tolist(), "risk": self.risk.tolist(),
+            "excess": self.excess.tolist(), "floor": self.floor, "success": self.success,
+            "message": self.message, "info": self.info}, default=str, indent=1))
+
     def to_csv(self, path: str | Path) -> None:
         """Write ``steps,risk,excess`` columns to a CSV file."""
         data = np.column_stack([self.steps, self.risk, self.excess])
@@ -135,6 +142,13 @@ class SimulatedRisk:
         """Write steps, runs, mean, stderr and floor to a ``.npz`` file."""
         np.savez(path, steps=self.steps, runs=self.runs, mean=self.mean, stderr=self.stderr,
                  floor=self.floor, info=json.dumps(self.info, default=str))
+
+    def to_json(self, path: str | Path) -> None:
+        """Write steps, runs, mean, stderr, floor and info to a JSON file."""
+        Path(path).write_text(json.dumps({
+            "steps": self.steps.tolist(), "runs": self.runs.tolist(), "mean": self.mean.tolist(),
+            "stderr": self.stderr.tolist(), "floor": self.floor, "seed": self.seed,
+            "info": self.info}, default=str, indent=1))
 
     def to_csv(self, path: str | Path) -> None:
         """Write ``steps,mean,stderr`` columns to a CSV file."""

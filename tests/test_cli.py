@@ -32,3 +32,47 @@ def test_import_does_not_load_matplotlib_or_sympy():
             "print('matplotlib' in sys.modules, 'sympy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+SMALL = ["--d", "40", "--spectrum-method", "sampled"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".npz", ".json"])
+def test_curve_writes_each_format(tmp_path, suffix):
+    out = tmp_path / f"c{suffix}"
+    assert main(["curve", *SMALL, "--kmax", "1e4", "--out", str(out),
+                 "--plot", str(tmp_path / "c.png")]) == 0
+    assert out.stat().st_size > 0 and (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_curve_with_a_schedule_and_batch(tmp_path):
+    assert main(["curve", *SMALL, "--schedule", "wsd", "--warmup-frac", "0.1", "--batch", "4",
+                 "--kmax", "1e5", "--out", str(tmp_path / "w.csv")]) == 0
+
+
+def test_simulate_and_compare(tmp_path):
+    assert main(["simulate", *SMALL, "--kmax", "200", "--runs", "4",
+                 "--out", str(tmp_path / "s.json")]) == 0
+    assert main(["compare", *SMALL, "--kmax", "200", "--runs", "8",
+                 "--plot", str(tmp_path / "cmp.png"), "--out", str(tmp_path / "cmp")]) == 0
+    assert (tmp_path / "cmp.png").exists() and (tmp_path / "cmp.curve.npz").exists()
+
+
+def test_compute_optimal_command(tmp_path, capsys):
+    assert main(["compute-optimal", "--d-values", "10,20,40", "--budgets", "12",
+                 "--flops-min", "1e3", "--flops-max", "1e6", "--spectrum-method", "sampled",
+                 "--out", str(tmp_path / "f.npz"), "--plot", str(tmp_path / "f.png")]) == 0
+    assert "isoflop: xi =" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["curve", "--d", "0"], "d must be an integer >= 1"),
+    (["curve", *SMALL, "--lr", "fast"], "lr must be a number or 'stable'"),
+    (["curve", *SMALL, "--lr", "100"], "beyond the stability limit"),
+    (["curve", *SMALL, "--out", "x.txt"], "out must end in .csv, .npz or .json"),
+    (["simulate", *SMALL, "--runs", "0"], "n_runs must be an integer >= 1"),
+])
+def test_bad_input_is_one_clear_line(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
