@@ -361,7 +361,9 @@ def _contraction_power(lam: NDArray, lr: float, batch: float, k: NDArray) -> NDA
 
 def _gamma_tail(q: float, two_t: NDArray, u_max: float, power: float) -> NDArray:
     """(1/(2α))∫_0^{u_max} u^{q−1} e^{−2tu} du: the continuum tail of a sum over j > J."""
-    return scipy.special.gamma(q) * two_t**(-q) * scipy.special.gammainc(q, two_t * u_max) / power
+    safe = np.where(two_t > 0, two_t, 1.0)
+    full = scipy.special.gamma(q) * safe**(-q) * scipy.special.gammainc(q, safe * u_max)
+    return np.where(two_t > 0, full, u_max**q / q) / power     # t = 0: ∫_0^u u^{q−1} = u^q/q
 
 
 def _pp_sum(weight_power: float, alpha_: float, lr: float, batch: float, k: ArrayLike,
