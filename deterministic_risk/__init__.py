@@ -28,10 +28,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # plotting pulls in matplotlib: load it on first use only
-    if name == "plotting":
+    # plotting pulls in matplotlib and asymptotics pulls in sympy: load them on first use only
+    if name in ("plotting", "asymptotics"):
         import importlib
-        module = importlib.import_module(".plotting", __name__)
+        module = importlib.import_module("." + name, __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
