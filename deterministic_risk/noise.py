@@ -41,6 +41,10 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 def _risk_array(R: ArrayLike) -> NDArray[np.float64]:
+    if type(R) is float:   # fast path: the ODE calls φ with one scalar per stage
+        if not R >= 0:
+            raise ValueError("R (the excess risk) must be >= 0 and not NaN")
+        return np.float64(max(R, R_FLOOR))
     arr = np.asarray(R, dtype=np.float64)
     if np.any(np.isnan(arr)) or np.any(arr < 0):
         raise ValueError("R (the excess risk) must be >= 0 and not NaN")
@@ -547,7 +551,7 @@ class Custom(NoiseLaw):
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> exp_noise = dr.noise.Custom(pdf=lambda e: np.where(e >= -1, np.exp(-(e + 1.0)), 0.0),
+    >>> exp_noise = dr.noise.Custom(pdf=lambda e: np.where(e >= -1, np.exp(-np.abs(e + 1.0)), 0.0),
     ...                             sampler=lambda rng, shape: rng.exponential(1.0, shape) - 1.0,
     ...                             kinks=(1.0,))
     >>> round(exp_noise.second_moment, 10)   # Var of Exp(1) - 1

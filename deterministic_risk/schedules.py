@@ -346,7 +346,7 @@ class FunctionSchedule(Schedule):
 
 
 class RiskSchedule:
-    """Base class of state-dependent steps :math:`\gamma(k, R)`, R the current excess risk.
+    r"""Base class of state-dependent steps :math:`\gamma(k, R)`, R the current excess risk.
 
     Subclasses implement ``__call__(k, excess_risk)`` (vectorised in both) and ``max_lr`` where it
     is known. Only optimizers that declare ``state_dependent`` accept them (``dr.SignSGD``); the

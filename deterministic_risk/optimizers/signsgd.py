@@ -110,7 +110,7 @@ class SignSGD(Optimizer):
 
     # -- deterministic limit ---------------------------------------------------------------
     def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
-                    max_change: float = 0.05, rtol: float = 3e-4, feature_seed: int = 0,
+                    max_change: float = 0.5, rtol: float = 1e-5, feature_seed: int = 0,
                     on_divergence: str = "raise", **ignored: Any) -> RiskCurve:
         from ..signsgd_theory import signsgd_modes
 
