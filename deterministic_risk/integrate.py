@@ -346,7 +346,8 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
             v1, r1 = corrector(r_pred, h)
             v_new, r_new = corrector(r1, h)
             denom = r_new - 2.0 * r1 + r_pred
-            if corrections > 1 and denom != 0.0 and np.isfinite(denom):
+            converged = abs(r_new - r1) <= 1e-3 * rtol * max(r_new, tiny)
+            if corrections > 1 and not converged and denom != 0.0 and np.isfinite(denom):
                 r_star = r_new - (r_new - r1) ** 2 / denom
                 if r_star > 0.0:
                     v_new, r_new = corrector(r_star, h)

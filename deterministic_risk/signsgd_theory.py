@@ -266,7 +266,7 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
     >>> import deterministic_risk as dr
     >>> prob = dr.GaussianLeastSquares([4.0, 1.0], theta_star=[1.0, 1.0])
     >>> modes = dr.signsgd_modes(prob)
-    >>> modes.eigenvalues.tolist(), modes.kappa.tolist(), modes.initial_excess
+    >>> modes.eigenvalues.tolist(), modes.kappa.tolist(), round(modes.initial_excess, 12)
     ([2.0, 1.0], [2.0, 1.0], 2.5)
     """
     from .problems import GaussianLeastSquares

@@ -86,7 +86,7 @@ class SignSGD(Optimizer):
     >>> prob = dr.GaussianLeastSquares([1.0, 0.5, 0.25], theta_star=[1.0, -1.0, 1.0],
     ...                                noise=dr.noise.Laplace(0.2))
     >>> curve = dr.risk_curve(prob, dr.SignSGD(lr=0.01), [0, 100, 10_000])
-    >>> round(curve.excess[0], 6), curve.excess[-1] < curve.excess[0]
+    >>> round(float(curve.excess[0]), 6), bool(curve.excess[-1] < curve.excess[0])
     (0.875, True)
     """
 
@@ -118,10 +118,11 @@ class SignSGD(Optimizer):
         modes = signsgd_modes(prob)
         phi = prob.noise.phi
         step_size = self.step_size
+        constant = None if self.state_dependent or not self.lr.is_constant else self.lr(0.0)
 
         def rates(k: float, R: float) -> tuple[float, float]:
             # dv/dk = -a λ v + a c κ with a = 2γφ(R), c = γ/(4φ(R))   (signsgd.md §6.2)
-            gamma = float(step_size(k, R))
+            gamma = constant if constant is not None else float(step_size(k, R))
             ph = max(float(phi(R)), _PHI_TINY)
             return 2.0 * gamma * ph, gamma / (4.0 * ph)
 
