@@ -18,12 +18,25 @@ from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
 
+# -- signSGD and label-noise laws (issue 4) ------------------------------------------------------
+from . import noise
+from .optimizers import SignSGD
+from .signsgd_theory import (SignSGDModes, correlation_matrix, effective_lr, limiting_risk,
+                             noise_compression, preconditioned_spectrum, sign_covariance,
+                             sign_covariance_approx, signsgd_modes)
+from .homogenized import homogenized_signsgd
+# ------------------------------------------------------------------------------------------------
+
 __version__ = "0.1.0"
 
 __all__ = [
     "GaussianLeastSquares", "Optimizer", "PLRF", "PLRFInstance", "RiskCurve", "SGD",
     "SimulatedRisk", "Spectrum", "Frontier", "compute_optimal", "sweep", "kernel_norm", "max_stable_lr", "risk_curve", "schedules",
     "simulate", "stationary_risk", "__version__",
+    # signSGD and label-noise laws
+    "noise", "SignSGD", "SignSGDModes", "signsgd_modes", "sign_covariance",
+    "sign_covariance_approx", "correlation_matrix", "preconditioned_spectrum", "effective_lr",
+    "noise_compression", "limiting_risk", "homogenized_signsgd",
 ]
 
 

@@ -30,6 +30,7 @@ The optimizer object passed in must provide ``log_contraction(lr, lam)`` (log q,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +40,8 @@ from numpy.typing import NDArray
 from .schedules import Schedule
 from .spectrum import Spectrum
 
-__all__ = ["exact_recursion", "log_time_integrate", "IntegrationResult"]
+__all__ = ["exact_recursion", "log_time_integrate", "exponential_feedback_integrate",
+           "IntegrationResult"]
 
 #: Risk above this multiple of max(R(0), 1) counts as divergence.
 DIVERGENCE_FACTOR = 1e12
@@ -227,3 +229,159 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
             out += 1
     return IntegrationResult(risk_out, True,
                              f"log-time integrator, {n_blocks} blocks to k = {k_max}", n_blocks)
+
+
+# -- linear modes with a scalar feedback (signSGD, clipped SGD) ---------------------------------
+
+def _phi1(y: NDArray[np.float64]) -> NDArray[np.float64]:
+    r""":math:`\varphi_1(y) = (1-e^{-y})/y` for real y of either sign (series below |y| = 1e-4)."""
+    small = np.abs(y) < 1e-4
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(small, 1.0 - y * (0.5 - y / 6.0), -np.expm1(-y) / y)
+
+
+def _phi1_g(x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
+    r"""Return :math:`e^{-x}`, :math:`\varphi_1(x) = (1-e^{-x})/x` and
+    :math:`g(x) = (1-(1+x)e^{-x})/x^2` for x >= 0, stably (Taylor series below x = 1e-3)."""
+    ex = np.exp(-x)
+    small = x < 1e-3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi1 = np.where(small, 1.0 - x * (0.5 - x * (1.0 / 6.0 - x / 24.0)), -np.expm1(-x) / x)
+        g = np.where(small, 0.5 - x * (1.0 / 3.0 - x * (0.125 - x / 30.0)), (phi1 - ex) / x)
+    return ex, phi1, g
+
+
+def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.float64],
+                                   v0: NDArray[np.float64], rates, steps: NDArray[np.int64], *,
+                                   breakpoints: NDArray[np.float64] = np.empty(0),
+                                   grid_ratio: float = 0.01, max_change: float = 0.5,
+                                   rtol: float = 1e-5, corrections: int = 2,
+                                   divergence_threshold: float = np.inf) -> IntegrationResult:
+    r"""Integrate :math:`\dot v_j = -a(k,R)\lambda_j v_j + a(k,R)\,c(k,R)\,\kappa_j`,
+    :math:`R = \sum_j\lambda_j v_j`, on a log-spaced grid (cost independent of k and of
+    :math:`1/\lambda_{\min}`).
+
+    In the time :math:`\tau = \int a\,dk` the modes are linear with constant rates,
+    :math:`dv_j/d\tau = -\lambda_j v_j + c\,\kappa_j`. Over a block of h iterations the integrator
+    takes :math:`\Delta\tau` by the trapezoid rule in a, and c geometric in τ between its end
+    values, for which the block is solved exactly (an exponential integrator, unconditionally
+    stable, exact for exponentially varying forcing):
+
+    .. math::
+
+        v_j \leftarrow e^{-x_j} v_j + \kappa_j\,c_1\Delta\tau\;
+        \varphi_1\big(x_j + \ln(c_1/c_0)\big),\qquad x_j = \lambda_j\Delta\tau,
+        \quad \varphi_1(y) = (1-e^{-y})/y
+
+    (c linear in τ, :math:`\kappa_j\Delta\tau[c_0 g(x_j) + c_1(\varphi_1(x_j) - g(x_j))]` with
+    :math:`g(x) = (1-(1+x)e^{-x})/x^2`, where c vanishes at an end). The end values
+    :math:`a_1, c_1` depend on R(k+h), which solves a scalar fixed-point equation: two corrector
+    passes and an Aitken extrapolation (exact when the map is affine, as it nearly is even when
+    fast modes slave R to c). This makes the scheme second order. A predictor that extrapolates
+    a linearly and c geometrically from the previous block gives a second, independent
+    second-order value of R(k+h); the block is halved while the two differ by more than ``rtol``
+    (relative) or R changes by more than ``max_change`` across it. The block length is at most
+    ``grid_ratio``·k (and at least one iteration unless the error control asks for less).
+
+    Parameters
+    ----------
+    lam, kappa, v0 : ndarray, shape (d,)
+        Mode rates :math:`\lambda_j \ge 0`, forcings :math:`\kappa_j \ge 0` and initial state.
+    rates : callable
+        ``rates(k, R) -> (a, c)``, both >= 0 (for signSGD :math:`a = 2\gamma\varphi(R)`,
+        :math:`c = \gamma/(4\varphi(R))`, theory note ``signsgd.md`` §6.2).
+    steps : ndarray of int64
+        Sorted output iterations.
+    breakpoints : ndarray
+        Iterations where a or c jump (schedule kinks); block edges are put there.
+
+    Returns
+    -------
+    IntegrationResult
+        R at ``steps`` (``inf`` after a divergence past ``divergence_threshold``).
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    kappa = np.asarray(kappa, dtype=np.float64)
+    v = np.array(v0, dtype=np.float64)
+    k_max = float(steps[-1])
+    stops = np.unique(np.concatenate([steps.astype(np.float64), np.asarray(breakpoints, float)]))
+    stops = stops[(stops > 0) & (stops <= k_max)]
+    risk_out = np.full(steps.size, np.inf)
+    out = 0
+    k = 0.0
+    risk = float(lam @ v)
+    if steps[0] == 0:
+        risk_out[0] = risk
+        out = 1
+    n_blocks = n_rejected = 0
+    next_stop = 0
+    h_prev = 1.0
+    tiny = 1e-280 * max(risk, 1e-300)   # below this the relative error control is switched off
+    prev = None
+    while out < steps.size:
+        while stops[next_stop] <= k:
+            next_stop += 1
+        h = min(max(grid_ratio * k, 1.0), 2.0 * h_prev, stops[next_stop] - k)
+        a0, c0 = rates(k, risk)
+
+        def corrector(r_end: float, h: float = 0.0, ac1=None) -> tuple[NDArray, float]:
+            a1, c1 = rates(k + h, r_end) if ac1 is None else ac1
+            dtau = 0.5 * (a0 + a1) * h
+            x = lam * dtau
+            if c0 > 0.0 and c1 > 0.0:
+                # c geometric in τ (exact for exponentially varying forcing):
+                # ∫_0^Δ e^{-λ(Δ-s)} c0 (c1/c0)^{s/Δ} ds = c1 Δ φ1(λΔ + ln(c1/c0))
+                v_end = np.exp(-x) * v + kappa * (c1 * dtau) * _phi1(x + math.log(c1 / c0))
+            else:
+                ex, phi1, g = _phi1_g(x)
+                v_end = ex * v + kappa * dtau * (c0 * g + c1 * (phi1 - g))
+            return v_end, float(lam @ v_end)
+
+        while True:
+            # predictor: a extrapolated linearly and c geometrically from the previous block
+            # (second order; a, c frozen on the first block)
+            if prev is None:
+                ac_pred = (a0, c0)
+            else:
+                a_prev, c_prev, hp = prev
+                a_pred = max(a0 + (a0 - a_prev) * h / hp, 0.0)
+                c_pred = (c0 * (c0 / c_prev) ** (h / hp) if c0 > 0 and c_prev > 0
+                          else max(c0 + (c0 - c_prev) * h / hp, 0.0))
+                ac_pred = (a_pred, c_pred)
+            _, r_pred = corrector(0.0, h, ac_pred)
+            # corrector: R(k+h) solves R = F(R); F is nearly affine, so two fixed-point passes and
+            # an Aitken (secant) extrapolation converge even when fast modes slave R to c
+            v1, r1 = corrector(r_pred, h)
+            v_new, r_new = corrector(r1, h)
+            denom = r_new - 2.0 * r1 + r_pred
+            converged = abs(r_new - r1) <= 1e-3 * rtol * max(r_new, tiny)
+            if corrections > 1 and not converged and denom != 0.0 and np.isfinite(denom):
+                r_star = r_new - (r_new - r1) ** 2 / denom
+                if r_star > 0.0:
+                    v_new, r_new = corrector(r_star, h)
+            scale = max(min(risk, r_new), tiny)
+            # local error, estimated by the difference of two second-order solutions
+            too_big = (abs(r_new - r_pred) > rtol * scale
+                       or abs(r_new - risk) > max_change * scale)
+            if too_big and h > 1e-6 and np.isfinite(r_new):
+                h *= 0.5
+                n_rejected += 1
+                continue
+            break
+        n_blocks += 1
+        prev = (a0, c0, h)
+        if not r_new <= divergence_threshold:
+            return IntegrationResult(risk_out, False, f"diverged between k = {k:.6g} and "
+                                     f"k = {k + h:.6g} (excess risk {r_new:.3g})", n_blocks)
+        v = v_new
+        risk = r_new
+        k += h
+        h_prev = h
+        if abs(k - stops[next_stop]) <= 1e-9 * max(k, 1.0):
+            k = float(stops[next_stop])
+            while out < steps.size and steps[out] == k:
+                risk_out[out] = risk
+                out += 1
+    return IntegrationResult(risk_out, True,
+                             f"exponential integrator, {n_blocks} blocks ({n_rejected} halvings) "
+                             f"to k = {k_max:.6g}", n_blocks)

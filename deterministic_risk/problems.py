@@ -14,6 +14,7 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .noise import NoiseLaw, as_noise
 from .spectrum import Spectrum
 
 __all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "as_spectrum"]
@@ -33,15 +34,29 @@ class GaussianLeastSquares:
         Optimal parameters :math:`\theta^\ast`.
     theta0 : array_like, shape (d,), optional
         Initial parameters (default 0).
-    noise_std : float, default 0
-        Standard deviation σ of Gaussian label noise, independent of z.
+    noise_std : float, optional
+        Standard deviation σ of Gaussian label noise, independent of z (the shortcut for
+        ``noise=dr.noise.Gaussian(σ)``; default no noise). After construction it holds
+        :math:`\sqrt{E[\varepsilon^2]}` of the noise law (``inf`` for infinite variance).
     eigenvectors : array_like, shape (d, d), optional
         Orthonormal eigenvectors (columns) going with a 1-d ``covariance``.
+    noise : NoiseLaw, optional
+        Law of the label noise ε (a :mod:`deterministic_risk.noise` object such as
+        ``dr.noise.Cauchy(0.5)``); give it or ``noise_std``, not both. After construction it
+        always holds the law (``Gaussian(noise_std)`` for the shortcut).
+
+    Raises
+    ------
+    ValueError
+        If both ``noise`` and ``noise_std`` are given, or for invalid shapes and values.
 
     Notes
     -----
-    Risk :math:`R(\theta) = \tfrac12 E[(\langle z,\theta\rangle - y)^2] = \tfrac12\sigma^2 +
-    \tfrac12 (\theta-\theta^\ast)^\top K (\theta-\theta^\ast)`; the floor is :math:`\sigma^2/2`.
+    Risk :math:`R(\theta) = \tfrac12 E[(\langle z,\theta\rangle - y)^2] = \tfrac12E[\varepsilon^2] +
+    \tfrac12 (\theta-\theta^\ast)^\top K (\theta-\theta^\ast)`; the floor is
+    :math:`\tfrac12E[\varepsilon^2]` (:math:`\sigma^2/2` for Gaussian noise, ``inf`` for
+    infinite-variance noise). SGD depends on the noise only through :math:`E[\varepsilon^2]`
+    (:meth:`spectrum` refuses infinite variance); signSGD through the law of :math:`|\varepsilon|`.
 
     Examples
     --------
@@ -54,11 +69,14 @@ class GaussianLeastSquares:
     covariance: ArrayLike
     theta_star: ArrayLike
     theta0: ArrayLike | None = None
-    noise_std: float = 0.0
+    noise_std: float | None = None
     eigenvectors: ArrayLike | None = field(default=None, repr=False)
+    noise: NoiseLaw | None = None
 
     def __post_init__(self) -> None:
+        law = as_noise(self.noise, self.noise_std)
         cov = check.float_array("covariance", self.covariance)
+        matrix = None
         if cov.ndim == 2:
             if cov.shape[0] != cov.shape[1]:
                 raise ValueError(f"covariance must be square, got shape {cov.shape}")
@@ -72,6 +90,7 @@ class GaussianLeastSquares:
                 raise ValueError(f"covariance must be positive semi-definite, its smallest "
                                  f"eigenvalue is {lam.min():.3g}")
             lam = np.clip(lam, 0.0, None)
+            matrix = cov
         elif cov.ndim == 1:
             if np.any(cov < 0):
                 raise ValueError("covariance eigenvalues must be non-negative")
@@ -100,8 +119,11 @@ class GaussianLeastSquares:
         object.__setattr__(self, "eigenvectors", vecs)
         object.__setattr__(self, "theta_star", theta_star)
         object.__setattr__(self, "theta0", theta0)
-        object.__setattr__(self, "noise_std",
-                           check.positive_float("noise_std", self.noise_std, allow_zero=True))
+        object.__setattr__(self, "noise", law)
+        object.__setattr__(self, "noise_std", float(np.sqrt(law.second_moment)))
+        object.__setattr__(self, "_matrix", matrix)
+        # derived quantities (eigendecompositions for signSGD, ...) cached per problem
+        object.__setattr__(self, "_cache", {})
 
     @property
     def d(self) -> int:
@@ -115,15 +137,17 @@ class GaussianLeastSquares:
 
     @property
     def floor(self) -> float:
-        """Irreducible risk ½σ²."""
-        return 0.5 * self.noise_std**2
+        """Irreducible risk ½E[ε²] (``inf`` for infinite-variance noise)."""
+        return self.noise.floor
 
     def to_eigenbasis(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Coordinates of vectors (last axis) in the eigenbasis of K."""
         return x if self.eigenvectors is None else x @ self.eigenvectors
 
     def covariance_matrix(self) -> NDArray[np.float64]:
-        """K as a dense (d, d) matrix."""
+        """K as a dense (d, d) matrix (the matrix given, when one was given)."""
+        if self._matrix is not None:
+            return self._matrix
         if self.eigenvectors is None:
             return np.diag(self._eigenvalues)
         v = self.eigenvectors
@@ -131,7 +155,18 @@ class GaussianLeastSquares:
 
     def spectrum(self) -> Spectrum:
         r"""Spectrum with weights :math:`\tfrac12\lambda_i\langle\phi_i,\theta_0-\theta^\ast\rangle^2`
-        and floor :math:`\sigma^2/2`."""
+        and floor :math:`\tfrac12E[\varepsilon^2]` (the input of the SGD dynamics).
+
+        Raises
+        ------
+        ValueError
+            For infinite-variance label noise, where the SGD risk is infinite.
+        """
+        if not self.noise.finite_variance:
+            raise ValueError(f"SGD on this problem is undefined: its label noise {self.noise!r} has "
+                             f"infinite variance E[eps^2] = inf, and the SGD dynamics depend on the "
+                             f"noise only through E[eps^2] (floor = E[eps^2]/2); use noise with "
+                             f"finite variance, or a sign-based optimizer such as dr.SignSGD")
         e = self.to_eigenbasis(self.theta0 - self.theta_star)
         return Spectrum(self._eigenvalues, 0.5 * self._eigenvalues * e**2, floor=self.floor)
 

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _validation as check
 
 __all__ = ["Schedule", "Constant", "WSD", "Cosine", "PowerLaw", "StepDecay", "FunctionSchedule",
-           "as_schedule"]
+           "RiskSchedule", "RiskProportional", "as_schedule"]
 
 
 class Schedule:
@@ -345,9 +345,83 @@ class FunctionSchedule(Schedule):
         return float(np.max(self._evaluate(grid)))
 
 
+class RiskSchedule:
+    r"""Base class of state-dependent steps :math:`\gamma(k, R)`, R the current excess risk.
+
+    Subclasses implement ``__call__(k, excess_risk)`` (vectorised in both) and ``max_lr`` where it
+    is known. Only optimizers that declare ``state_dependent`` accept them (``dr.SignSGD``); the
+    simulator then passes the exact excess risk of each run to the update.
+    """
+
+    def __call__(self, k: ArrayLike, excess_risk: ArrayLike) -> NDArray[np.float64] | float:
+        raise NotImplementedError
+
+    @property
+    def is_constant(self) -> bool:
+        return False
+
+    def breakpoints(self, k_max: float) -> NDArray[np.float64]:
+        """Iterations in ``(0, k_max)`` where the step has a kink or a jump in k."""
+        return np.empty(0)
+
+
+@dataclass(frozen=True)
+class RiskProportional(RiskSchedule):
+    r"""The signSGD step that keeps the effective learning rate constant.
+
+    .. math:: \gamma(k, R) = \gamma_0\,\frac{2/\pi}{\varphi(R)}, \qquad
+              \gamma_{\rm eff} = \gamma\,\varphi(R) = \tfrac{2}{\pi}\gamma_0,
+
+    which for Gaussian noise :math:`N(0,\sigma^2)` is :math:`\gamma_0\sqrt{2R+\sigma^2}`
+    (proportional to the square root of the full risk). The signSGD risk ODE then becomes linear,
+    :math:`\dot v_j = -\tfrac4\pi\gamma_0\lambda_j v_j + \tfrac{\gamma_0^2}{2}
+    \big(\tfrac{2/\pi}{\varphi(R)}\big)^2\kappa_j`; without noise it converges to 0 exponentially
+    iff :math:`\pi\gamma_0\sum_i\sqrt{K_{ii}} < 4`, and with Gaussian noise its limit is
+    :math:`R_\infty = \pi\gamma_0 m\sigma^2/(8 - 2\pi\gamma_0 m)`, :math:`m = \sum_i\sqrt{K_{ii}}`.
+
+    Parameters
+    ----------
+    lr0 : float
+        :math:`\gamma_0 > 0`.
+    noise : NoiseLaw
+        The label-noise law whose :math:`\varphi` normalises the step (usually the problem's).
+
+    References
+    ----------
+    Theory note ``signsgd.md`` §10.3 (k-form), §9.1 (effective learning rate).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> s = dr.schedules.RiskProportional(0.01, dr.noise.Gaussian(0.5))
+    >>> round(s(0, 0.375), 12)   # 0.01·√(2·0.375 + 0.25)
+    0.01
+    """
+
+    lr0: float
+    noise: object
+
+    def __post_init__(self) -> None:
+        from .noise import NoiseLaw
+        object.__setattr__(self, "lr0", check.positive_float("lr0", self.lr0))
+        if not isinstance(self.noise, NoiseLaw):
+            raise TypeError(f"noise must be a NoiseLaw, got {type(self.noise).__name__}")
+
+    def __call__(self, k, excess_risk):
+        phi = self.noise.phi(excess_risk)
+        return self.lr0 * (2.0 / np.pi) / phi
+
+    @property
+    def max_lr(self) -> float:
+        return np.inf
+
+
 def as_schedule(lr: float | Schedule | Callable) -> Schedule:
     """Return ``lr`` as a :class:`Schedule`: a number becomes :class:`Constant`, a callable is
     wrapped in :class:`FunctionSchedule`."""
+    if isinstance(lr, RiskSchedule):
+        raise TypeError(f"{type(lr).__name__} depends on the risk: only optimizers with "
+                        f"state-dependent steps (dr.SignSGD) accept it")
     if isinstance(lr, Schedule):
         return lr
     if callable(lr):

@@ -79,11 +79,11 @@ def _eigenbasis_model(lam: NDArray, e0: NDArray, floor: float, noise: NoiseSampl
 def _original_basis_model(prob: GaussianLeastSquares, noise: NoiseSampler) -> _DataModel:
     lam, vecs = prob.eigenvalues, prob.eigenvectors
     if vecs is None:
-        model = _eigenbasis_model(lam, prob.theta0 - prob.theta_star, prob.floor, noise)
+        model = _eigenbasis_model(lam, prob.theta0 - prob.theta_star, _reported_floor(prob), noise)
         model.info = {"sampler": "original basis (diagonal covariance)"}
         return model
-    root = (vecs * np.sqrt(lam)) @ vecs.T          # symmetric square root K^{1/2}
-    floor = prob.floor
+    root = _covariance_root(prob)                  # symmetric square root K^{1/2}, cached
+    floor = _reported_floor(prob)
     return _DataModel(
         width=lam.size, initial=prob.theta0 - prob.theta_star, noise=noise,
         make_features=lambda g: g @ root,
@@ -137,14 +137,33 @@ def _data_model(problem: Any, optimizer: Optimizer, faithful: bool, feature_seed
         noise = _noise_sampler(problem)
         if optimizer.rotation_invariant:
             e0 = problem.to_eigenbasis(problem.theta0 - problem.theta_star)
-            return _eigenbasis_model(problem.eigenvalues, e0, problem.floor, noise)
+            return _eigenbasis_model(problem.eigenvalues, e0, _reported_floor(problem), noise)
         return _original_basis_model(problem, noise)
     raise TypeError(f"cannot simulate a {type(problem).__name__}; expected PLRF, "
                     f"GaussianLeastSquares or Spectrum")
 
 
+def _reported_floor(problem: GaussianLeastSquares) -> float:
+    """Floor added to the simulated risk: ½E[ε²], or 0 when it is infinite (the full risk is then
+    infinite and the simulation reports the excess risk; see docs/signsgd.md)."""
+    floor = problem.floor
+    return floor if np.isfinite(floor) else 0.0
+
+
+def _covariance_root(prob: GaussianLeastSquares) -> NDArray[np.float64]:
+    """Symmetric square root of K, computed once per problem."""
+    root = prob._cache.get("covariance_root")
+    if root is None:
+        vecs, lam = prob.eigenvectors, prob.eigenvalues
+        root = (vecs * np.sqrt(lam)) @ vecs.T
+        root.setflags(write=False)
+        prob._cache["covariance_root"] = root
+    return root
+
+
 def _noise_sampler(problem: GaussianLeastSquares) -> NoiseSampler:
-    return gaussian_noise(problem.noise_std)
+    """Sampler of the problem's label-noise law."""
+    return problem.noise.sample
 
 
 class _BlockSource:
@@ -233,6 +252,8 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     block = int(max(1, min(steps[-1], BLOCK_NUMBERS // (n_runs * batch * model.width))))
     params = np.broadcast_to(model.initial, (n_runs, model.initial.size)).copy()
     state = optimizer.init_state(params)
+    # optimizers whose step depends on the current excess risk (dr.schedules.RiskProportional)
+    state_dependent = bool(getattr(optimizer, "state_dependent", False))
     out = np.empty((n_runs, steps.size))
     source = _BlockSource(seed, n_runs, batch, model.width, model.noise, block)
     i_out = 0
@@ -254,7 +275,12 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                     grad = np.matmul(resid[:, None, :], x)[:, 0, :]
                     if batch > 1:
                         grad /= batch
-                    params, state = optimizer.update(params, grad, k, state)
+                    if state_dependent:
+                        excess = model.risk(params) - model.floor
+                        params, state = optimizer.update(params, grad, k, state,
+                                                         excess_risk=excess)
+                    else:
+                        params, state = optimizer.update(params, grad, k, state)
                     k += 1
                 if i_out == steps.size:
                     break

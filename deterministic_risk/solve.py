@@ -17,7 +17,7 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
                method: Literal["auto", "exact", "ode"] = "auto",
                spectrum_method: str | None = None, feature_seed: int = 0,
                grid_ratio: float = 0.01,
-               on_divergence: Literal["raise", "return"] = "raise") -> RiskCurve:
+               on_divergence: Literal["raise", "return"] = "raise", **options: Any) -> RiskCurve:
     r"""Deterministic (expected / high-dimensional-limit) risk of an optimizer at ``steps``.
 
     Parameters
@@ -42,6 +42,9 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     on_divergence : {"raise", "return"}
         Raise :class:`FloatingPointError` when a schedule makes the risk diverge, or return a
         curve with ``success=False`` (risk ``inf`` after the divergence).
+    **options
+        Optimizer-specific numerical settings, passed on (``dr.SignSGD``: ``rtol`` and
+        ``max_change`` of its exponential integrator).
 
     Returns
     -------
@@ -75,4 +78,4 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         raise ValueError(f"grid_ratio must be in (0, 0.5], got {grid_ratio}")
     return optimizer._risk_curve(problem, check.steps_array(steps), method=method,
                                  spectrum_method=spectrum_method, feature_seed=feature_seed,
-                                 grid_ratio=grid_ratio, on_divergence=on_divergence)
+                                 grid_ratio=grid_ratio, on_divergence=on_divergence, **options)

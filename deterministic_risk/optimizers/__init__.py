@@ -2,5 +2,6 @@
 
 from .base import Optimizer
 from .sgd import SGD, kernel_norm, max_stable_lr, stationary_risk
+from .signsgd import SignSGD
 
-__all__ = ["Optimizer", "SGD", "kernel_norm", "max_stable_lr", "stationary_risk"]
+__all__ = ["Optimizer", "SGD", "kernel_norm", "max_stable_lr", "stationary_risk", "SignSGD"]

@@ -31,11 +31,17 @@ class Optimizer(abc.ABC):
         The finite-d update, vectorised over independent runs: ``params`` and ``grad`` (the
         batch-averaged gradient at ``params``) have shape ``(n_runs, d)``; ``update`` returns the
         new parameters and state. The default state is ``None``.
+    ``state_dependent``
+        True if the step depends on the current excess risk (a
+        :class:`~deterministic_risk.schedules.RiskSchedule`); the simulator then calls
+        ``update(params, grad, k, state, excess_risk=...)`` with the exact excess risk of each run,
+        shape ``(n_runs,)``. Default False.
     """
 
     lr: Schedule
     batch: int = 1
     rotation_invariant: bool = False
+    state_dependent: bool = False
 
     @abc.abstractmethod
     def _risk_curve(self, problem: Any, steps: NDArray[np.int64], **options: Any):

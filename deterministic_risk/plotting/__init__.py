@@ -5,9 +5,8 @@ Importing this module imports matplotlib; ``import deterministic_risk`` does not
 """
 
 from .curves import plot_risk
-
-# --- phase diagrams (asymptotics; imports sympy on first call) ---
 from .phases import plot_decay_gain, plot_exponent_map, plot_phase_plane, plot_signsgd_advantage
+from .signsgd import plot_noise_laws
 
-__all__ = ["plot_risk", "plot_decay_gain", "plot_exponent_map", "plot_phase_plane",
-           "plot_signsgd_advantage"]
+__all__ = ["plot_risk", "plot_noise_laws", "plot_decay_gain", "plot_exponent_map",
+           "plot_phase_plane", "plot_signsgd_advantage"]
