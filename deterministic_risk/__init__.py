@@ -17,12 +17,26 @@ from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
 
+# --- deterministic equivalent of the PLRF spectrum (issue 3) ---------------------------------
+from .deterministic_equivalent import (
+    DeterministicMeasures, bottom_edge, deterministic_floor, deterministic_measures,
+    deterministic_spectrum, kappa, limit_loss, null_space_parameter, spectral_density,
+    stieltjes_fixed_point, support_intervals,
+)
+from .volterra import sgd_forcing, sgd_kernel, solve_volterra
+# ---------------------------------------------------------------------------------------------
+
 __version__ = "0.1.0"
 
 __all__ = [
     "GaussianLeastSquares", "Optimizer", "PLRF", "PLRFInstance", "RiskCurve", "SGD",
     "SimulatedRisk", "Spectrum", "kernel_norm", "max_stable_lr", "risk_curve", "schedules",
     "simulate", "stationary_risk", "__version__",
+    # deterministic equivalent (issue 3)
+    "DeterministicMeasures", "bottom_edge", "deterministic_floor", "deterministic_measures",
+    "deterministic_spectrum", "kappa", "limit_loss", "null_space_parameter", "sgd_forcing",
+    "sgd_kernel", "solve_volterra", "spectral_density", "stieltjes_fixed_point",
+    "support_intervals",
 ]
 
 
