@@ -217,7 +217,9 @@ def test_against_sampled_average(alpha, beta):
           f"floor {100 * r['floor'][0]:.2f}% {r['floor'][1]:.2f}se "
           f"curve max {100 * r['curve'][0].max():.2f}% max {r['curve'][1].max():.2f}se "
           f"(se/mean up to {100 * r['curve'][2].max():.2f}%) edge {100 * r['edge']:.2f}%")
-    assert r["initial"][0] == pytest.approx(r["initial"][1], rel=1e-10)   # exact: no W
+    # the initial risk does not depend on W: F_0 + forcing mass is a moment identity (§3.2), exact
+    # up to the quadrature error of the measures (measured <= 1.2e-10, beta = -0.2 the worst)
+    assert r["initial"][0] == pytest.approx(r["initial"][1], rel=1e-9)
     for key in ("floor", "curve"):
         rel, nse, se = r[key]
         assert np.all((rel <= 0.03) | (nse <= 3)), (key, rel.max(), nse.max())

@@ -5,5 +5,6 @@ Importing this module imports matplotlib; ``import deterministic_risk`` does not
 """
 
 from .curves import plot_risk
+from .spectra import plot_spectrum_comparison
 
-__all__ = ["plot_risk"]
+__all__ = ["plot_risk", "plot_spectrum_comparison"]
