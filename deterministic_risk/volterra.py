@@ -69,7 +69,7 @@ def sgd_forcing(spectrum: Spectrum, lr: float, steps: ArrayLike, batch: int = 1
     --------
     >>> import deterministic_risk as dr
     >>> dr.sgd_forcing(dr.Spectrum([1.0], [1.0], floor=0.5), 0.25, [0, 1]).tolist()
-    [1.5, 1.0625]
+    [1.5, 1.125]
     """
     return spectrum.floor + _powers(spectrum, lr, batch, steps, lambda g, b, x: spectrum.weights)
 

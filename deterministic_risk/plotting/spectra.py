@@ -55,12 +55,16 @@ def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which:
     grid = np.geomspace(lo * (1 + 1e-9), hi * (1 - 1e-9), n_grid)
     # resolve the narrow outlier clusters with the quadrature nodes themselves
     grid = np.unique(np.concatenate([grid, meas.nodes]))
-    inside = np.zeros(grid.shape, dtype=bool)
-    for a, b in meas.support:
-        inside |= (grid > a) & (grid < b)
-    grid = grid[inside]
+    interval = np.full(grid.shape, -1)
+    for i, (a, b) in enumerate(meas.support):
+        interval[(grid > a) & (grid < b)] = i
+    grid, interval = grid[interval >= 0], interval[interval >= 0]
     rho_k, rho_f = spectral_density(problem, grid)
     dens = rho_k if which == "trace" else rho_f
+    # break the line across the gaps between support intervals
+    breaks = np.flatnonzero(np.diff(interval)) + 1
+    grid = np.insert(grid, breaks, np.nan)
+    dens = np.insert(dens, breaks, np.nan)
     # sampled: pooled histogram per unit log x
     values, weights = [], []
     for seed in seeds:
