@@ -261,22 +261,27 @@ class PLRF:
         """The problem for the W drawn from ``seed`` (cached: repeated calls are free)."""
         return _plrf_instance(self, int(seed))
 
-    def spectrum(self, method: str = "sampled", *, seed: int = 0,
+    def spectrum(self, method: str = "deterministic", *, seed: int = 0,
                  n_nodes: int | None = None) -> Spectrum:
         """Spectrum of K = WᵀDW with the initial excess weights and the floor.
 
         Parameters
         ----------
-        method : {"sampled"}
-            ``"sampled"``: the exact spectrum of the W drawn from ``seed``.
+        method : {"deterministic", "sampled"}
+            ``"deterministic"`` (default): the deterministic equivalent of the W-average
+            (:func:`~deterministic_risk.deterministic_spectrum`; nodes with fractional counts,
+            cached). ``"sampled"``: the exact spectrum of the W drawn from ``seed``.
         seed : int
-            Seed of W for ``method="sampled"``.
+            Seed of W for ``method="sampled"`` (accepted and ignored by ``"deterministic"``).
         n_nodes : int, optional
-            Reserved for spectra compressed to nodes.
+            For ``"deterministic"``: merge the quadrature nodes into about this many.
         """
+        if method == "deterministic":
+            from .deterministic_equivalent import deterministic_spectrum
+            return deterministic_spectrum(self, n_nodes)
         if method == "sampled":
             return self.instance(seed).spectrum()
-        raise ValueError(f"method must be 'sampled', got {method!r}")
+        raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
 
 
 @dataclass(frozen=True, eq=False)
