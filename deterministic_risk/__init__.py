@@ -26,6 +26,12 @@ from .solve import risk_curve
 from .spectrum import Spectrum
 from .volterra import sgd_forcing, sgd_kernel, solve_volterra
 
+# -- compute-optimal reproductions (frontier) ------------------------------------------------
+from .reproduce import (ExponentComparison, alpha_slice, measured_vs_theory,
+                        optimizer_comparison, phase_boundary_experiment, steeper_point,
+                        windowed_exponents)
+# ---------------------------------------------------------------------------------------------
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -48,6 +54,9 @@ __all__ = [
     "limiting_risk",
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
+    # compute-optimal reproductions
+    "ExponentComparison", "alpha_slice", "measured_vs_theory", "optimizer_comparison",
+    "phase_boundary_experiment", "steeper_point", "windowed_exponents",
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 from . import _validation as check
+from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .optimizers.base import Optimizer
 from .optimizers.sgd import SGD, max_stable_lr
@@ -166,7 +168,9 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
                     *, lr: str | float = "stable", schedule: Callable | None = None,
                     batch: int = 1, spectrum_method: str | None = None, v_ratio: float = 4.0,
                     fit_window: tuple[float, float] | None = None,
-                    n_budgets: int = 60) -> Frontier:
+                    n_budgets: int = 60, n_nodes: int | None = None,
+                    cache_dir: str | Path | None = None, n_jobs: int = 1,
+                    progress: bool | None = None) -> Frontier:
     r"""Loss-versus-compute curves for many model sizes and their compute-optimal frontier.
 
     Parameters
@@ -200,6 +204,17 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         ``d_values``).
     n_budgets : int
         Number of budgets when ``flops`` is not given.
+    n_nodes : int, optional
+        Merge the deterministic-equivalent quadrature nodes of each spectrum into about this many
+        (``PLRF.spectrum(n_nodes=...)``): the risk curves cost O(nodes) per step. Default: all
+        nodes (the effect of compression on the exponents is measured in docs/frontiers.md).
+    cache_dir : path, optional
+        Store the spectra there and reload them on the next call (see
+        :mod:`deterministic_risk._spectra`; the key includes a hash of the spectrum code).
+    n_jobs : int, default 1
+        Processes computing the spectra of the model sizes in parallel.
+    progress : bool, optional
+        tqdm progress bar over the model sizes (default: when standard error is a terminal).
 
     Returns
     -------
@@ -226,13 +241,21 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         raise ValueError("flops must be > 0")
     if isinstance(lr, str) and lr not in ("stable", "tuned"):
         raise ValueError(f"lr must be 'stable', 'tuned' or a number, got {lr!r}")
+    n_jobs = check.positive_int("n_jobs", n_jobs)
+    if n_nodes is not None:
+        n_nodes = check.positive_int("n_nodes", n_nodes)
     losses = np.full((d_values.size, flops.size), np.inf)
     lrs = np.zeros(d_values.size)
     curves = []
-    for i, d in enumerate(d_values):
-        prob = PLRF(alpha, beta, int(d), v=int(round(v_ratio * d)))
-        options = {} if spectrum_method is None else {"method": spectrum_method}
-        spectrum = prob.spectrum(**options)
+    problems = [PLRF(alpha, beta, int(d), v=int(round(v_ratio * d))) for d in d_values]
+    spectra = plrf_spectra(problems, method=spectrum_method, n_nodes=n_nodes,
+                           cache_dir=cache_dir, n_jobs=n_jobs)
+    from tqdm.auto import tqdm
+
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    for i, d in enumerate(tqdm(d_values, desc=f"d (α={alpha:g}, β={beta:g})", disable=not show,
+                               leave=False)):
+        prob, spectrum = problems[i], spectra[i]
         k = flops / (d * batch)
         ok = k >= 1
         if not np.any(ok):
@@ -308,8 +331,10 @@ def _point_key(point: tuple, options: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def _run_point(point: tuple, options: dict) -> Frontier:
+def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None) -> Frontier:
     alpha, beta, optimizer = point
+    if spectra_dir is not None and "cache_dir" not in options:
+        options = {**options, "cache_dir": spectra_dir}
     result = compute_optimal(alpha, beta, optimizer, **options)
     return result
 
@@ -331,7 +356,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         ``dask`` extra); ``"serial"``: in this process.
     cache_dir : path, optional
         Each finished point is saved there as ``<hash>.npz`` and loaded instead of recomputed,
-        so an interrupted sweep resumes.
+        so an interrupted sweep resumes; with the local backends the spectra go to its ``spectra``
+        subdirectory (reused when the same (α, β) is swept again with other options).
     progress : bool, optional
         Show a tqdm progress bar (default: when standard error is a terminal).
     **options
@@ -341,8 +367,6 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     -------
     list of Frontier, in the order of ``points``.
     """
-    import sys
-
     from tqdm.auto import tqdm
 
     pts = []
@@ -358,6 +382,7 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
+    spectra_dir = cache / "spectra" if cache is not None else None
     results: list[Frontier | None] = [None] * len(pts)
     todo = []
     for i, p in enumerate(pts):
@@ -378,11 +403,12 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     try:
         if backend == "serial" or not todo:
             for i in todo:
-                done(i, _run_point(pts[i], options))
+                done(i, _run_point(pts[i], options, spectra_dir))
         elif backend == "local":
             workers = max_workers or os.cpu_count() or 1
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, pts[i], options): i for i in todo}
+                futures = {pool.submit(_run_point, pts[i], options, spectra_dir): i
+                           for i in todo}
                 from concurrent.futures import as_completed
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
@@ -397,6 +423,7 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
             own = not isinstance(client, Client)
             dask_client = Client(client) if own else client
             try:
+                # workers may not share this file system: no spectrum cache there
                 futures = {dask_client.submit(_run_point, pts[i], options, pure=False): i
                            for i in todo}
                 for fut in dask_completed(list(futures)):
