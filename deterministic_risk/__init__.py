@@ -27,9 +27,9 @@ from .spectrum import Spectrum
 from .volterra import sgd_forcing, sgd_kernel, solve_volterra
 
 # -- compute-optimal reproductions (frontier) ------------------------------------------------
-from .reproduce import (ExponentComparison, alpha_slice, measured_vs_theory,
-                        optimizer_comparison, phase_boundary_experiment, steeper_point,
-                        windowed_exponents)
+from .reproduce import (ExponentComparison, PhasePoint, alpha_slice, measured_vs_theory,
+                        optimizer_comparison, phase_boundary_experiment, phase_points_experiment,
+                        steeper_point, windowed_exponents)
 # ---------------------------------------------------------------------------------------------
 
 __version__ = "0.1.0"
@@ -55,8 +55,9 @@ __all__ = [
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
     # compute-optimal reproductions
-    "ExponentComparison", "alpha_slice", "measured_vs_theory", "optimizer_comparison",
-    "phase_boundary_experiment", "steeper_point", "windowed_exponents",
+    "ExponentComparison", "PhasePoint", "alpha_slice", "measured_vs_theory",
+    "optimizer_comparison", "phase_boundary_experiment", "phase_points_experiment",
+    "steeper_point", "windowed_exponents",
 ]
 
 

@@ -33,9 +33,10 @@ from numpy.typing import ArrayLike
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .scaling import Frontier, FrontierFit, compute_optimal, sweep
 
-__all__ = ["ExponentComparison", "measured_vs_theory", "windowed_exponents",
-           "phase_boundary_experiment", "alpha_slice", "optimizer_comparison",
-           "steeper_point", "DEFAULT_D_VALUES", "DEFAULT_FLOPS"]
+__all__ = ["ExponentComparison", "PhasePoint", "SGD_PHASE_POINTS", "measured_vs_theory",
+           "windowed_exponents", "phase_points_experiment", "phase_boundary_experiment",
+           "alpha_slice", "optimizer_comparison", "steeper_point", "DEFAULT_D_VALUES",
+           "DEFAULT_FLOPS"]
 
 #: Model sizes of the reproductions: 13 values from 100 to 10⁵ (ratio ≈ 1.8).
 DEFAULT_D_VALUES = np.unique(np.geomspace(100, 1e5, 13).astype(np.int64))
@@ -183,6 +184,67 @@ def measured_vs_theory(frontier: Frontier, *, method: str = "isoflop",
     win = windowed_exponents(frontier, method=method) if windows else ()
     return ExponentComparison(frontier, ph.name, float(ph.xi), float(ph.eta), bool(ph.on_boundary),
                               method, win)
+
+
+@dataclass(frozen=True)
+class PhasePoint:
+    """An interior point of an SGD phase with the sizes, budgets and fit window used for it."""
+
+    phase: str
+    alpha: float
+    beta: float
+    d_values: tuple[int, ...]
+    flops: tuple[float, ...]
+    window: tuple[float, float]
+
+
+def _sizes(lo: float, hi: float, n: int) -> tuple[int, ...]:
+    return tuple(int(d) for d in np.unique(np.geomspace(lo, hi, n).astype(np.int64)))
+
+
+def _budgets(lo: float, hi: float) -> tuple[float, ...]:
+    return tuple(float(f) for f in np.geomspace(lo, hi, int(round(10 * np.log10(hi / lo))) + 1))
+
+
+#: One interior point per SGD phase ([4+3] §6; theory note ``sgd_plrf.md`` §6.2), each more than
+#: 0.04 in α (0.015 in the narrow IVb strip) and 0.1 in β from every boundary. Phases with
+#: 2α < 1 use d up to 10⁶ (there d* ∝ f^½ and the finite-size corrections decay slowly). The
+#: window is the two decades of budgets over which the IsoFLOP d*(f) runs from about d_max/50
+#: to d_max/2. IVa uses β = 1.5 rather than 1: at β = 1 the F_pp correction decays only like
+#: 1/d (see docs/frontiers.md).
+SGD_PHASE_POINTS = (
+    PhasePoint("Ia", 1.0, 0.3, _sizes(300, 1e5, 11), _budgets(1e7, 1e12), (1e10, 1e12)),
+    PhasePoint("Ib", 0.4, 0.3, _sizes(1e3, 1e6, 12), _budgets(1e6, 1e12), (1e9, 1e11)),
+    PhasePoint("Ic", 0.2, 1.0, _sizes(1e3, 1e6, 12), _budgets(1e6, 1e12), (1e9, 1e11)),
+    PhasePoint("II", 1.0, 0.7, _sizes(300, 1e5, 11), _budgets(1e6, 1e12), (1e9, 1e11)),
+    PhasePoint("III", 0.8, 1.2, _sizes(300, 1e5, 11), _budgets(1e6, 1e11), (1e8, 1e10)),
+    PhasePoint("IVa", 0.4, 1.5, _sizes(1e3, 1e6, 12), _budgets(1e6, 1e12), (1e9, 1e11)),
+    PhasePoint("IVb", 0.27, 1.0, _sizes(1e3, 1e6, 12), _budgets(1e6, 1e12), (1e8, 1e10)),
+)
+
+
+def phase_points_experiment(points: Sequence[PhasePoint] = SGD_PHASE_POINTS,
+                            **options: Any) -> list[ExponentComparison]:
+    r"""Measured (ξ, η) at one interior point of every SGD phase, against the phase table.
+
+    Parameters
+    ----------
+    points : sequence of PhasePoint
+        Default :data:`SGD_PHASE_POINTS` (Ia, Ib, Ic, II, III, IVa, IVb).
+    **options
+        Passed to :func:`~deterministic_risk.compute_optimal` (``cache_dir``, ``n_jobs``,
+        ``progress``, ...); the learning rate is ``lr="stable"`` unless given.
+
+    Returns
+    -------
+    list of ExponentComparison, one per point.
+    """
+    out = []
+    for p in points:
+        fr = compute_optimal(p.alpha, p.beta, "sgd", np.array(p.d_values), np.array(p.flops),
+                             fit_window=p.window, **options)
+        out.append(measured_vs_theory(fr))
+    return out
 
 
 def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,

@@ -255,7 +255,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     show = sys.stderr.isatty() if progress is None else bool(progress)
     for i, d in enumerate(tqdm(d_values, desc=f"d (α={alpha:g}, β={beta:g})", disable=not show,
                                leave=False)):
-        prob, spectrum = problems[i], spectra[i]
+        spectrum = spectra[i]
         k = flops / (d * batch)
         ok = k >= 1
         if not np.any(ok):

@@ -19,24 +19,22 @@ import pytest
 
 import deterministic_risk as dr
 from deterministic_risk._spectra import plrf_spectra
+from deterministic_risk.reproduce import SGD_PHASE_POINTS
 
 asy = pytest.importorskip("deterministic_risk.asymptotics")
 
 XI_TOL, ETA_TOL = 0.05, 0.03
 
-D_TO_1E5 = np.unique(np.geomspace(300, 1e5, 11).astype(np.int64))      # ratio ≈ 1.8
-D_TO_1E6 = np.unique(np.geomspace(1e3, 1e6, 12).astype(np.int64))      # ratio ≈ 1.9
-
-# phase, α, β, model sizes, budgets, fit window (flops)
-PHASE_POINTS = [
-    ("Ia", 1.0, 0.3, D_TO_1E5, np.geomspace(1e7, 1e12, 51), (1e10, 1e12)),
-    ("Ib", 0.4, 0.3, D_TO_1E6, np.geomspace(1e6, 1e12, 61), (1e9, 1e11)),
-    ("Ic", 0.2, 1.0, D_TO_1E6, np.geomspace(1e6, 1e12, 61), (1e9, 1e11)),
-    ("II", 1.0, 0.7, D_TO_1E5, np.geomspace(1e6, 1e12, 61), (1e9, 1e11)),
-    ("III", 0.8, 1.2, D_TO_1E5, np.geomspace(1e6, 1e11, 51), (1e8, 1e10)),
-    ("IVa", 0.4, 1.5, D_TO_1E6, np.geomspace(1e6, 1e12, 61), (1e9, 1e11)),
-    ("IVb", 0.27, 1.0, D_TO_1E6, np.geomspace(1e6, 1e12, 61), (1e8, 1e10)),
-]
+# phase, α, β, model sizes, budgets, fit window (flops): dr.reproduce.SGD_PHASE_POINTS, i.e.
+#   Ia  (1.0, 0.3)   d = 300…1e5 (11 sizes), f = 1e7…1e12, window 1e10–1e12
+#   Ib  (0.4, 0.3)   d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e9–1e11
+#   Ic  (0.2, 1.0)   d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e9–1e11
+#   II  (1.0, 0.7)   d = 300…1e5 (11 sizes), f = 1e6…1e12, window 1e9–1e11
+#   III (0.8, 1.2)   d = 300…1e5 (11 sizes), f = 1e6…1e11, window 1e8–1e10
+#   IVa (0.4, 1.5)   d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e9–1e11
+#   IVb (0.27, 1.0)  d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e8–1e10
+PHASE_POINTS = [(p.phase, p.alpha, p.beta, np.array(p.d_values), np.array(p.flops), p.window)
+                for p in SGD_PHASE_POINTS]
 
 
 @pytest.mark.parametrize("name, alpha, beta", [p[:3] for p in PHASE_POINTS])
