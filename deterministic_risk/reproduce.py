@@ -278,8 +278,9 @@ def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,
 
 
 #: β values of :func:`alpha_slice`: Ia (2β < 1), II (½ < β < α), III (β > α) at α = 0.7, with the
-#: boundaries β = 0.5 and β = α = 0.7 included to show the crossovers.
-SLICE_BETAS = (0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0, 1.2)
+#: II/III boundary β = α = 0.7 included; β = 0.5 itself is left out because ``phase_of`` returns
+#: η = 1 exactly on the line 2β = 1 (the limit from both sides is p/(2α+1)).
+SLICE_BETAS = (0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0, 1.2)
 
 
 def alpha_slice(alpha: float = 0.7, betas: Sequence[float] = SLICE_BETAS, *,
