@@ -17,12 +17,21 @@ from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
 
+# --- extensions: SDE models of adaptive methods, monomial random features (issue 8, items 3, 5) ---
+from . import sde
+from .monomial_features import (DecayFit, MonomialRF, fit_log_corrected_power_law,
+                                log_corrected_power_law, monomial_covariance)
+# --- end extensions ---
+
 __version__ = "0.1.0"
 
 __all__ = [
     "GaussianLeastSquares", "Optimizer", "PLRF", "PLRFInstance", "RiskCurve", "SGD",
     "SimulatedRisk", "Spectrum", "kernel_norm", "max_stable_lr", "risk_curve", "schedules",
     "simulate", "stationary_risk", "__version__",
+    # extensions (issue 8)
+    "DecayFit", "MonomialRF", "fit_log_corrected_power_law", "log_corrected_power_law",
+    "monomial_covariance", "sde",
 ]
 
 

@@ -5,5 +5,6 @@ Importing this module imports matplotlib; ``import deterministic_risk`` does not
 """
 
 from .curves import plot_risk
+from .extensions import plot_eigenvalue_decay, plot_sde_losses
 
-__all__ = ["plot_risk"]
+__all__ = ["plot_eigenvalue_decay", "plot_risk", "plot_sde_losses"]
