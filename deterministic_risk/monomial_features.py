@@ -117,7 +117,7 @@ def monomial_moment(c: ArrayLike, s_u: ArrayLike, s_v: ArrayLike, p: int, *,
 
 def monomial_covariance(features: ArrayLike, data_eigenvalues: ArrayLike, p: int, *,
                         centered: bool = False, method: str = "wick") -> NDArray[np.float64]:
-    r"""Exact population covariance :math:`K = \tfrac1d E_x[f(W^\top x)f(W^\top x)^\top]`, f(y) = y^p.
+    r"""Exact population covariance :math:`K = \tfrac1d E_x[f(W^\top x)f(W^\top x)^\top]`, f = y^p.
 
     Parameters
     ----------
@@ -131,7 +131,8 @@ def monomial_covariance(features: ArrayLike, data_eigenvalues: ArrayLike, p: int
         Covariance of the centred features (drops the mean term for even p).
     method : {"wick", "hermite"}
         ``"wick"``: :math:`\sum_m\kappa_{p,m}D_s^mC^{\circ(p-2m)}D_s^m`. ``"hermite"``: Mehler's
-        series in the correlations, :math:`K_{ij} = \tfrac1d\sum_k k!\,a_k^2 (s_is_j)^{p/2}\rho_{ij}^k`
+        series in the correlations,
+        :math:`K_{ij} = \tfrac1d\sum_k k!\,a_k^2 (s_is_j)^{p/2}\rho_{ij}^k`
         (an independent formulation used to check the first).
 
     Returns
@@ -397,7 +398,7 @@ def log_corrected_power_law(j: ArrayLike, alpha: float, p: int) -> NDArray[np.fl
 
 @dataclass(frozen=True)
 class DecayFit:
-    r"""Least-squares fit :math:`\log\lambda_j = \log A + \alpha\log(\log^{p-1}(j+1)/j)` on a window.
+    r"""Fit of :math:`\log\lambda_j = \log A + \alpha\log(\log^{p-1}(j+1)/j)` on a window.
 
     Attributes
     ----------
@@ -454,7 +455,8 @@ def fit_log_corrected_power_law(eigenvalues: ArrayLike, p: int,
     """
     p = _power(p)
     lam = check.float_array("eigenvalues", eigenvalues, ndim=1)
-    lo, hi = (check.positive_int("window[0]", window[0]), check.positive_int("window[1]", window[1]))
+    lo = check.positive_int("window[0]", window[0])
+    hi = check.positive_int("window[1]", window[1])
     if not lo < hi <= lam.size:
         raise ValueError(f"window must satisfy 1 <= j_lo < j_hi <= {lam.size}, got {window}")
     j = np.arange(lo, hi + 1, dtype=np.float64)

@@ -222,8 +222,8 @@ class NoisyQuadratic:
             sigma = np.full(h.shape, check.finite_float("noise_scale", sigma))
         sigma = check.float_array("noise_scale", sigma, ndim=1)
         if sigma.shape != h.shape:
-            raise ValueError(f"noise_scale must be a number or have the shape of hessian {h.shape}, "
-                             f"got {sigma.shape}")
+            raise ValueError(f"noise_scale must be a number or have the shape of hessian "
+                             f"{h.shape}, got {sigma.shape}")
         if np.any(sigma <= 0):
             raise ValueError("noise_scale must be > 0 in every coordinate")
         noise, nu = _noise_law(self.noise, self.nu)
@@ -519,7 +519,8 @@ class RMSpropW(SDEMethod):
     Near the minimum V → s² (the noise variance, up to a relative O(η h/s)), so X is an OU process
     with :math:`A = HP^{-1} + \omega I`, :math:`GG^\top = \Sigma P^{-2}`, P = s + ε (§4.5), and
 
-    .. math:: E f(X_\infty) = \frac\eta4\sum_i \frac{h_i s_i^2}{(s_i+\epsilon)(h_i + \omega(s_i+\epsilon))}
+    .. math:: E f(X_\infty) = \frac\eta4\sum_i
+              \frac{h_i s_i^2}{(s_i+\epsilon)(h_i + \omega(s_i+\epsilon))}
 
     which is §4.3's :math:`\tfrac\eta4\sum_i h_i s_i/(h_i+\omega s_i)` at ε = 0 (ε kept here so
     that the batch-size rule can be checked exactly). Needs noise of finite variance.
@@ -550,7 +551,8 @@ class RMSpropW(SDEMethod):
     def _v_init(self, problem, x):
         if self.v0 is not None:
             return np.full_like(x, self.v0)
-        return problem.gradient(x) ** 2 + problem._require_finite_variance("RMSpropW with v0=None") ** 2
+        std = problem._require_finite_variance("RMSpropW with v0=None")
+        return problem.gradient(x) ** 2 + std**2
 
     def sde_init(self, problem, x):
         problem._require_finite_variance("the RMSpropW SDE")
@@ -606,7 +608,8 @@ class AdamW(SDEMethod):
     r"""Adam with decoupled weight decay and its SDE (Adam for ``weight_decay=0``).
 
     Real update (bias-corrected, m₀ = v₀ = 0):
-    :math:`m_{k+1} = \beta_1 m_k + (1-\beta_1)g_k`, :math:`v_{k+1} = \beta_2 v_k + (1-\beta_2)g_k^2`,
+    :math:`m_{k+1} = \beta_1 m_k + (1-\beta_1)g_k`,
+    :math:`v_{k+1} = \beta_2 v_k + (1-\beta_2)g_k^2`,
     :math:`x_{k+1} = x_k - \eta\,\hat m/(\sqrt{\hat v}+\epsilon) - \eta\omega x_k` with
     :math:`\hat m = m_{k+1}/(1-\beta_1^{k+1})`, :math:`\hat v = v_{k+1}/(1-\beta_2^{k+1})`.
 
@@ -969,7 +972,7 @@ def simulate_sde(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, *
         Iterations k at which to record the loss (SDE time t = kη, theory note
         ``extensions.md`` §0.2).
     n_paths : int, default 100
-        Independent paths.
+        Independent paths (>= 2, so that standard errors exist).
     seed : int, default 0
         Seed of ``np.random.default_rng``.
     x0 : array_like, shape (d,), optional
@@ -1003,6 +1006,7 @@ def simulate_sde(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, *
     >>> res.loss.shape
     (8, 2)
     """
+    n_paths = check.positive_int("n_paths", n_paths, minimum=2)
     return _drive("sde", problem, method, steps, n_paths, seed, x0, average_from,
                   check.positive_int("substeps", substeps), on_divergence)
 
@@ -1021,7 +1025,7 @@ def run_optimizer(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, 
     steps, seed, x0, average_from, on_divergence
         As in :func:`simulate_sde`.
     n_runs : int, default 100
-        Independent runs.
+        Independent runs (>= 2).
 
     Returns
     -------
@@ -1035,6 +1039,7 @@ def run_optimizer(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, 
     >>> res.loss.shape
     (4, 3)
     """
+    n_runs = check.positive_int("n_runs", n_runs, minimum=2)
     return _drive("optimizer", problem, method, steps, n_runs, seed, x0, average_from, 1,
                   on_divergence)
 
@@ -1050,7 +1055,6 @@ def _drive(kind: str, problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLi
     if on_divergence not in ("raise", "return"):
         raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
     steps = check.steps_array(steps)
-    n_paths = check.positive_int("n_paths", n_paths, minimum=2)
     k_max = int(steps[-1])
     if average_from is not None:
         average_from = check.positive_int("average_from", average_from, minimum=0)

@@ -180,3 +180,17 @@ def test_eigenvalue_decay_follows_log_corrected_law(p):
         plain_ratio = lam[j - 1] * j**ALPHA
         assert plain_ratio.max() / plain_ratio.min() >= 2.5
         assert ALPHA - plain.alpha > 0.3
+
+
+def test_plot_eigenvalue_decay_returns_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    lam = dr.MonomialRF.power_law(ALPHA, 0.5, 60, 2, v=240).eigenvalues()
+    ax = dr.plotting.plot_eigenvalue_decay(lam, 2, ALPHA, fit_window=(5, 30))
+    assert len(ax.lines) == 3          # eigenvalues, fitted law, plain power law
+    ax = dr.plotting.plot_eigenvalue_decay(lam, 1, ALPHA)
+    assert len(ax.lines) == 2
+    import io
+    ax.figure.savefig(io.BytesIO(), format="png")     # renders every label (mathtext)
+    plt.close("all")

@@ -99,8 +99,10 @@ def test_closed_forms_of_the_theory_note():
     assert sde.stationary_loss(gauss, sde.SGD(LR)) == pytest.approx(LR * D * sigma**2 / 4)
     assert sde.stationary_loss(gauss, sde.SignSGD(LR)) == pytest.approx(
         LR * D * sigma / 4 * math.sqrt(math.pi / 2))
-    assert sde.stationary_loss(cauchy, sde.SignSGD(LR)) == pytest.approx(LR * D * sigma * math.pi / 8)
-    assert sde.stationary_loss(gauss, sde.RMSpropW(LR, eps=0.0)) == pytest.approx(LR * D * sigma / 4)
+    assert sde.stationary_loss(cauchy, sde.SignSGD(LR)) == pytest.approx(
+        LR * D * sigma * math.pi / 8)
+    assert sde.stationary_loss(gauss, sde.RMSpropW(LR, eps=0.0)) == pytest.approx(
+        LR * D * sigma / 4)
     omega = 1.0
     rms_w = sde.stationary_loss(gauss, sde.RMSpropW(LR, eps=0.0, weight_decay=omega))
     assert rms_w == pytest.approx(LR / 4 * np.sum(H * sigma / (H + omega * sigma)))
@@ -128,7 +130,8 @@ SCALING_CASES = [
     (sde.NoisyQuadratic(H, SIGMA_ANISO), sde.SignSGD(LR), "keep"),
     (sde.NoisyQuadratic(H, SIGMA_ANISO, noise="student", nu=1.0), sde.SignSGD(LR), "keep"),
     (sde.NoisyQuadratic(H, SIGMA_ANISO), sde.RMSpropW(LR, eps=0.05, weight_decay=0.7), "keep"),
-    (sde.NoisyQuadratic(H, SIGMA_ANISO), sde.RMSpropW(LR, eps=0.05, weight_decay=0.7), "per_sample"),
+    (sde.NoisyQuadratic(H, SIGMA_ANISO), sde.RMSpropW(LR, eps=0.05, weight_decay=0.7),
+     "per_sample"),
     (sde.NoisyQuadratic(H, SIGMA_ANISO), sde.AdamW(LR, beta1=0.99, eps=0.05, weight_decay=0.7),
      "per_sample"),
 ]
@@ -330,3 +333,18 @@ def test_scaling_rule_keeps_measured_stationary_loss_adamw():
     ratio_se = ratio * math.hypot(a.stationary_stderr / a.stationary_mean,
                                   c.stationary_stderr / c.stationary_mean)
     assert abs(ratio - predicted) <= 4 * ratio_se
+
+
+def test_plot_sde_losses_returns_axes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from deterministic_risk import plotting
+    prob = sde.NoisyQuadratic(H, 1.0)
+    runs = [sde.simulate_sde(prob, sde.SignSGD(1e-2), [1, 10, 100], n_paths=4),
+            sde.run_optimizer(prob, sde.SignSGD(1e-2), [1, 10, 100], n_runs=4)]
+    ax = plotting.plot_sde_losses(runs, labels=["sde", "opt"], stationary=[1e-2], lr=1e-2)
+    assert len(ax.lines) == 3
+    import io
+    ax.figure.savefig(io.BytesIO(), format="png")     # renders every label (mathtext)
+    plt.close("all")

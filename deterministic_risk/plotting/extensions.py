@@ -15,7 +15,7 @@ from ..sde import LossPaths
 def plot_eigenvalue_decay(eigenvalues: ArrayLike, p: int, alpha: float, *,
                           fit_window: tuple[int, int] | None = None, label: str | None = None,
                           plain_power_law: bool = True, ax=None):
-    r"""Eigenvalues :math:`\lambda_j` against j (log–log) with the law :math:`(\log^{p-1}(j+1)/j)^\alpha`.
+    r"""Eigenvalues :math:`\lambda_j` against j (log–log) with :math:`(\log^{p-1}(j+1)/j)^\alpha`.
 
     Parameters
     ----------
@@ -66,7 +66,7 @@ def plot_eigenvalue_decay(eigenvalues: ArrayLike, p: int, alpha: float, *,
         anchor = min(10, lam.size)
         law = log_corrected_power_law(j, alpha, p)
         law *= lam[anchor - 1] / law[anchor - 1]
-        law_label = rf"$(\log^{{{p - 1}}}(j+1)/j)^{{{alpha:g}}}$"
+        law_label = rf"$(\log^{{{p - 1}}}(j+1)/j)^{{{alpha:g}}}$ (matched at j = {anchor})"
     ax.loglog(j, law, "-", color=color, lw=1.2, label=law_label)
     if plain_power_law and p > 1:
         plain = j ** -float(alpha) * lam[anchor - 1] * anchor ** float(alpha)
@@ -125,7 +125,7 @@ def plot_sde_losses(runs: Sequence[LossPaths] | LossPaths, *, labels: Sequence[s
         for value in np.atleast_1d(stationary):
             ax.axhline(float(value), color="k", ls="--", lw=0.8)
     ax.set_xlabel("iteration k")
-    ax.set_ylabel(r"excess loss $\frac12 x^\top H x$")
+    ax.set_ylabel(r"excess loss $\frac{1}{2} x^\top H x$")
     if lr is not None:
         top = ax.secondary_xaxis("top", functions=(lambda k: k * lr, lambda t: t / lr))
         top.set_xlabel(r"SDE time $t = k\eta$")
