@@ -8,12 +8,14 @@ Conventions (see docs/conventions.md): risk R = ½·E[(prediction − label)²] 
 minibatch gradients averaged; time = iteration count k; compute f = d·B·k; float64.
 """
 
-from . import noise, schedules
+from . import noise, schedules, sde
 from .deterministic_equivalent import (DeterministicMeasures, bottom_edge, deterministic_floor,
                                        deterministic_measures, deterministic_spectrum, kappa,
                                        limit_loss, null_space_parameter, spectral_density,
                                        stieltjes_fixed_point, support_intervals)
 from .homogenized import homogenized_signsgd
+from .monomial_features import (DecayFit, MonomialRF, fit_log_corrected_power_law,
+                                log_corrected_power_law, monomial_covariance)
 from .optimizers import SGD, Optimizer, SignSGD, kernel_norm, max_stable_lr, stationary_risk
 from .problems import PLRF, GaussianLeastSquares, PLRFInstance
 from .results import RiskCurve, SimulatedRisk
@@ -48,6 +50,9 @@ __all__ = [
     "limiting_risk",
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
+    # extensions: SDE models of adaptive methods, monomial random features
+    "sde", "DecayFit", "MonomialRF", "fit_log_corrected_power_law", "log_corrected_power_law",
+    "monomial_covariance",
 ]
 
 
