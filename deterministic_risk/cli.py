@@ -206,6 +206,74 @@ def _compute_optimal(args) -> int:
     return 0
 
 
+def _spectrum_command(args) -> int:
+    import deterministic_risk as dr
+    prob = _problem(args)
+    spec = prob.spectrum(method="deterministic", n_nodes=args.n_nodes)
+    seeds = range(args.seeds)
+    sampled = [prob.spectrum(method="sampled", seed=s) for s in seeds]
+    floors = np.array([s.floor for s in sampled])
+    lows = np.array([s.eigenvalues.min() for s in sampled])
+    edge = dr.bottom_edge(prob)
+    print(f"{spec!r}")
+    print(f"floor: deterministic {spec.floor:.6g}, sampled {floors.mean():.6g} "
+          f"± {floors.std(ddof=1) / np.sqrt(floors.size) if floors.size > 1 else 0:.2g} "
+          f"({floors.size} draws of W)")
+    print(f"bottom edge: deterministic {edge:.6g}, mean smallest sampled eigenvalue "
+          f"{lows.mean():.6g}")
+    if args.out:
+        np.savez(args.out, eigenvalues=spec.eigenvalues, weights=spec.weights,
+                 counts=spec.counts, floor=spec.floor)
+    if args.plot:
+        plt = _figure()
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        dr.plotting.plot_spectrum_comparison(prob, seeds=seeds, which="trace", ax=axes[0])
+        dr.plotting.plot_spectrum_comparison(prob, seeds=seeds, which="forcing", ax=axes[1])
+        _save(axes[0], args.plot)
+    return 0
+
+
+def _phases(args) -> int:
+    import deterministic_risk as dr
+    asy = dr.asymptotics
+    if args.table:
+        rows = asy.phase_table(args.optimizer)
+        print(asy.to_latex(rows) if args.format == "latex" else asy.to_markdown(rows))
+        return 0
+    if args.alpha is None or args.beta is None:
+        raise ValueError("phases needs --alpha and --beta (or --table)")
+    res = asy.phase_of(args.alpha, args.beta, args.optimizer)
+    print(f"{args.optimizer} at alpha={args.alpha:g}, beta={args.beta:g}: phase {res.name}"
+          + (" (on a boundary)" if res.on_boundary else "")
+          + ("" if res.label_verified else " [label unverified]")
+          + (" [conjecture]" if res.conjecture else ""))
+    print(f"  dominant terms: {', '.join(res.dominant_terms)}")
+    print(f"  trade-off:      {res.tradeoff}")
+    print(f"  xi  = {res.xi:.6g}   = {res.xi_expr}")
+    print(f"  eta = {res.eta:.6g}   = {res.eta_expr}")
+    if res.lr_exponent is not None:
+        print(f"  lr ~ d^-e with e = {res.lr_exponent:.6g}")
+    return 0
+
+
+def _phase_diagram(args) -> int:
+    import deterministic_risk as dr
+    plt = _figure()
+    kind = args.kind
+    if kind == "phases":
+        ax = dr.plotting.plot_phase_plane(args.optimizer, resolution=args.resolution)
+    elif kind in ("xi", "eta"):
+        ax = dr.plotting.plot_exponent_map(kind, args.optimizer, resolution=args.resolution)
+    elif kind == "signsgd-advantage":
+        ax = dr.plotting.plot_signsgd_advantage(resolution=args.resolution)
+    else:
+        ax = dr.plotting.plot_decay_gain(resolution=args.resolution)
+    _save(ax, args.out)
+    plt.close(ax.figure)
+    print(f"figure: {args.out}")
+    return 0
+
+
 def _demo(args) -> int:
     plt = _figure()
     import deterministic_risk as dr
@@ -320,6 +388,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the frontier (.npz)")
     p.add_argument("--plot", help="write a PNG figure")
     p.set_defaults(handler=_compute_optimal)
+
+    p = sub.add_parser("spectrum", help="deterministic-equivalent PLRF spectrum vs sampled W")
+    _add_problem_args(p)
+    p.add_argument("--n-nodes", type=int, default=None, help="compress to this many nodes")
+    p.add_argument("--seeds", type=int, default=8, help="sampled W to compare with (default 8)")
+    p.add_argument("--out", help="write the deterministic spectrum (.npz)")
+    p.add_argument("--plot", help="write a PNG figure (densities and target weights)")
+    p.set_defaults(handler=_spectrum_command)
+
+    p = sub.add_parser("phases", help="compute-optimal phase, terms, xi and eta of a point")
+    p.add_argument("--alpha", type=float, default=None)
+    p.add_argument("--beta", type=float, default=None)
+    p.add_argument("--optimizer", choices=("sgd", "signsgd", "signsgd-decay"), default="sgd")
+    p.add_argument("--table", action="store_true", help="print the whole derived table")
+    p.add_argument("--format", choices=("markdown", "latex"), default="markdown")
+    p.set_defaults(handler=_phases)
+
+    p = sub.add_parser("phase-diagram", help="phase plane, exponent maps, comparison regions")
+    p.add_argument("--kind", choices=("phases", "xi", "eta", "signsgd-advantage", "decay-gain"),
+                   default="phases")
+    p.add_argument("--optimizer", choices=("sgd", "signsgd", "signsgd-decay"), default="sgd")
+    p.add_argument("--resolution", type=int, default=201, help="grid points per axis")
+    p.add_argument("--out", default="phase_diagram.png", help="PNG figure")
+    p.set_defaults(handler=_phase_diagram)
 
     p = sub.add_parser("demo", help="a short tour: writes figures and a summary into --out")
     p.add_argument("--out", default="deterministic_risk_demo", help="output folder")
