@@ -43,8 +43,7 @@ How the measures are computed (and why)
 Atoms at 0: with the null-space parameter :math:`s_0` (§3.4) the atom of :math:`\mu_j` at 0 is
 :math:`1/(1+s_0\lambda_j)`, so the floor is :math:`F_0 = \tfrac12\sum_j \check b_j^2/(1+s_0\lambda_j)`.
 
-References
-----------
+**References.**
 Theory note ``sgd_plrf.md`` §3 (fixed point, measures, s₀, κ, λ_min, F₀), §4.2 and §4.4 (the
 Volterra equation on DE nodes), §8 pitfalls 4, 5, 10, 11. [4+3] E. Paquette, C. Paquette, L. Xiao,
 J. Pennington, arXiv 2405.15074, App. E (via the theory note).

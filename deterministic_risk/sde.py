@@ -31,8 +31,7 @@ Conventions and their conversion (theory note ``extensions.md`` §0)
 * **Weight decay** is ω (``weight_decay``), decoupled: :math:`x \leftarrow x - \eta\omega x`
   (§0.2 notation clash).
 
-References
-----------
+**References.**
 [A] E. M. Compagnoni, T. Liu, R. Islamov, F. N. Proske, A. Orvieto, A. Lucchi, *Adaptive Methods
 through the Lens of SDEs: Theoretical Insights on the Role of Noise*, arXiv:2411.15958 (ICLR
 2025). The exact typesetting of the paper's SDEs and the lemma numbers could not be checked (theory
