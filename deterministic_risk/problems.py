@@ -292,6 +292,13 @@ class PLRFInstance:
     of K are :math:`\lambda_i = S_i^2`, its eigenvectors the columns of V, the initial excess risk of
     mode i is :math:`\tfrac12\langle u_i,\check b\rangle^2` and the capacity floor is
     :math:`R_\ast = \tfrac12\|(I-UU^\top)\check b\|^2` (theory note ``sgd_plrf.md`` §2).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> inst = dr.PLRF(1.0, 0.7, d=50).instance(seed=0)
+    >>> inst.eigenvalues.shape, inst.theta_star.shape
+    ((50,), (50,))
     """
 
     problem: PLRF
