@@ -412,6 +412,14 @@ class DecayFit:
         First and last index j of the fit (both included, 1-based).
     rms_residual : float
         Root-mean-square residual of log λ (0 for a perfect law).
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> j = np.arange(1, 201.0)
+    >>> fit = dr.fit_log_corrected_power_law(dr.log_corrected_power_law(j, 1.5, 2), p=2, window=(10, 200))
+    >>> round(fit.alpha, 6)
+    1.5
     """
 
     amplitude: float

@@ -321,6 +321,12 @@ class SDEMethod(abc.ABC):
         The hyperparameters after the batch-size scaling rule B → δB.
 
     Adding a method means one subclass with these six members and one entry in the test matrix.
+
+    Examples
+    --------
+    >>> from deterministic_risk import sde
+    >>> isinstance(sde.SignSGD(lr=1e-3), sde.SDEMethod)
+    True
     """
 
     lr: float
@@ -911,6 +917,15 @@ class LossPaths:
     message : str
     info : dict
         Kind (``"sde"`` or ``"optimizer"``), method, problem, seed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deterministic_risk import sde
+    >>> prob = sde.NoisyQuadratic(np.ones(4), 0.1 * np.ones(4))
+    >>> paths = sde.simulate_sde(prob, sde.SGD(lr=0.01), [0, 10, 100], n_paths=8)
+    >>> paths.loss.shape
+    (8, 3)
     """
 
     steps: NDArray[np.int64]
