@@ -26,6 +26,14 @@ from .solve import risk_curve
 from .spectrum import Spectrum
 from .volterra import sgd_forcing, sgd_kernel, solve_volterra
 
+# -- clipped SGD, the Adam candidate ODE, step-size selection (issue 8) --------------------------
+from .optimizers.clipped import (ClippedSGD, best_scaled_threshold, clipping_criterion,
+                                 clipping_factors, clipping_factors_quadrature)
+from .optimizers.adam import Adam, adam_limiting_risk
+from .optimizers.alias import ALIAS
+from .lr_selection import GreedyCurve, StepSizeSearch, greedy_risk_curve, optimal_lr
+# -- end of the issue-8 block -------------------------------------------------------------------
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -48,6 +56,10 @@ __all__ = [
     "limiting_risk",
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
+    # clipped SGD, the Adam candidate ODE, step-size selection
+    "ClippedSGD", "clipping_factors", "clipping_factors_quadrature", "clipping_criterion",
+    "best_scaled_threshold", "Adam", "adam_limiting_risk", "ALIAS", "optimal_lr",
+    "StepSizeSearch", "greedy_risk_curve", "GreedyCurve",
 ]
 
 
