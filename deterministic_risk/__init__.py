@@ -14,9 +14,14 @@ from .deterministic_equivalent import (DeterministicMeasures, bottom_edge, deter
                                        limit_loss, null_space_parameter, spectral_density,
                                        stieltjes_fixed_point, support_intervals)
 from .homogenized import homogenized_signsgd
+from .lr_selection import GreedyCurve, StepSizeSearch, greedy_risk_curve, optimal_lr
 from .monomial_features import (DecayFit, MonomialRF, fit_log_corrected_power_law,
                                 log_corrected_power_law, monomial_covariance)
 from .optimizers import SGD, Optimizer, SignSGD, kernel_norm, max_stable_lr, stationary_risk
+from .optimizers.adam import Adam, adam_limiting_risk
+from .optimizers.alias import ALIAS
+from .optimizers.clipped import (ClippedSGD, best_scaled_threshold, clipping_criterion,
+                                 clipping_factors, clipping_factors_quadrature)
 from .problems import PLRF, GaussianLeastSquares, PLRFInstance
 from .results import RiskCurve, SimulatedRisk
 from .scaling import Frontier, compute_optimal, sweep
@@ -53,6 +58,10 @@ __all__ = [
     # extensions: SDE models of adaptive methods, monomial random features
     "sde", "DecayFit", "MonomialRF", "fit_log_corrected_power_law", "log_corrected_power_law",
     "monomial_covariance",
+    # clipped SGD, the Adam candidate ODE, step-size selection
+    "ClippedSGD", "clipping_factors", "clipping_factors_quadrature", "clipping_criterion",
+    "best_scaled_threshold", "Adam", "adam_limiting_risk", "ALIAS", "optimal_lr",
+    "StepSizeSearch", "greedy_risk_curve", "GreedyCurve",
 ]
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
 from . import _validation as check
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
@@ -284,21 +283,19 @@ def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
 
 
 def _tuned_lr(optimizer, d, spectrum, batch, k_max, schedule) -> float:
-    """Constant (or peak) step minimising the risk at k_max, by golden section on log(fraction)."""
+    """Constant (or peak) step minimising the risk at k_max (bounded Brent search in log lr over
+    [0.01, 0.95]·max_stable_lr, :func:`~deterministic_risk.optimal_lr`)."""
+    from .lr_selection import optimal_lr
+
     if optimizer != "sgd":
         raise ValueError("lr='tuned' is available for optimizer='sgd'")
     limit = max_stable_lr(spectrum, batch)
     n = max(1, int(round(k_max)))
-
-    def final_risk(log_frac):
-        peak = limit * np.exp(log_frac)
-        opt = _make_optimizer("sgd", d, spectrum, peak, batch, n, schedule)
-        curve = risk_curve(spectrum, opt, [n], method="ode", on_divergence="return")
-        return np.log(curve.risk[-1]) if curve.success else np.inf
-
-    res = optimize.minimize_scalar(final_risk, bounds=(np.log(0.01), np.log(0.95)),
-                                   method="bounded", options={"xatol": 1e-3})
-    return float(limit * np.exp(res.x))
+    search = optimal_lr(spectrum, lambda peak: _make_optimizer("sgd", d, spectrum, peak, batch,
+                                                               n, schedule),
+                        n, bounds=(0.01 * limit, 0.95 * limit), n_grid=0, xatol=1e-3,
+                        method="ode")
+    return search.lr
 
 
 # -- sweeps ----------------------------------------------------------------------------------
