@@ -26,6 +26,12 @@ from .solve import risk_curve
 from .spectrum import Spectrum
 from .volterra import sgd_forcing, sgd_kernel, solve_volterra
 
+# -- signSGD on PLRF: large-d ODE inputs, step scaling, SGD/signSGD comparisons at a budget --
+from .comparison import (BudgetComparison, ScalingStudy, best_lr, compare_at_budget,
+                         scaling_study, wsd_schedule)
+from .signsgd_plrf import (DiagonalLaw, diagonal_law, plrf_signsgd_modes, signsgd_lr_exponents,
+                           signsgd_lr_for_excess, signsgd_max_lr)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -48,6 +54,10 @@ __all__ = [
     "limiting_risk",
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
+    # signSGD on PLRF
+    "DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
+    "signsgd_max_lr", "signsgd_lr_exponents", "best_lr", "BudgetComparison",
+    "compare_at_budget", "ScalingStudy", "scaling_study", "wsd_schedule",
 ]
 
 

@@ -7,7 +7,8 @@ Importing this module imports matplotlib; ``import deterministic_risk`` does not
 from .curves import plot_risk
 from .phases import plot_decay_gain, plot_exponent_map, plot_phase_plane, plot_signsgd_advantage
 from .signsgd import plot_noise_laws
+from .signsgd_plrf import plot_sign_vs_sgd
 from .spectra import plot_spectrum_comparison
 
 __all__ = ["plot_risk", "plot_noise_laws", "plot_spectrum_comparison", "plot_decay_gain",
-           "plot_exponent_map", "plot_phase_plane", "plot_signsgd_advantage"]
+           "plot_exponent_map", "plot_phase_plane", "plot_signsgd_advantage", "plot_sign_vs_sgd"]
