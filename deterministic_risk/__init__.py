@@ -9,6 +9,8 @@ minibatch gradients averaged; time = iteration count k; compute f = d·B·k; flo
 """
 
 from . import noise, schedules, sde
+from .comparison import (BudgetComparison, ScalingStudy, best_lr, compare_at_budget,
+                         scaling_study, wsd_schedule)
 from .deterministic_equivalent import (DeterministicMeasures, bottom_edge, deterministic_floor,
                                        deterministic_measures, deterministic_spectrum, kappa,
                                        limit_loss, null_space_parameter, spectral_density,
@@ -28,6 +30,8 @@ from .scaling import Frontier, compute_optimal, sweep
 from .signsgd_theory import (SignSGDModes, correlation_matrix, effective_lr, limiting_risk,
                              noise_compression, preconditioned_spectrum, sign_covariance,
                              sign_covariance_approx, signsgd_modes)
+from .signsgd_plrf import (DiagonalLaw, diagonal_law, plrf_signsgd_modes, signsgd_lr_exponents,
+                           signsgd_lr_for_excess, signsgd_max_lr)
 from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
@@ -62,6 +66,10 @@ __all__ = [
     "ClippedSGD", "clipping_factors", "clipping_factors_quadrature", "clipping_criterion",
     "best_scaled_threshold", "Adam", "adam_limiting_risk", "ALIAS", "optimal_lr",
     "StepSizeSearch", "greedy_risk_curve", "GreedyCurve",
+    # signSGD on PLRF
+    "DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
+    "signsgd_max_lr", "signsgd_lr_exponents", "best_lr", "BudgetComparison",
+    "compare_at_budget", "ScalingStudy", "scaling_study", "wsd_schedule",
 ]
 
 

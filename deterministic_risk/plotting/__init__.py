@@ -10,9 +10,10 @@ from .extensions import plot_eigenvalue_decay, plot_sde_losses
 from .lr_selection import plot_lr_selection
 from .phases import plot_decay_gain, plot_exponent_map, plot_phase_plane, plot_signsgd_advantage
 from .signsgd import plot_noise_laws
+from .signsgd_plrf import plot_sign_vs_sgd
 from .spectra import plot_spectrum_comparison
 
 __all__ = ["plot_risk", "plot_noise_laws", "plot_spectrum_comparison", "plot_decay_gain",
            "plot_exponent_map", "plot_phase_plane", "plot_signsgd_advantage",
            "plot_eigenvalue_decay", "plot_sde_losses", "plot_clipping_criterion",
-           "plot_lr_selection"]
+           "plot_lr_selection", "plot_sign_vs_sgd"]
