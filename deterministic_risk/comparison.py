@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
 from . import _validation as check
 from .fitting import fit_power_law
+from .lr_selection import optimal_lr
 from .optimizers.sgd import SGD, max_stable_lr
 from .optimizers.signsgd import SignSGD
 from .problems import PLRF
@@ -96,9 +96,9 @@ def best_lr(problem: PLRF, optimizer: str, steps: int, *,
 
     Notes
     -----
-    Bounded Brent minimisation of :math:`\log R(N)` over :math:`\log\gamma`
-    (``scipy.optimize.minimize_scalar``, tolerance ``LOG_LR_TOL``); a diverging SGD step scores
-    ``inf``. If the minimum sits on a bound, a warning-free result is returned at the bound
+    Bounded Brent minimisation of :math:`\log R(N)` over :math:`\log\gamma` by
+    :func:`~deterministic_risk.optimal_lr` (tolerance ``LOG_LR_TOL``); a diverging SGD step
+    scores ``inf``. If the minimum sits on a bound, a warning-free result is returned at the bound
     (check ``lr`` against ``bounds`` if it matters).
 
     Examples
@@ -109,6 +109,8 @@ def best_lr(problem: PLRF, optimizer: str, steps: int, *,
     True
     """
     steps = check.positive_int("steps", steps)
+    if optimizer not in ("sgd", "signsgd"):
+        raise ValueError(f"optimizer must be 'sgd' or 'signsgd', got {optimizer!r}")
     lo, hi = bounds
     if not 0 < lo < hi <= 1:
         raise ValueError(f"bounds must satisfy 0 < lo < hi <= 1, got {bounds}")
@@ -121,18 +123,9 @@ def best_lr(problem: PLRF, optimizer: str, steps: int, *,
         method = "deterministic" if spectrum_method is None else spectrum_method
         target = problem.spectrum(method)
         opts = {}
-
-    def objective(log_lr: float) -> float:
-        opt = _make(optimizer, math.exp(log_lr), schedule, steps)
-        try:
-            curve = risk_curve(target, opt, [steps], on_divergence="return", **opts)
-        except ValueError:       # SGD constant step beyond the stability limit
-            return math.inf
-        return math.log(curve.risk[-1]) if curve.success else math.inf
-
-    res = optimize.minimize_scalar(objective, bounds=(math.log(lo * top), math.log(hi * top)),
-                                   method="bounded", options={"xatol": LOG_LR_TOL})
-    return float(math.exp(res.x)), float(math.exp(res.fun))
+    search = optimal_lr(target, lambda lr: _make(optimizer, lr, schedule, steps), steps,
+                        bounds=(lo * top, hi * top), n_grid=0, xatol=LOG_LR_TOL, **opts)
+    return search.lr, search.risk
 
 
 @dataclass(frozen=True, eq=False)
