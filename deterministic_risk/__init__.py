@@ -24,7 +24,7 @@ from .optimizers.adam import Adam, adam_limiting_risk
 from .optimizers.alias import ALIAS
 from .optimizers.clipped import (ClippedSGD, best_scaled_threshold, clipping_criterion,
                                  clipping_factors, clipping_factors_quadrature)
-from .problems import PLRF, GaussianLeastSquares, PLRFInstance
+from .problems import PLRF, GaussianLeastSquares, PLRFInstance, rotated_covariance
 from .results import RiskCurve, SimulatedRisk
 from .scaling import Frontier, compute_optimal, sweep
 from .signsgd_theory import (SignSGDModes, correlation_matrix, effective_lr, limiting_risk,
@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     # problems and spectra
-    "Spectrum", "PLRF", "PLRFInstance", "GaussianLeastSquares", "noise",
+    "Spectrum", "PLRF", "PLRFInstance", "GaussianLeastSquares", "rotated_covariance", "noise",
     # optimizers, schedules, stability
     "Optimizer", "SGD", "SignSGD", "schedules", "kernel_norm", "max_stable_lr",
     "stationary_risk",

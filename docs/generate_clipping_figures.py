@@ -24,13 +24,6 @@ from deterministic_risk.schedules import WSD  # noqa: E402
 FIGURES = Path(__file__).resolve().parent / "figures"
 
 
-def rotated_covariance(d, eigenvalues, seed, diag_spread):
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q *= np.sign(np.diag(r))
-    s = np.exp(rng.uniform(-diag_spread, diag_spread, d))
-    K = s[:, None] * ((q * eigenvalues) @ q.T) * s[None, :]
-    return 0.5 * (K + K.T)
 
 
 def clipping_adam_figure() -> None:
@@ -69,7 +62,8 @@ def clipping_adam_figure() -> None:
           float(dr.clipping_criterion(R[:, None], chat[None, :], N.Gaussian(0.5)).max()))
     # (c) Adam candidate ODE against 16 runs, d = 400, c = 1
     d = 400
-    K = rotated_covariance(d, np.random.default_rng(5).uniform(0.1, 2.0, d), 0, 0.7)
+    K = dr.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
+                              diag_spread=0.7)
     theta = np.random.default_rng(1).standard_normal(d) / math.sqrt(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
     steps = np.unique(np.geomspace(10, 12 * d, 25).astype(int))
@@ -106,7 +100,7 @@ def _grid_tuned(prob, make, T, lrs, steps, n_runs=8):
 
 def lr_selection_figure() -> None:
     d = 200
-    K = rotated_covariance(d, np.arange(1, d + 1) ** -1.0, 0, 0.5)
+    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
     T = 20 * d

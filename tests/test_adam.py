@@ -10,21 +10,12 @@ import deterministic_risk as dr
 from deterministic_risk import noise as N
 
 
-def rotated_covariance(d, eigenvalues, seed, diag_spread=0.7):
-    """K = S Q Λ Qᵀ S with a Haar rotation and a random diagonal scaling (non-constant diagonal,
-    D^{-1/2}K not normal; theory note signsgd.md §15)."""
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q *= np.sign(np.diag(r))
-    s = np.exp(rng.uniform(-diag_spread, diag_spread, d))
-    K = s[:, None] * ((q * eigenvalues) @ q.T) * s[None, :]
-    return 0.5 * (K + K.T)
 
 
 @pytest.fixture(scope="module")
 def small_problem():
     d = 60
-    K = rotated_covariance(d, np.linspace(0.2, 2.0, d), seed=1)
+    K = dr.rotated_covariance(np.linspace(0.2, 2.0, d), seed=1, diag_spread=0.7)
     theta = np.random.default_rng(2).standard_normal(d) / math.sqrt(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
@@ -100,7 +91,8 @@ def _adam_comparison():
     uniform on [0.1, 2], diagonal spread e^{±0.7}), θ* ~ N(0, I/d), θ0 = 0, Gaussian noise σ = 0.5,
     γ = 0.5/d, β2 = 1 − 1/d (c = 1), k in [d/4, 7d] (t = k/d in [1/4, 7], the note's setting)."""
     d = 400
-    K = rotated_covariance(d, np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0)
+    K = dr.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
+                              diag_spread=0.7)
     theta = np.random.default_rng(1).standard_normal(d) / math.sqrt(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
     steps = np.unique(np.geomspace(d / 4, 7 * d, 12).astype(int))

@@ -11,13 +11,6 @@ from deterministic_risk.lr_selection import sgd_greedy_step
 from deterministic_risk.schedules import WSD
 
 
-def rotated_covariance(d, eigenvalues, seed, diag_spread=0.5):
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q *= np.sign(np.diag(r))
-    s = np.exp(rng.uniform(-diag_spread, diag_spread, d))
-    K = s[:, None] * ((q * eigenvalues) @ q.T) * s[None, :]
-    return 0.5 * (K + K.T)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +23,7 @@ def power_law_spectrum():
 @pytest.fixture(scope="module")
 def sign_problem():
     d = 120
-    K = rotated_covariance(d, np.arange(1, d + 1) ** -1.0, seed=0)
+    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
