@@ -35,10 +35,11 @@ def _add_problem_args(p: argparse.ArgumentParser) -> None:
 
 def _add_optimizer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("optimizer")
-    g.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    g.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
     g.add_argument("--lr", default="stable",
-                   help="learning rate (peak for schedules), or 'stable' for half the largest "
-                        "stable constant step (default)")
+                   help="learning rate (peak for schedules), or 'stable' (default): for SGD half "
+                        "the largest stable constant step, for signSGD the step whose limiting "
+                        f"excess risk is {SIGNSGD_STABLE_EXCESS:g} of the initial one")
     g.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
     g.add_argument("--schedule", choices=SCHEDULES, default="constant")
     g.add_argument("--total", type=float, default=None,
@@ -65,11 +66,6 @@ def _problem(args):
     return dr.PLRF(args.alpha, args.beta, args.d, v=args.v, noise_std=args.noise_std)
 
 
-def _spectrum(args, prob):
-    options = {} if args.spectrum_method is None else {"method": args.spectrum_method}
-    return prob.spectrum(**options, seed=args.feature_seed)
-
-
 def _steps(args) -> np.ndarray:
     if args.points < 1:
         raise ValueError("points must be >= 1")
@@ -80,12 +76,25 @@ def _steps(args) -> np.ndarray:
     return np.unique(np.concatenate([[int(args.kmin)], steps])) if args.kmin < 1 else steps
 
 
-def _optimizer(args, spectrum):
+#: ``--lr stable`` for signSGD: the step whose limiting excess risk is this fraction of R(0) − R*.
+SIGNSGD_STABLE_EXCESS = 1e-3
+
+
+def _optimizer(args, prob, method: str | None = None):
+    """The optimizer of the flags; ``method`` is the spectrum method used for ``--lr stable``."""
     import deterministic_risk as dr
     from deterministic_risk import schedules
 
-    if args.lr == "stable":
+    method = method or args.spectrum_method or "deterministic"
+    if args.optimizer == "signsgd" and args.batch != 1:
+        raise ValueError("signSGD runs with batch 1 (--batch 1)")
+    if args.lr == "stable" and args.optimizer == "sgd":
+        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
         peak = 0.5 * dr.max_stable_lr(spectrum, args.batch)
+    elif args.lr == "stable":
+        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
+        excess = SIGNSGD_STABLE_EXCESS * (spectrum.initial_risk - spectrum.floor)
+        peak = dr.signsgd_lr_for_excess(prob, excess, method=method, seed=args.feature_seed)
     else:
         try:
             peak = float(args.lr)
@@ -100,7 +109,15 @@ def _optimizer(args, spectrum):
         "powerlaw": lambda: schedules.PowerLaw(peak, args.tau, args.exponent),
         "stepdecay": lambda: schedules.StepDecay(peak, args.factor, args.every or total / 4),
     }[args.schedule]()
-    return dr.SGD(lr, batch=args.batch)
+    return dr.SGD(lr, batch=args.batch) if args.optimizer == "sgd" else dr.SignSGD(lr)
+
+
+def _theory(args, prob, opt, steps, method: str | None = None):
+    """Deterministic risk curve of the flags' optimizer on the PLRF problem."""
+    import deterministic_risk as dr
+    method = method or args.spectrum_method
+    return dr.risk_curve(prob, opt, steps, spectrum_method=method,
+                         feature_seed=args.feature_seed, method=getattr(args, "method", "auto"))
 
 
 def _write(result, path: str | None) -> None:
@@ -129,9 +146,8 @@ def _save(ax, path: str) -> None:
 def _curve(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = _spectrum(args, prob)
-    opt = _optimizer(args, spec)
-    curve = dr.risk_curve(spec, opt, _steps(args), method=args.method)
+    opt = _optimizer(args, prob)
+    curve = _theory(args, prob, opt, _steps(args))
     curve = dr.RiskCurve(curve.steps, curve.risk, curve.floor, curve.success, curve.message,
                          {**curve.info, "d": prob.d, "alpha": prob.alpha, "beta": prob.beta})
     _write(curve, args.out)
@@ -145,8 +161,7 @@ def _curve(args) -> int:
 def _simulate(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = _spectrum(args, prob) if args.lr == "stable" else None
-    opt = _optimizer(args, spec)
+    opt = _optimizer(args, prob, "sampled")
     sim = dr.simulate(prob, opt, _steps(args), n_runs=args.runs, seed=args.seed,
                       faithful=args.faithful, feature_seed=args.feature_seed)
     _write(sim, args.out)
@@ -160,10 +175,9 @@ def _simulate(args) -> int:
 def _compare(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = prob.spectrum(method="sampled", seed=args.feature_seed)
-    opt = _optimizer(args, spec)
+    opt = _optimizer(args, prob, "sampled")
     steps = _steps(args)
-    curve = dr.risk_curve(spec, opt, steps)
+    curve = _theory(args, prob, opt, steps, "sampled")
     sim = dr.simulate(prob, opt, steps, n_runs=args.runs, seed=args.seed,
                       feature_seed=args.feature_seed)
     z = np.abs(sim.mean - curve.risk) / np.where(sim.stderr > 0, sim.stderr, np.inf)
@@ -376,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compute-optimal", help="compute-optimal frontier and fitted exponents")
     p.add_argument("--alpha", type=float, default=1.0)
     p.add_argument("--beta", type=float, default=0.7)
-    p.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    p.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
     p.add_argument("--d-values", default="100,200,400,800,1600",
                    help="comma-separated model sizes")
     p.add_argument("--flops-min", type=float, default=1e3)

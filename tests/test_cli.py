@@ -100,3 +100,11 @@ def test_phase_diagram_command(tmp_path, kind):
     out = tmp_path / f"{kind}.png"
     assert main(["phase-diagram", "--kind", kind, "--resolution", "41", "--out", str(out)]) == 0
     assert out.stat().st_size > 0
+
+
+def test_signsgd_from_the_command_line(tmp_path):
+    assert main(["curve", "--optimizer", "signsgd", "--d", "60", "--kmax", "1e5",
+                 "--out", str(tmp_path / "s.csv")]) == 0
+    assert main(["compare", "--optimizer", "signsgd", "--d", "60", "--kmax", "300", "--runs", "8",
+                 "--plot", str(tmp_path / "s.png")]) == 0
+    assert main(["curve", "--optimizer", "signsgd", "--batch", "4", "--d", "60"]) == 2
