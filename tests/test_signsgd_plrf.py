@@ -252,16 +252,19 @@ def test_ode_vs_simulation_plrf_large_alpha(wsd):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: the arcsine-drift SDE (32 paths, dk = 1) is "
-                   "32-76 % above the 32-run signSGD mean for k >= 10 d, worse than the linear "
-                   "ODE; see docs/signsgd_plrf.md")
 @pytest.mark.parametrize("wsd", [False, True])
 def test_exact_drift_sde_vs_simulation_plrf(wsd):
     # remedy (a): the arcsine-drift homogenized SDE, 32 paths, against 32 signSGD runs at
     # α = 1, β = 0.3, d = 500, constant step and WSD: within 5 % + 3 combined standard errors for
-    # k >= 10 d (two independent means, each with its own sampling error)
+    # k >= 10 d (two independent means, each with its own sampling error). Its noise has the
+    # covariance of the signs, K_σ − mmᵀ; with K_σ alone it was 32–76 % too high (the mmᵀ term is
+    # of the order of the sign noise while the residual sits on the top features).
     sched = (lambda lr, n: S.WSD(2 * lr, n, 0.1, 0.3)) if wsd else None
     r = _sim_check(1.0, 0.3, sched, sde=True)
     late = r["steps"] >= 10 * 500
     tol = 0.05 + 3 * np.sqrt(2) * r["rel_se"][late]
     assert np.all(np.abs(r["sde"][late]) < tol)
+    # early on (k in [8, 50]) the linearised ODE overshoots by 15–30 % while the SDE tracks the
+    # simulation: its mean absolute deviation there is below the ODE's
+    early = (r["steps"] >= 8) & (r["steps"] <= 50)
+    assert np.mean(np.abs(r["sde"][early])) < np.mean(np.abs(r["ode"][early]))
