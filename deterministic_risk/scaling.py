@@ -372,7 +372,7 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     """
     import sys
 
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     pts = []
     for p in points:

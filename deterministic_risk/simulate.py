@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import _validation as check
 from .optimizers.base import Optimizer
