@@ -43,7 +43,15 @@ LOG_LR_TOL = 0.02
 
 def wsd_schedule(peak: float, total: float) -> WSD:
     """Default WSD used by the comparisons: no warmup, stable, linear decay to 0 over the last
-    20 % (the "stable-decay" preset, theory note ``signsgd_plrf.md`` §2.2)."""
+    20 % (the "stable-decay" preset, theory note ``signsgd_plrf.md`` §2.2).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> s = dr.wsd_schedule(0.5, 1000)
+    >>> s.max_lr, float(s(1000))
+    (0.5, 0.0)
+    """
     return WSD.stable_decay(peak, total, decay_frac=0.2)
 
 
@@ -145,6 +153,13 @@ class BudgetComparison:
         Risk at N with that step.
     curves : dict of RiskCurve
         Risk curves (``curve.flops()`` gives the compute axis).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> cmp = dr.compare_at_budget(dr.PLRF(1.0, 0.3, d=50), 1e5, n_nodes=100, n_points=20)
+    >>> sorted(cmp.lrs)[:2]
+    [('sgd', 'constant'), ('sgd', 'wsd')]
     """
 
     problem: PLRF
@@ -234,6 +249,14 @@ class ScalingStudy:
         95 % intervals of the fits (statistical only: grid effects are not included).
     curves : dict of list of RiskCurve
         Constant-step curves: per d, the curve with the step tuned at the largest budget.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> st = dr.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e5, 5),
+    ...                       optimizers=("sgd",), kinds=("constant",), n_nodes=100, n_points=20)
+    >>> sorted(st.eta)
+    [('sgd', 'constant')]
     """
 
     alpha: float
@@ -285,6 +308,14 @@ def scaling_study(alpha: float, beta: float, d_values: ArrayLike, flops: ArrayLi
     Returns
     -------
     ScalingStudy
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> st = dr.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e5, 5),
+    ...                       optimizers=("sgd",), kinds=("constant",), n_nodes=100, n_points=20)
+    >>> isinstance(st, dr.ScalingStudy)
+    True
     """
     d_values = np.unique(np.asarray(d_values, dtype=np.int64))
     flops = np.unique(check.float_array("flops", flops, ndim=1))

@@ -72,6 +72,14 @@ class StepSizeSearch:
     curve : RiskCurve or None
         The deterministic curve at the best step, at the ``steps`` given to :func:`optimal_lr`
         (None if none were given).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1, 0.01], [0.3, 0.3, 0.3], floor=0.01)
+    >>> search = dr.optimal_lr(spec, lambda lr: dr.SGD(lr), 1000)
+    >>> search.success, bool(search.risk < spec.initial_risk)
+    (True, True)
     """
 
     lr: float
@@ -224,6 +232,14 @@ class GreedyCurve:
     curve : RiskCurve
     lr : ndarray, shape (n,)
         The greedy step :math:`\\gamma^\\ast(k)` at ``curve.steps``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1], [0.5, 0.5], floor=0.01)
+    >>> greedy = dr.greedy_risk_curve(spec, "sgd", [0, 10, 100])
+    >>> bool(greedy.curve.risk[-1] < greedy.curve.risk[0])
+    True
     """
 
     curve: RiskCurve

@@ -92,6 +92,13 @@ class DiagonalLaw:
         :math:`E K_{ii}^{-1/2} = t_\infty`.
     index, scale : ndarray, shape (n,)
         Population indices j (possibly fractional, compressed) and :math:`t_j/t_\infty`.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> law = dr.diagonal_law(dr.PLRF(1.0, 0.3, d=100))
+    >>> isinstance(law, dr.DiagonalLaw)
+    True
     """
 
     mean: float

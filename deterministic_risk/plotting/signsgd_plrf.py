@@ -38,6 +38,14 @@ def plot_sign_vs_sgd(alpha: float = 1.0, beta: float = 0.3, *,
     References
     ----------
     Kim, Song, Yun, arXiv 2603.02069, Fig. 1 (described, theory note ``signsgd_plrf.md`` §6).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, deterministic_risk as dr
+    >>> st = dr.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e5, 5), n_nodes=100,
+    ...                       n_points=20)
+    >>> axes = dr.plotting.plot_sign_vs_sgd(1.0, 0.3, study=st)
     """
     if study is None:
         if flops is None:
