@@ -35,10 +35,11 @@ def _add_problem_args(p: argparse.ArgumentParser) -> None:
 
 def _add_optimizer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("optimizer")
-    g.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    g.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
     g.add_argument("--lr", default="stable",
-                   help="learning rate (peak for schedules), or 'stable' for half the largest "
-                        "stable constant step (default)")
+                   help="learning rate (peak for schedules), or 'stable' (default): for SGD half "
+                        "the largest stable constant step, for signSGD the step whose limiting "
+                        f"excess risk is {SIGNSGD_STABLE_EXCESS:g} of the initial one")
     g.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
     g.add_argument("--schedule", choices=SCHEDULES, default="constant")
     g.add_argument("--total", type=float, default=None,
@@ -65,11 +66,6 @@ def _problem(args):
     return dr.PLRF(args.alpha, args.beta, args.d, v=args.v, noise_std=args.noise_std)
 
 
-def _spectrum(args, prob):
-    options = {} if args.spectrum_method is None else {"method": args.spectrum_method}
-    return prob.spectrum(**options, seed=args.feature_seed)
-
-
 def _steps(args) -> np.ndarray:
     if args.points < 1:
         raise ValueError("points must be >= 1")
@@ -80,12 +76,25 @@ def _steps(args) -> np.ndarray:
     return np.unique(np.concatenate([[int(args.kmin)], steps])) if args.kmin < 1 else steps
 
 
-def _optimizer(args, spectrum):
+#: ``--lr stable`` for signSGD: the step whose limiting excess risk is this fraction of R(0) − R*.
+SIGNSGD_STABLE_EXCESS = 1e-3
+
+
+def _optimizer(args, prob, method: str | None = None):
+    """The optimizer of the flags; ``method`` is the spectrum method used for ``--lr stable``."""
     import deterministic_risk as dr
     from deterministic_risk import schedules
 
-    if args.lr == "stable":
+    method = method or args.spectrum_method or "deterministic"
+    if args.optimizer == "signsgd" and args.batch != 1:
+        raise ValueError("signSGD runs with batch 1 (--batch 1)")
+    if args.lr == "stable" and args.optimizer == "sgd":
+        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
         peak = 0.5 * dr.max_stable_lr(spectrum, args.batch)
+    elif args.lr == "stable":
+        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
+        excess = SIGNSGD_STABLE_EXCESS * (spectrum.initial_risk - spectrum.floor)
+        peak = dr.signsgd_lr_for_excess(prob, excess, method=method, seed=args.feature_seed)
     else:
         try:
             peak = float(args.lr)
@@ -100,7 +109,15 @@ def _optimizer(args, spectrum):
         "powerlaw": lambda: schedules.PowerLaw(peak, args.tau, args.exponent),
         "stepdecay": lambda: schedules.StepDecay(peak, args.factor, args.every or total / 4),
     }[args.schedule]()
-    return dr.SGD(lr, batch=args.batch)
+    return dr.SGD(lr, batch=args.batch) if args.optimizer == "sgd" else dr.SignSGD(lr)
+
+
+def _theory(args, prob, opt, steps, method: str | None = None):
+    """Deterministic risk curve of the flags' optimizer on the PLRF problem."""
+    import deterministic_risk as dr
+    method = method or args.spectrum_method
+    return dr.risk_curve(prob, opt, steps, spectrum_method=method,
+                         feature_seed=args.feature_seed, method=getattr(args, "method", "auto"))
 
 
 def _write(result, path: str | None) -> None:
@@ -129,9 +146,8 @@ def _save(ax, path: str) -> None:
 def _curve(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = _spectrum(args, prob)
-    opt = _optimizer(args, spec)
-    curve = dr.risk_curve(spec, opt, _steps(args), method=args.method)
+    opt = _optimizer(args, prob)
+    curve = _theory(args, prob, opt, _steps(args))
     curve = dr.RiskCurve(curve.steps, curve.risk, curve.floor, curve.success, curve.message,
                          {**curve.info, "d": prob.d, "alpha": prob.alpha, "beta": prob.beta})
     _write(curve, args.out)
@@ -145,8 +161,7 @@ def _curve(args) -> int:
 def _simulate(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = _spectrum(args, prob) if args.lr == "stable" else None
-    opt = _optimizer(args, spec)
+    opt = _optimizer(args, prob, "sampled")
     sim = dr.simulate(prob, opt, _steps(args), n_runs=args.runs, seed=args.seed,
                       faithful=args.faithful, feature_seed=args.feature_seed)
     _write(sim, args.out)
@@ -160,10 +175,9 @@ def _simulate(args) -> int:
 def _compare(args) -> int:
     import deterministic_risk as dr
     prob = _problem(args)
-    spec = prob.spectrum(method="sampled", seed=args.feature_seed)
-    opt = _optimizer(args, spec)
+    opt = _optimizer(args, prob, "sampled")
     steps = _steps(args)
-    curve = dr.risk_curve(spec, opt, steps)
+    curve = _theory(args, prob, opt, steps, "sampled")
     sim = dr.simulate(prob, opt, steps, n_runs=args.runs, seed=args.seed,
                       feature_seed=args.feature_seed)
     z = np.abs(sim.mean - curve.risk) / np.where(sim.stderr > 0, sim.stderr, np.inf)
@@ -203,6 +217,74 @@ def _compute_optimal(args) -> int:
         print(f"{name:>8s}: xi = {fit.xi:.4f} [{fit.xi_ci[0]:.4f}, {fit.xi_ci[1]:.4f}], "
               f"eta = {fit.eta:.4f} [{fit.eta_ci[0]:.4f}, {fit.eta_ci[1]:.4f}], "
               f"window f in [{fit.window[0]:.3g}, {fit.window[1]:.3g}]")
+    return 0
+
+
+def _spectrum_command(args) -> int:
+    import deterministic_risk as dr
+    prob = _problem(args)
+    spec = prob.spectrum(method="deterministic", n_nodes=args.n_nodes)
+    seeds = range(args.seeds)
+    sampled = [prob.spectrum(method="sampled", seed=s) for s in seeds]
+    floors = np.array([s.floor for s in sampled])
+    lows = np.array([s.eigenvalues.min() for s in sampled])
+    edge = dr.bottom_edge(prob)
+    print(f"{spec!r}")
+    print(f"floor: deterministic {spec.floor:.6g}, sampled {floors.mean():.6g} "
+          f"± {floors.std(ddof=1) / np.sqrt(floors.size) if floors.size > 1 else 0:.2g} "
+          f"({floors.size} draws of W)")
+    print(f"bottom edge: deterministic {edge:.6g}, mean smallest sampled eigenvalue "
+          f"{lows.mean():.6g}")
+    if args.out:
+        np.savez(args.out, eigenvalues=spec.eigenvalues, weights=spec.weights,
+                 counts=spec.counts, floor=spec.floor)
+    if args.plot:
+        plt = _figure()
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        dr.plotting.plot_spectrum_comparison(prob, seeds=seeds, which="trace", ax=axes[0])
+        dr.plotting.plot_spectrum_comparison(prob, seeds=seeds, which="forcing", ax=axes[1])
+        _save(axes[0], args.plot)
+    return 0
+
+
+def _phases(args) -> int:
+    import deterministic_risk as dr
+    asy = dr.asymptotics
+    if args.table:
+        rows = asy.phase_table(args.optimizer)
+        print(asy.to_latex(rows) if args.format == "latex" else asy.to_markdown(rows))
+        return 0
+    if args.alpha is None or args.beta is None:
+        raise ValueError("phases needs --alpha and --beta (or --table)")
+    res = asy.phase_of(args.alpha, args.beta, args.optimizer)
+    print(f"{args.optimizer} at alpha={args.alpha:g}, beta={args.beta:g}: phase {res.name}"
+          + (" (on a boundary)" if res.on_boundary else "")
+          + ("" if res.label_verified else " [label unverified]")
+          + (" [conjecture]" if res.conjecture else ""))
+    print(f"  dominant terms: {', '.join(res.dominant_terms)}")
+    print(f"  trade-off:      {res.tradeoff}")
+    print(f"  xi  = {res.xi:.6g}   = {res.xi_expr}")
+    print(f"  eta = {res.eta:.6g}   = {res.eta_expr}")
+    if res.lr_exponent is not None:
+        print(f"  lr ~ d^-e with e = {res.lr_exponent:.6g}")
+    return 0
+
+
+def _phase_diagram(args) -> int:
+    import deterministic_risk as dr
+    plt = _figure()
+    kind = args.kind
+    if kind == "phases":
+        ax = dr.plotting.plot_phase_plane(args.optimizer, resolution=args.resolution)
+    elif kind in ("xi", "eta"):
+        ax = dr.plotting.plot_exponent_map(kind, args.optimizer, resolution=args.resolution)
+    elif kind == "signsgd-advantage":
+        ax = dr.plotting.plot_signsgd_advantage(resolution=args.resolution)
+    else:
+        ax = dr.plotting.plot_decay_gain(resolution=args.resolution)
+    _save(ax, args.out)
+    plt.close(ax.figure)
+    print(f"figure: {args.out}")
     return 0
 
 
@@ -308,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compute-optimal", help="compute-optimal frontier and fitted exponents")
     p.add_argument("--alpha", type=float, default=1.0)
     p.add_argument("--beta", type=float, default=0.7)
-    p.add_argument("--optimizer", choices=("sgd",), default="sgd")
+    p.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
     p.add_argument("--d-values", default="100,200,400,800,1600",
                    help="comma-separated model sizes")
     p.add_argument("--flops-min", type=float, default=1e3)
@@ -320,6 +402,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the frontier (.npz)")
     p.add_argument("--plot", help="write a PNG figure")
     p.set_defaults(handler=_compute_optimal)
+
+    p = sub.add_parser("spectrum", help="deterministic-equivalent PLRF spectrum vs sampled W")
+    _add_problem_args(p)
+    p.add_argument("--n-nodes", type=int, default=None, help="compress to this many nodes")
+    p.add_argument("--seeds", type=int, default=8, help="sampled W to compare with (default 8)")
+    p.add_argument("--out", help="write the deterministic spectrum (.npz)")
+    p.add_argument("--plot", help="write a PNG figure (densities and target weights)")
+    p.set_defaults(handler=_spectrum_command)
+
+    p = sub.add_parser("phases", help="compute-optimal phase, terms, xi and eta of a point")
+    p.add_argument("--alpha", type=float, default=None)
+    p.add_argument("--beta", type=float, default=None)
+    p.add_argument("--optimizer", choices=("sgd", "signsgd", "signsgd-decay"), default="sgd")
+    p.add_argument("--table", action="store_true", help="print the whole derived table")
+    p.add_argument("--format", choices=("markdown", "latex"), default="markdown")
+    p.set_defaults(handler=_phases)
+
+    p = sub.add_parser("phase-diagram", help="phase plane, exponent maps, comparison regions")
+    p.add_argument("--kind", choices=("phases", "xi", "eta", "signsgd-advantage", "decay-gain"),
+                   default="phases")
+    p.add_argument("--optimizer", choices=("sgd", "signsgd", "signsgd-decay"), default="sgd")
+    p.add_argument("--resolution", type=int, default=201, help="grid points per axis")
+    p.add_argument("--out", default="phase_diagram.png", help="PNG figure")
+    p.set_defaults(handler=_phase_diagram)
 
     p = sub.add_parser("demo", help="a short tour: writes figures and a summary into --out")
     p.add_argument("--out", default="deterministic_risk_demo", help="output folder")

@@ -43,8 +43,7 @@ How the measures are computed (and why)
 Atoms at 0: with the null-space parameter :math:`s_0` (§3.4) the atom of :math:`\mu_j` at 0 is
 :math:`1/(1+s_0\lambda_j)`, so the floor is :math:`F_0 = \tfrac12\sum_j \check b_j^2/(1+s_0\lambda_j)`.
 
-References
-----------
+**References.**
 Theory note ``sgd_plrf.md`` §3 (fixed point, measures, s₀, κ, λ_min, F₀), §4.2 and §4.4 (the
 Volterra equation on DE nodes), §8 pitfalls 4, 5, 10, 11. [4+3] E. Paquette, C. Paquette, L. Xiao,
 J. Pennington, arXiv 2405.15074, App. E (via the theory note).
@@ -675,6 +674,13 @@ def support_intervals(problem, *, population: str = "compressed") -> NDArray[np.
     The first interval is the bulk :math:`[\lambda_{\min}, \cdot]`; the others are the separated
     clusters of the top population eigenvalues (outliers), the last ending at the top edge.
     Edges are the real critical points of :math:`z(s)` (theory note ``sgd_plrf.md`` §3.4).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> iv = dr.support_intervals(dr.PLRF(1.0, 0.7, d=100))
+    >>> iv.shape[1], bool(iv[0, 0] > 0)
+    (2, True)
     """
     problem = _check_problem(problem)
     return _support(_pop(problem, population))[0]
@@ -782,6 +788,15 @@ def spectral_density(problem, x: ArrayLike, *, population: str = "compressed"
     References
     ----------
     Theory note ``sgd_plrf.md`` §3.2 (densities) and §4.2 (second form of the kernel).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.PLRF(1.0, 0.7, d=100)
+    >>> lo, hi = dr.support_intervals(prob)[0]
+    >>> rho_k, rho_f = dr.spectral_density(prob, [(lo * hi) ** 0.5])
+    >>> bool(rho_k[0] > 0 and rho_f[0] > 0)
+    True
     """
     problem = _check_problem(problem)
     x = check.float_array("x", x, ndim=1)
@@ -812,6 +827,13 @@ class DeterministicMeasures:
         Support intervals.
     n_atoms : int
         Number of population atoms summed per evaluation (after compression).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> m = dr.deterministic_measures(dr.PLRF(1.0, 0.7, d=100))
+    >>> isinstance(m, dr.DeterministicMeasures)
+    True
     """
 
     nodes: NDArray[np.float64]

@@ -84,6 +84,12 @@ class NoiseLaw(abc.ABC):
     ----------
     Theory note ``signsgd.md`` §4 (definition of :math:`\varphi`, closed forms) and §9.2
     (noise compression).
+
+    Examples
+    --------
+    >>> from deterministic_risk import noise
+    >>> isinstance(noise.Laplace(1.0), noise.NoiseLaw), noise.Laplace(1.0).second_moment
+    (True, 2.0)
     """
 
     @abc.abstractmethod
@@ -606,7 +612,14 @@ class Custom(NoiseLaw):
 
 
 def as_noise(noise: NoiseLaw | None, noise_std: float | None) -> NoiseLaw:
-    """The noise law of a problem from its ``noise=`` and ``noise_std=`` arguments (at most one)."""
+    """The noise law of a problem from its ``noise=`` and ``noise_std=`` arguments (at most one).
+
+    Examples
+    --------
+    >>> from deterministic_risk import noise
+    >>> noise.as_noise(None, 0.5)
+    Gaussian(std=0.5, mean=0.0)
+    """
     if noise is not None and noise_std is not None:
         raise ValueError("give either noise= (a noise law) or noise_std= (the Gaussian shortcut), "
                          "not both")

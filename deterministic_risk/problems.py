@@ -17,7 +17,7 @@ from . import _validation as check
 from .noise import NoiseLaw, as_noise
 from .spectrum import Spectrum
 
-__all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "as_spectrum"]
+__all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "as_spectrum", "rotated_covariance"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -292,6 +292,13 @@ class PLRFInstance:
     of K are :math:`\lambda_i = S_i^2`, its eigenvectors the columns of V, the initial excess risk of
     mode i is :math:`\tfrac12\langle u_i,\check b\rangle^2` and the capacity floor is
     :math:`R_\ast = \tfrac12\|(I-UU^\top)\check b\|^2` (theory note ``sgd_plrf.md`` §2).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> inst = dr.PLRF(1.0, 0.7, d=50).instance(seed=0)
+    >>> inst.eigenvalues.shape, inst.theta_star.shape
+    ((50,), (50,))
     """
 
     problem: PLRF
@@ -356,3 +363,48 @@ def as_spectrum(problem: Spectrum | GaussianLeastSquares | PLRF, *, method: str 
         options = {} if method is None else {"method": method}
         return problem.spectrum(**options, seed=seed)
     raise TypeError(f"expected a Spectrum, GaussianLeastSquares or PLRF, got {type(problem).__name__}")
+
+
+def rotated_covariance(eigenvalues: ArrayLike, seed: int = 0, diag_spread: float = 0.0
+                       ) -> NDArray[np.float64]:
+    r"""A covariance with a given spectrum in a random basis, optionally with a spread diagonal.
+
+    .. math:: K = S\,Q\,\mathrm{diag}(\lambda)\,Q^	op S, \qquad S = \mathrm{diag}(e^{u_i}),\;
+              u_i \sim U(-s, s),
+
+    with Q Haar-distributed (QR of a Gaussian matrix with the signs of R's diagonal fixed). With
+    ``diag_spread`` s = 0 the eigenvalues are exactly ``eigenvalues`` and diag(K) is nearly
+    constant (no gain from diagonal preconditioning); s > 0 spreads the diagonal, as signSGD's
+    preconditioning needs to show.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (d,)
+        Non-negative eigenvalues λ.
+    seed : int
+        Seed of Q and of the diagonal scaling.
+    diag_spread : float, default 0
+        Half-width s of the log-uniform diagonal scaling.
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        Symmetric positive semi-definite K.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> K = dr.rotated_covariance([3.0, 2.0, 1.0], seed=1)
+    >>> np.round(np.linalg.eigvalsh(K), 12).tolist()
+    [1.0, 2.0, 3.0]
+    """
+    lam = check.float_array("eigenvalues", eigenvalues, ndim=1, nonnegative=True)
+    spread = check.positive_float("diag_spread", diag_spread, allow_zero=True)
+    d = lam.size
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    q *= np.sign(np.diag(r))
+    s = np.exp(rng.uniform(-spread, spread, d))
+    k = s[:, None] * ((q * lam) @ q.T) * s[None, :]
+    return 0.5 * (k + k.T)
+

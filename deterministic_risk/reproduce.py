@@ -359,6 +359,7 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
                          d_values: ArrayLike = DEFAULT_D_VALUES,
                          flops: ArrayLike = DEFAULT_FLOPS,
                          fit_window: tuple[float, float] | None = DEFAULT_WINDOW,
+                         lr: dict[str, str | float] | str | float | None = None,
                          **options: Any) -> dict[str, ExponentComparison]:
     r"""Compute-optimal frontiers of several optimizers at one (α, β), against their theory.
 
@@ -369,6 +370,10 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
         (0.8, 1.2): signSGD area Ab with η = 0.75 against SGD Phase III with η = 0.6875).
     optimizers : sequence of str
         Names accepted by :func:`~deterministic_risk.compute_optimal`.
+    lr : dict or str or float, optional
+        Learning-rate rule, one for all or per optimizer (default ``"stable"`` for SGD, the
+        convention of the SGD phase theory, and ``"tuned"`` for signSGD, whose theory optimises
+        the step exponent jointly with d and whose ``"stable"`` step plateaus early).
     d_values, flops, fit_window, **options
         As in :func:`phase_boundary_experiment`.
 
@@ -384,11 +389,16 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
     """
     if alpha is None or beta is None:
         alpha, beta, _ = steeper_point(optimizers[-1], optimizers[0])
+    rules = {"sgd": "stable", "signsgd": "tuned"}
+    if isinstance(lr, dict):
+        rules.update(lr)
+    elif lr is not None:
+        rules = {name: lr for name in optimizers}
     out = {}
     for name in optimizers:
         try:
             fr = compute_optimal(alpha, beta, name, d_values, flops, fit_window=fit_window,
-                                 **options)
+                                 lr=rules.get(name, "stable"), **options)
         except ValueError as exc:
             if "optimizer must be" in str(exc):
                 raise NotImplementedError(

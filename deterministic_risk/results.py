@@ -42,6 +42,15 @@ class RiskCurve:
         What the solver did (method, steps taken, divergence).
     info : dict
         Problem and optimizer description (``d``, ``batch``, ``lr``, ``method`` ...).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> curve = dr.risk_curve(dr.Spectrum([1.0, 0.1], [0.5, 0.5], floor=0.1), dr.SGD(0.5), [0, 10, 100])
+    >>> curve.success, float(curve.risk[0]), float(curve.excess[0])
+    (True, 1.1, 1.0)
+    >>> bool(curve(50) < curve.risk[1])
+    True
     """
 
     steps: NDArray[np.int64]
@@ -110,6 +119,13 @@ class SimulatedRisk:
         Seed the runs were drawn from.
     info : dict
         Problem and optimizer description.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> sim = dr.simulate(dr.Spectrum([1.0, 0.1], [0.5, 0.5]), dr.SGD(0.5), [0, 10], n_runs=4)
+    >>> sim.runs.shape, sim.mean.shape, sim.stderr.shape
+    ((4, 2), (2,), (2,))
     """
 
     steps: NDArray[np.int64]

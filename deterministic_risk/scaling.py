@@ -22,15 +22,16 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize
 
 from . import _validation as check
 from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .optimizers.base import Optimizer
 from .optimizers.sgd import SGD, max_stable_lr
+from .optimizers.signsgd import SignSGD
 from .problems import PLRF
 from .results import RiskCurve
+from .signsgd_plrf import signsgd_max_lr
 from .solve import risk_curve
 
 __all__ = ["Frontier", "FrontierFit", "compute_optimal", "sweep"]
@@ -144,23 +145,34 @@ OptimizerSpec = str | Optimizer | Callable[[int], Optimizer]
 
 
 def _make_optimizer(optimizer: OptimizerSpec, d: int, spectrum, lr, batch: int,
-                    total_steps: float, schedule, peak_for_tuning: float | None = None):
-    """The optimizer used for model size d."""
+                    total_steps: float, schedule, peak_for_tuning: float | None = None,
+                    problem: PLRF | None = None, spectrum_method: str | None = None):
+    """The optimizer used for model size d (``problem`` is needed for ``"signsgd"``)."""
     if isinstance(optimizer, Optimizer):
         return optimizer
     if callable(optimizer) and not isinstance(optimizer, str):
         return optimizer(d)
-    if optimizer != "sgd":
-        raise ValueError(f"optimizer must be 'sgd', an Optimizer or a callable of d, "
+    if optimizer not in ("sgd", "signsgd"):
+        raise ValueError(f"optimizer must be 'sgd', 'signsgd', an Optimizer or a callable of d, "
                          f"got {optimizer!r}")
+    if optimizer == "signsgd" and batch != 1:
+        raise ValueError(f"signSGD is modelled with batch=1 only, got batch={batch}")
     peak = peak_for_tuning
     if peak is None:
         if isinstance(lr, str):
-            peak = STABLE_FRACTION * max_stable_lr(spectrum, batch)
+            if optimizer == "sgd":
+                peak = STABLE_FRACTION * max_stable_lr(spectrum, batch)
+            else:
+                # signSGD: half the step whose limiting risk is R(0), ∝ d^-(1-ω)
+                peak = STABLE_FRACTION * signsgd_max_lr(problem, method=_method_of(spectrum_method))
         else:
             peak = check.positive_float("lr", lr)
     lr_k = peak if schedule is None else schedule(peak, total_steps)
-    return SGD(lr_k, batch=batch)
+    return SGD(lr_k, batch=batch) if optimizer == "sgd" else SignSGD(lr_k)
+
+
+def _method_of(spectrum_method) -> str:
+    return "deterministic" if spectrum_method is None else spectrum_method
 
 
 def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
@@ -177,8 +189,9 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     ----------
     alpha, beta : float
         PLRF data and target decay.
-    optimizer : "sgd", Optimizer or callable
-        ``"sgd"``; an optimizer object used for every d; or a callable ``d -> Optimizer`` (for a
+    optimizer : "sgd", "signsgd", Optimizer or callable
+        ``"sgd"`` or ``"signsgd"`` (batch 1; risk from the signSGD ODE on the PLRF problem,
+        large-d model by default); an optimizer object used for every d; or a callable ``d -> Optimizer`` (for a
         learning rate that depends on d).
     d_values : array_like of int
         Model sizes (v = ``v_ratio``·d).
@@ -190,7 +203,10 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         scales like :math:`d^{2\alpha-1}` when 2α < 1, as the phase theory requires);
         ``"tuned"`` searches, for each d, the constant step (as a fraction of the stable limit,
         golden section on the deterministic curve) that minimises the risk at the largest budget;
-        a float is used for every d.
+        a float is used for every d. For ``"signsgd"``: ``"stable"`` is half of
+        :func:`~deterministic_risk.signsgd_max_lr` (∝ :math:`d^{-(1-\omega)}`; a constant step
+        of this size plateaus early, so compute-optimal studies want ``"tuned"``), ``"tuned"``
+        searches the fraction of it in [1e-5, 0.99].
     schedule : callable, optional
         ``schedule(peak_lr, total_steps) -> Schedule`` (for example
         ``lambda p, n: dr.schedules.WSD(p, n, 0.0, 0.2)``). Then every budget is a separate run
@@ -247,15 +263,21 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     losses = np.full((d_values.size, flops.size), np.inf)
     lrs = np.zeros(d_values.size)
     curves = []
+    sign = optimizer == "signsgd"
     problems = [PLRF(alpha, beta, int(d), v=int(round(v_ratio * d))) for d in d_values]
-    spectra = plrf_spectra(problems, method=spectrum_method, n_nodes=n_nodes,
-                           cache_dir=cache_dir, n_jobs=n_jobs)
-    from tqdm.auto import tqdm
+    # SGD needs only the spectra (computed up front: disk cache, process pool); signSGD the
+    # problem (its diagonal, theory signsgd_plrf.md)
+    spectra = ([None] * len(problems) if sign else
+               plrf_spectra(problems, method=spectrum_method, n_nodes=n_nodes,
+                            cache_dir=cache_dir, n_jobs=n_jobs))
+    from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
     for i, d in enumerate(tqdm(d_values, desc=f"d (α={alpha:g}, β={beta:g})", disable=not show,
                                leave=False)):
-        spectrum = spectra[i]
+        prob, spectrum = problems[i], spectra[i]
+        target = prob if sign else spectrum
+        extra = {"spectrum_method": spectrum_method} if sign and spectrum_method else {}
         k = flops / (d * batch)
         ok = k >= 1
         if not np.any(ok):
@@ -263,12 +285,15 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         k_max = float(k[ok].max())
         peak = None
         if lr == "tuned":
-            peak = _tuned_lr(optimizer, int(d), spectrum, batch, k_max, schedule)
-        opt = _make_optimizer(optimizer, int(d), spectrum, lr, batch, k_max, schedule, peak)
+            peak = _tuned_lr(optimizer, int(d), spectrum, batch, k_max, schedule, prob,
+                             spectrum_method)
+        opt = _make_optimizer(optimizer, int(d), spectrum, lr, batch, k_max, schedule, peak,
+                              prob, spectrum_method)
         lrs[i] = opt.lr.max_lr
         if schedule is None:
             steps = np.unique(np.concatenate([[1], np.ceil(k[ok]).astype(np.int64)]))
-            curve = risk_curve(spectrum, opt, steps, method="ode", on_divergence="return")
+            curve = risk_curve(target, opt, steps, method="ode", on_divergence="return", **extra)
+            curve.info["d"] = int(d)
             curves.append(curve)
             reach = k[ok] <= curve.steps[-1]
             vals = np.full(ok.sum(), np.inf)
@@ -278,9 +303,9 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
             for j in np.nonzero(ok)[0]:
                 n_steps = max(1, int(round(k[j])))
                 opt_j = _make_optimizer(optimizer, int(d), spectrum, lr, batch, n_steps,
-                                        schedule, opt.lr.max_lr)
-                curve = risk_curve(spectrum, opt_j, [n_steps], method="ode",
-                                   on_divergence="return")
+                                        schedule, opt.lr.max_lr, prob)
+                curve = risk_curve(target, opt_j, [n_steps], method="ode",
+                                   on_divergence="return", **extra)
                 losses[i, j] = curve.risk[-1]
             curves.append(curve)
     d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
@@ -306,22 +331,28 @@ def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
                        (float(flops[use].min()), float(flops[use].max())), int(use.sum()))
 
 
-def _tuned_lr(optimizer, d, spectrum, batch, k_max, schedule) -> float:
-    """Constant (or peak) step minimising the risk at k_max, by golden section on log(fraction)."""
-    if optimizer != "sgd":
-        raise ValueError("lr='tuned' is available for optimizer='sgd'")
-    limit = max_stable_lr(spectrum, batch)
+def _tuned_lr(optimizer, d, spectrum, batch, k_max, schedule, problem=None,
+              spectrum_method=None) -> float:
+    """Constant (or peak) step minimising the risk at k_max: bounded Brent search in log lr
+    (:func:`~deterministic_risk.optimal_lr`) below the largest useful step (SGD: [0.01, 0.95] of
+    the stability limit; signSGD: [1e-5, 0.99] of :func:`~deterministic_risk.signsgd_max_lr`)."""
+    from .lr_selection import optimal_lr
+
+    if optimizer not in ("sgd", "signsgd"):
+        raise ValueError("lr='tuned' is available for optimizer='sgd' or 'signsgd'")
     n = max(1, int(round(k_max)))
-
-    def final_risk(log_frac):
-        peak = limit * np.exp(log_frac)
-        opt = _make_optimizer("sgd", d, spectrum, peak, batch, n, schedule)
-        curve = risk_curve(spectrum, opt, [n], method="ode", on_divergence="return")
-        return np.log(curve.risk[-1]) if curve.success else np.inf
-
-    res = optimize.minimize_scalar(final_risk, bounds=(np.log(0.01), np.log(0.95)),
-                                   method="bounded", options={"xatol": 1e-3})
-    return float(limit * np.exp(res.x))
+    if optimizer == "signsgd":
+        limit = signsgd_max_lr(problem, method=_method_of(spectrum_method))
+        target, extra = problem, ({"spectrum_method": spectrum_method} if spectrum_method else {})
+        bounds, xatol = (1e-5 * limit, 0.99 * limit), 2e-2
+    else:
+        limit = max_stable_lr(spectrum, batch)
+        target, extra = spectrum, {}
+        bounds, xatol = (0.01 * limit, 0.95 * limit), 1e-3
+    search = optimal_lr(target, lambda peak: _make_optimizer(optimizer, d, spectrum, peak, batch,
+                                                             n, schedule),
+                        n, bounds=bounds, n_grid=0, xatol=xatol, method="ode", **extra)
+    return search.lr
 
 
 # -- sweeps ----------------------------------------------------------------------------------
@@ -367,7 +398,7 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     -------
     list of Frontier, in the order of ``points``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     pts = []
     for p in points:

@@ -25,7 +25,14 @@ __all__ = ["Schedule", "Constant", "WSD", "Cosine", "PowerLaw", "StepDecay", "Fu
 
 
 class Schedule:
-    """Base class of learning-rate schedules (see the module docstring for the contract)."""
+    """Base class of learning-rate schedules (see the module docstring for the contract).
+
+    Examples
+    --------
+    >>> from deterministic_risk.schedules import Schedule, Constant
+    >>> isinstance(Constant(0.1), Schedule)
+    True
+    """
 
     def __call__(self, k: ArrayLike) -> NDArray[np.float64] | float:
         karr = np.asarray(k, dtype=np.float64)
@@ -351,6 +358,13 @@ class RiskSchedule:
     Subclasses implement ``__call__(k, excess_risk)`` (vectorised in both) and ``max_lr`` where it
     is known. Only optimizers that declare ``state_dependent`` accept them (``dr.SignSGD``); the
     simulator then passes the exact excess risk of each run to the update.
+
+    Examples
+    --------
+    >>> from deterministic_risk import noise
+    >>> from deterministic_risk.schedules import RiskProportional, RiskSchedule
+    >>> isinstance(RiskProportional(0.01, noise.Gaussian(0.1)), RiskSchedule)
+    True
     """
 
     def __call__(self, k: ArrayLike, excess_risk: ArrayLike) -> NDArray[np.float64] | float:
@@ -418,7 +432,14 @@ class RiskProportional(RiskSchedule):
 
 def as_schedule(lr: float | Schedule | Callable) -> Schedule:
     """Return ``lr`` as a :class:`Schedule`: a number becomes :class:`Constant`, a callable is
-    wrapped in :class:`FunctionSchedule`."""
+    wrapped in :class:`FunctionSchedule`.
+
+    Examples
+    --------
+    >>> from deterministic_risk.schedules import as_schedule
+    >>> as_schedule(0.5)
+    Constant(lr=0.5)
+    """
     if isinstance(lr, RiskSchedule):
         raise TypeError(f"{type(lr).__name__} depends on the risk: only optimizers with "
                         f"state-dependent steps (dr.SignSGD) accept it")

@@ -211,6 +211,14 @@ class SignSGDModes:
         :math:`K_{ii}`.
     eigenvectors : ndarray, shape (d, d) or None
         :math:`w_j` as columns (None for a diagonal K, where they are the identity).
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares(np.array([[1.0, 0.3], [0.3, 0.5]]), theta_star=[1.0, -1.0])
+    >>> modes = dr.signsgd_modes(prob)
+    >>> bool(np.isclose(modes.kappa.sum(), np.sqrt([1.0, 0.5]).sum()))   # Σκ = Σ√K_ii
+    True
     """
 
     eigenvalues: NDArray[np.float64]

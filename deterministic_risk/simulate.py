@@ -20,6 +20,7 @@ filled in background threads while the previous block is processed.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from tqdm import tqdm
 
 from . import _validation as check
 from .optimizers.base import Optimizer
@@ -209,7 +211,8 @@ class _BlockSource:
 
 
 def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: int = 8,
-             seed: int = 0, faithful: bool = False, feature_seed: int = 0) -> SimulatedRisk:
+             seed: int = 0, faithful: bool = False, feature_seed: int = 0,
+             progress: bool | None = None) -> SimulatedRisk:
     r"""Run the real optimizer on fresh Gaussian samples and record the population risk.
 
     Parameters
@@ -229,6 +232,9 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
         For PLRF: draw x in R^v and multiply by W instead of sampling in the eigenbasis.
     feature_seed : int, default 0
         Seed of the PLRF feature matrix W (the same seed in :func:`risk_curve` gives the same W).
+    progress : bool, optional
+        Show a tqdm progress bar over iterations (default: when standard error is a terminal
+        and the run has more than 10⁴ iterations).
 
     Returns
     -------
@@ -256,6 +262,9 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     state_dependent = bool(getattr(optimizer, "state_dependent", False))
     out = np.empty((n_runs, steps.size))
     source = _BlockSource(seed, n_runs, batch, model.width, model.noise, block)
+    if progress is None:
+        progress = sys.stderr.isatty() and steps[-1] > 10_000
+    bar = tqdm(total=int(steps[-1]), disable=not progress, desc="simulate", unit="it")
     i_out = 0
     k = 0
     try:
@@ -282,10 +291,12 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                     else:
                         params, state = optimizer.update(params, grad, k, state)
                     k += 1
+                bar.update(t + 1 if i_out == steps.size else block)
                 if i_out == steps.size:
                     break
     finally:
         source.close()
+        bar.close()
     if not np.all(np.isfinite(out)):
         warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
                       stacklevel=2)

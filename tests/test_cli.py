@@ -76,3 +76,35 @@ def test_bad_input_is_one_clear_line(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_spectrum_command(tmp_path, capsys):
+    assert main(["spectrum", "--d", "50", "--seeds", "3", "--out", str(tmp_path / "s.npz"),
+                 "--plot", str(tmp_path / "s.png")]) == 0
+    out = capsys.readouterr().out
+    assert "bottom edge: deterministic" in out and (tmp_path / "s.png").exists()
+
+
+def test_phases_command(capsys):
+    assert main(["phases", "--alpha", "0.7", "--beta", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "phase Ia" in out and "eta = " in out
+    assert main(["phases", "--table", "--optimizer", "sgd"]) == 0
+    assert "|" in capsys.readouterr().out
+    assert main(["phases", "--alpha", "0.1", "--beta", "0.1"]) == 2   # outside 2α + 2β > 1
+    assert main(["phases"]) == 2
+
+
+@pytest.mark.parametrize("kind", ["phases", "eta", "signsgd-advantage"])
+def test_phase_diagram_command(tmp_path, kind):
+    out = tmp_path / f"{kind}.png"
+    assert main(["phase-diagram", "--kind", kind, "--resolution", "41", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
+
+
+def test_signsgd_from_the_command_line(tmp_path):
+    assert main(["curve", "--optimizer", "signsgd", "--d", "60", "--kmax", "1e5",
+                 "--out", str(tmp_path / "s.csv")]) == 0
+    assert main(["compare", "--optimizer", "signsgd", "--d", "60", "--kmax", "300", "--runs", "8",
+                 "--plot", str(tmp_path / "s.png")]) == 0
+    assert main(["curve", "--optimizer", "signsgd", "--batch", "4", "--d", "60"]) == 2

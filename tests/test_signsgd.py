@@ -10,21 +10,12 @@ from deterministic_risk import noise as N
 from deterministic_risk.schedules import Cosine, RiskProportional
 
 
-def rotated_covariance(d, eigenvalues, seed, diag_spread=0.5):
-    """K = S Q Λ Qᵀ S: Haar rotation Q, diagonal scaling S = exp(U(−spread, spread)) so that the
-    diagonal of K is not constant and D^{-1/2}K is not normal (theory note signsgd.md §15)."""
-    rng = np.random.default_rng(seed)
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q *= np.sign(np.diag(r))
-    s = np.exp(rng.uniform(-diag_spread, diag_spread, d))
-    K = s[:, None] * ((q * eigenvalues) @ q.T) * s[None, :]
-    return 0.5 * (K + K.T)
 
 
 @pytest.fixture(scope="module")
 def test_problem():
     d = 120
-    K = rotated_covariance(d, np.arange(1, d + 1) ** -1.0, seed=0)
+    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
@@ -58,7 +49,7 @@ def test_svd_of_drift_matrix_is_wrong(test_problem):
 
 
 def test_sign_covariance_properties():
-    K = rotated_covariance(6, np.linspace(0.2, 2.0, 6), seed=3)
+    K = dr.rotated_covariance(np.linspace(0.2, 2.0, 6), seed=3, diag_spread=0.5)
     Ks = dr.sign_covariance(K)
     C = dr.correlation_matrix(K)
     np.testing.assert_allclose(np.diag(Ks), 1.0)
@@ -75,7 +66,7 @@ def test_sign_covariance_properties():
 def test_sign_covariance_approximation_for_weak_correlations():
     # off-diagonal |C| ~ 1/√d: the error of (2/π)C + (1−2/π)I is O(|C|³) entry-wise, ≲ 1e-3 in
     # operator norm relative at d = 200 (the note measured 2e-4 at d = 400)
-    K = rotated_covariance(200, np.linspace(0.1, 2.0, 200), seed=5, diag_spread=0.7)
+    K = dr.rotated_covariance(np.linspace(0.1, 2.0, 200), seed=5, diag_spread=0.7)
     Ks = dr.sign_covariance(K)
     err = np.linalg.norm(Ks - dr.sign_covariance_approx(K), 2) / np.linalg.norm(Ks, 2)
     assert err < 1e-3
@@ -273,7 +264,7 @@ def _four_law_comparison():
     """ODE and mean of 32 signSGD runs for four noise laws (d = 300, rotated power law)."""
     d = 300
     # Λ_j = j^-1/2: a rotated power law; Haar rotation plus a random diagonal scaling
-    K = rotated_covariance(d, np.arange(1, d + 1) ** -0.5, seed=0)
+    K = dr.rotated_covariance(np.arange(1, d + 1) ** -0.5, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(0).standard_normal(d)
     steps = np.unique(np.geomspace(d, 30 * d, 15).astype(int))
     out = {}
@@ -323,7 +314,7 @@ def test_limiting_risk_against_long_simulation():
     # the formula: ≤ 2 % (finite-d bias O(1/d), s.e. ≈ 0.3 %). Gaussian and Laplace noise of equal
     # variance, which also shows noise compression in simulation (Laplace limit lower).
     d = 300
-    K = rotated_covariance(d, np.linspace(0.5, 1.5, d), seed=7, diag_spread=0.3)
+    K = dr.rotated_covariance(np.linspace(0.5, 1.5, d), seed=7, diag_spread=0.3)
     theta = np.random.default_rng(8).standard_normal(d) / math.sqrt(d)
     lr = 0.5 / d
     steps = np.unique(np.linspace(8000, 20000, 25).astype(int))

@@ -153,6 +153,12 @@ def problem(optimizer: str) -> ScalingProblem:
     * ``"signsgd-decay"``: terms of :func:`.terms.signsgd_decay_terms` (conjecture).
 
     All problems add 0 ≤ ξ ≤ 1.
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import problem
+    >>> type(problem("sgd")).__name__
+    'ScalingProblem'
     """
     box = (Constraint("ξ≥0", xi, meaning="d ≥ 1"), Constraint("ξ≤1", 1 - xi, meaning="k ≥ 1"))
     admissible = sp.And(2 * alpha + 2 * beta > 1, alpha > 0)
@@ -276,6 +282,13 @@ def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
     Returns
     -------
     Vertex
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import solve_exponents
+    >>> v = solve_exponents("sgd", 0.7, 0.3)
+    >>> round(v.eta, 6)
+    0.5
     """
     prob = problem(optimizer)
     terms, lr, cons = prob.branch(a, b)
@@ -513,6 +526,14 @@ def two_term_optimum(vertex: SymbolicVertex) -> tuple[sp.Expr, sp.Expr] | None:
     (C_d, C_R) or None
         d* = C_d f^ξ and R* = C_R f^{−η}; None unless exactly two terms balance with no active
         constraint and both constants are derived (not order-only).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> r = dr.asymptotics.phase_of(0.7, 0.3)
+    >>> c_d, c_r = dr.asymptotics.two_term_optimum(r.vertex)
+    >>> c_d.free_symbols >= set()
+    True
     """
     if len(vertex.terms) != 2 or vertex.constraints or vertex.lr is None:
         return None

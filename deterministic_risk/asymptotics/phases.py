@@ -69,6 +69,13 @@ class PhaseResult:
         False when the display name comes from an unverified label (IVa/IVb, signSGD areas).
     conjecture : bool
         True for the decay-schedule model.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> r = dr.asymptotics.phase_of(1.0, 1.5)
+    >>> r.name, r.tradeoff, round(r.eta, 6)
+    ('III', 'F_ac = noise', 0.75)
     """
 
     optimizer: str
@@ -403,6 +410,13 @@ def exponent_grid(optimizer: str, alpha: ArrayLike, beta: ArrayLike):
         NaN outside the admissible region (and ξ on flat boundaries is any optimum).
     names : ndarray of object, shape of ``alpha``
         Phase display names; None outside the region and on boundaries.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> xi, eta, names = dr.asymptotics.exponent_grid("sgd", np.array([0.7, 0.4]), np.array([0.3, 0.8]))
+    >>> np.round(eta, 6).tolist(), names.tolist()
+    ([0.5, 0.4], ['Ia', 'IVa'])
     """
     a = np.asarray(alpha, dtype=float)
     b = np.asarray(beta, dtype=float)
@@ -428,6 +442,13 @@ class Comparison:
         η_first − η_second, factored.
     boundary : tuple of sympy.Expr
         For a crossover, the curves β = g(α) where the difference vanishes.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> row = dr.asymptotics.compare_optimizers("signsgd", "sgd")[0]
+    >>> isinstance(row, dr.asymptotics.Comparison)
+    True
     """
 
     optimizers: tuple[str, str]
@@ -457,6 +478,13 @@ def compare_optimizers(first: str = "signsgd", second: str = "sgd") -> tuple[Com
     -----
     For each overlapping pair the difference η₁ − η₂ is simplified; if it changes sign on the
     overlap, the crossover curve is solved for β (signsgd_plrf.md §4.5 for signSGD vs SGD).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> rows = dr.asymptotics.compare_optimizers("signsgd", "sgd")
+    >>> len(rows) > 0
+    True
     """
     aa, bb = sample_domain("signsgd" if "signsgd" in (first, second) else "sgd")
     _, eta1, n1 = exponent_grid(first, aa, bb)

@@ -52,7 +52,15 @@ def to_markdown(rows: Sequence[PhaseResult]) -> str:
 
 
 def to_latex(rows: Sequence[PhaseResult]) -> str:
-    """A LaTeX ``tabular`` of phases (booktabs rules)."""
+    """A LaTeX ``tabular`` of phases (booktabs rules).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> tex = dr.asymptotics.to_latex(dr.asymptotics.phase_table("sgd"))
+    >>> "tabular" in tex and "toprule" in tex
+    True
+    """
     head, body = _columns(rows, latex=True)
     head = [h.replace("*", r"$^*$").replace("≍", r"$\asymp$").replace("ξ", r"$\xi$")
             .replace("η", r"$\eta$").replace("γ₀", r"$\gamma_0$").replace("^ξ", "")

@@ -67,6 +67,13 @@ class Term:
     -----
     The exponents are read off the expression: :math:`a_d = d\,\partial_d \log T`, and likewise
     for k and γ; the constant is :math:`T / (d^{a_d} k^{a_k} \gamma^{a_\gamma})`.
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import sgd_terms
+    >>> term = next(t for t in sgd_terms() if t.name == "F_pp")
+    >>> term.name, term.source[:10]
+    ('F_pp', 'sgd_plrf.m')
     """
 
     name: str
@@ -168,6 +175,12 @@ def sgd_terms() -> tuple[Term, ...]:
     ----------
     [4+3] Paquette, Paquette, Xiao, Pennington, arXiv 2405.15074, App. F–H; theory note
     ``sgd_plrf.md`` §3.4 (floor), §5 (components and constants).
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import sgd_terms
+    >>> sorted({t.name for t in sgd_terms()})
+    ['F_0', 'F_ac', 'F_pp', 'noise']
     """
     two_t = 2 * gamma * k
     zeta2b = sp.zeta(2 * beta)
@@ -278,6 +291,12 @@ def signsgd_terms() -> tuple[Term, ...]:
     ----------
     [KSY] Kim, Song, Yun, arXiv 2603.02069 (described structure, [unverified]); theory note
     ``signsgd_plrf.md`` §3.3, §4.2 (derived).
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import signsgd_terms
+    >>> sorted({t.name for t in signsgd_terms()})
+    ['A', 'D_al', 'D_dis', 'N_sign']
     """
     out = []
     floor_terms = [tm for tm in sgd_terms() if tm.name == "F_0"]
@@ -327,6 +346,12 @@ def signsgd_decay_terms() -> tuple[Term, ...]:
     drops out (any γ₀ large enough for the noise to dominate the stable phase). This model
     ignores the noise stored in slow modes that the decay cannot relax, and the faster
     finite-time drift once the noise is gone; both could change the result.
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import signsgd_decay_terms
+    >>> len(signsgd_decay_terms()) > 0
+    True
     """
     out = [Term("A", tm.variant, tm.expr, tm.condition, tm.window,
                 "signsgd_plrf.md §3.3: A(d) = F_0", tm.exact)
@@ -421,6 +446,13 @@ def kernel_pp_sum(alpha: float, lr: float, k: ArrayLike, *, batch: float = 1,
     Returns
     -------
     ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import kernel_pp_sum
+    >>> kp = kernel_pp_sum(1.0, 0.5, [1, 10, 100])
+    >>> bool(kp[0] > kp[1] > kp[2] > 0)
+    True
     """
     return lr**2 / batch * _pp_sum(4 * alpha, alpha, lr, batch, k, n_modes)
 
@@ -435,6 +467,13 @@ def forcing_ac_sum(alpha: float, beta: float, d: int, lr: float, k: ArrayLike, *
     Returns
     -------
     ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import forcing_ac_sum
+    >>> f = forcing_ac_sum(1.0, 1.0, d=100, lr=0.5, k=[10, 100, 1000])
+    >>> bool(f[0] > f[1] > f[2] > 0)
+    True
     """
     kk = check.float_array("k", k, nonnegative=True).reshape(-1)
     j = np.arange(1, d + 1, dtype=np.float64)
@@ -460,6 +499,12 @@ def floor_sum(alpha: float, beta: float, d: int, v: int) -> float:
     r"""The deterministic-equivalent floor :math:`F_0 = \tfrac12\sum_{j\le v} j^{-2\alpha-2\beta}/(1+s_0 j^{-2\alpha})`.
 
     sgd_plrf.md §3.4 (package scale, half the [4+3] paper's F_0).
+
+    Examples
+    --------
+    >>> from deterministic_risk.asymptotics import floor_sum
+    >>> 0 < floor_sum(1.0, 0.7, d=100, v=400) < floor_sum(1.0, 0.7, d=50, v=200)
+    True
     """
     s0 = floor_s0(alpha, d, v)
     j = np.arange(1, v + 1, dtype=np.float64)

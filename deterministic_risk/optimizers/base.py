@@ -36,6 +36,12 @@ class Optimizer(abc.ABC):
         :class:`~deterministic_risk.schedules.RiskSchedule`); the simulator then calls
         ``update(params, grad, k, state, excess_risk=...)`` with the exact excess risk of each run,
         shape ``(n_runs,)``. Default False.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> isinstance(dr.SGD(0.1), dr.Optimizer), dr.SGD.rotation_invariant, dr.SignSGD.rotation_invariant
+    (True, True, False)
     """
 
     lr: Schedule

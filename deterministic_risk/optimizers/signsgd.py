@@ -18,6 +18,7 @@ feedback, log-spaced blocks).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,10 +43,12 @@ def _least_squares(problem: Any, feature_seed: int = 0):
 
     if isinstance(problem, GaussianLeastSquares):
         return problem
+    from ..signsgd_plrf import _instance_least_squares
+
     if isinstance(problem, PLRFInstance):
-        return problem.as_least_squares()
+        return _instance_least_squares(problem)
     if isinstance(problem, PLRF):
-        return problem.instance(feature_seed).as_least_squares()
+        return _instance_least_squares(problem.instance(feature_seed))
     if isinstance(problem, Spectrum):
         raise TypeError("signSGD is not rotation invariant: its risk depends on the covariance "
                         "and its diagonal, not on the spectrum alone; pass a GaussianLeastSquares")
@@ -111,12 +114,32 @@ class SignSGD(Optimizer):
     # -- deterministic limit ---------------------------------------------------------------
     def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
                     max_change: float = 0.5, rtol: float = 1e-5, feature_seed: int = 0,
-                    on_divergence: str = "raise", **ignored: Any) -> RiskCurve:
+                    on_divergence: str = "raise", spectrum_method: str | None = None,
+                    diagonal: str = "law", n_nodes: int | None = None,
+                    **ignored: Any) -> RiskCurve:
+        from ..noise import Gaussian
+        from ..problems import PLRF
+        from ..signsgd_plrf import plrf_signsgd_modes
         from ..signsgd_theory import signsgd_modes
 
-        prob = _least_squares(problem, feature_seed)
-        modes = signsgd_modes(prob)
-        phi = prob.noise.phi
+        if isinstance(problem, PLRF):
+            # PLRF: the large-d DE model by default, or the exact modes of one sampled W
+            # (docs/signsgd_plrf.md; theory note signsgd_plrf.md §3.2)
+            method = "deterministic" if spectrum_method is None else spectrum_method
+            options = {"diagonal": diagonal, "n_nodes": n_nodes} if method == "deterministic" \
+                else {}
+            modes, plrf_floor = plrf_signsgd_modes(problem, method=method, seed=feature_seed,
+                                                   **options)
+            noise = Gaussian(math.sqrt(2.0 * plrf_floor))
+            floor = plrf_floor
+            described = {"spectrum_method": method}
+            if method == "deterministic":
+                described["diagonal"] = diagonal
+        else:
+            prob = _least_squares(problem, feature_seed)
+            modes = signsgd_modes(prob)
+            noise, floor, described = prob.noise, prob.floor, {}
+        phi = noise.phi
         step_size = self.step_size
         constant = None if self.state_dependent or not self.lr.is_constant else self.lr(0.0)
 
@@ -134,9 +157,8 @@ class SignSGD(Optimizer):
             divergence_threshold=DIVERGENCE_FACTOR * max(r0, 1.0))
         if not result.success and on_divergence == "raise":
             raise FloatingPointError(f"signSGD excess risk {result.message}; lower the step")
-        floor = prob.floor
-        info = {**self.describe(), "method": "ode", "d": modes.d, "noise": repr(prob.noise),
-                "floor": floor}
+        info = {**self.describe(), "method": "ode", "d": int(modes.diagonal.size),
+                "noise": repr(noise), "floor": floor, **described}
         if not np.isfinite(floor):
             info["floor"] = ("inf: the label noise has infinite variance, so the full risk is "
                              "infinite; risk and excess both report the excess risk")

@@ -116,6 +116,12 @@ def plot_exponent_map(quantity: str = "eta", optimizer: str = "sgd", *, resoluti
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import deterministic_risk as dr
+    >>> ax = dr.plotting.plot_exponent_map("xi", "sgd", resolution=31)
     """
     if quantity not in ("eta", "xi"):
         raise ValueError(f"quantity must be 'eta' or 'xi', got {quantity!r}")
@@ -143,6 +149,12 @@ def plot_signsgd_advantage(*, resolution: int = 301, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import deterministic_risk as dr
+    >>> ax = dr.plotting.plot_signsgd_advantage(resolution=31)
     """
     aa, bb = _grid("signsgd", resolution)
     _, eta_s, _ = asy.exponent_grid("signsgd", aa, bb)
@@ -172,6 +184,12 @@ def plot_decay_gain(*, resolution: int = 301, show_claim: bool = True, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import deterministic_risk as dr
+    >>> ax = dr.plotting.plot_decay_gain(resolution=31)
     """
     aa, bb = _grid("signsgd-decay", resolution)
     _, eta_w, _ = asy.exponent_grid("signsgd-decay", aa, bb)

@@ -1,0 +1,62 @@
+"""Speed of the signSGD risk ODE on PLRF (issue targets: large-d model at d = 1e4 to k = 1e9
+<= 10 s; sampled path at d = 2000 including the eigendecomposition <= 30 s).
+
+Run from the repository root: ``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python
+benchmarks/bench_signsgd_plrf.py``. Prints wall time and peak traced memory of each stage (cold
+caches: every stage runs once, first call).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tracemalloc
+
+import numpy as np
+
+import deterministic_risk as dr
+
+
+def timed(label, fn, target=""):
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    suffix = f"   (target {target})" if target else ""
+    print(f"{label:62s} {dt:8.2f} s   peak {peak / 2**20:8.1f} MiB{suffix}", flush=True)
+    return out
+
+
+def main() -> None:
+    print(f"OPENBLAS_NUM_THREADS = {os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    for d in (10_000, 100_000):
+        prob = dr.PLRF(1.0, 0.3, d)
+        steps = np.unique(np.geomspace(1, 1e9, 300).astype(np.int64))
+        lr = timed(f"DE nodes + law of the diagonal + model, d = {d:.0e} (cold)",
+                   lambda: dr.signsgd_lr_for_excess(prob, 1e-4))
+
+        def run():
+            return dr.risk_curve(prob, dr.SignSGD(lr), steps)
+
+        curve = timed(f"  ODE to k = 1e9, 300 points (cold total = this + above)", run,
+                      "<= 10 s total" if d == 10_000 else "")
+        print(f"    {curve.message}; {dr.plrf_signsgd_modes(prob)[0].eigenvalues.size} nodes")
+        wsd = dr.SignSGD(dr.schedules.WSD(lr, 1e9, 0.01, 0.2))
+        timed(f"  same, WSD to 1e9", lambda: dr.risk_curve(prob, wsd, steps))
+    d = 2000
+    prob = dr.PLRF(1.0, 0.3, d)
+    steps = np.unique(np.geomspace(1, 1e9, 300).astype(np.int64))
+
+    def sampled():
+        lr = dr.signsgd_lr_for_excess(prob, 1e-4, method="sampled")
+        return dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled")
+
+    curve = timed("sampled path, d = 2000, to k = 1e9 (SVD of W, eigh, arcsin, ODE)", sampled,
+                  "<= 30 s")
+    print(f"    {curve.message}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+r"""One-pass Adam (batch size 1) and a **conjectured** high-dimensional risk ODE for it.
+
+**Status: a candidate, not a theorem.** Xiao, Marshall, Agarwala, Paquette (arXiv:2411.12135) end
+with a conjecture on extending the signSGD analysis to Adam, whose exact form is not known here.
+The ODE below is the candidate of theory note ``signsgd.md`` §13.2, derived by the same closure
+argument as the signSGD ODE and checked only by simulation (``tests/test_adam.py`` measures the
+gap; ``docs/clipping_adam.md`` reports it).
+
+Setting: Adam with bias correction, :math:`\epsilon_{\rm Adam} = 0`, any fixed :math:`\beta_1`, and
+:math:`\beta_2 = 1 - c/d` with :math:`c = d(1-\beta_2) = O(1)`. The second-moment average
+:math:`\hat v_i` then averages ~d/c gradients and concentrates on :math:`K_{ii}V(k)`, where V is the
+bias-corrected exponential average of :math:`2P = 2R + E\varepsilon^2`:
+
+.. math::
+
+    \frac{dM}{dk} = (1-\beta_2)(2P - M), \quad M(0) = 0, \qquad
+    V = \frac{M}{1-e^{-(1-\beta_2)k}} \quad (V(0) = 2P(0)).
+
+Given V, Adam moves like signSGD with :math:`\varphi(R) \to V^{-1/2}`, no arcsine
+(:math:`K_\sigma \to C`) and noise amplitude 2P/V. In the eigenbasis of
+:math:`A = D^{-1/4}KD^{-1/4} = \sum_j\lambda_j w_jw_j^\top` (k-form),
+
+.. math::
+
+    \frac{dv_j}{dk} = -2\gamma_k V^{-1/2}\lambda_j v_j + \frac{\gamma_k^2}{2}\,\frac{2P}{V}\,
+    \kappa^C_j, \qquad R = \sum_j\lambda_j v_j,
+
+with :math:`\kappa^C_j = w_j^\top D^{1/4}CD^{1/4}w_j` and :math:`C = D^{-1/2}KD^{-1/2}`. Since
+:math:`D^{1/4}CD^{1/4} = D^{-1/4}KD^{-1/4} = A`, **κ^C_j = λ_j** exactly (so no arcsine matrix is
+needed, and :math:`\sum_j\kappa^C_j = \mathrm{tr}A = \sum_i\sqrt{K_{ii}}` as the note states).
+The momentum :math:`\beta_1` does not enter: it averages O(1) steps, which the limit does not
+resolve (§13.2). At a constant step the fixed point is :math:`V = 2P` and
+:math:`R_\infty = c'(c' + \sqrt{c'^2 + E\varepsilon^2})`, :math:`c' = \gamma\sum_i\sqrt{K_{ii}}/4`
+(:func:`adam_limiting_risk`).
+
+The ODE is integrated with ``scipy.integrate.solve_ivp`` (LSODA; the d + 1 states are stiff when
+the spectrum of A is spread).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import integrate
+
+from .. import _validation as check
+from ..integrate import DIVERGENCE_FACTOR
+from ..results import RiskCurve
+from ..schedules import Schedule, as_schedule
+from .base import Optimizer
+from .signsgd import _least_squares
+
+__all__ = ["Adam", "adam_limiting_risk"]
+
+
+@dataclass(frozen=True)
+class Adam(Optimizer):
+    r"""One-pass Adam with bias correction, batch size 1, and its conjectured risk ODE.
+
+    .. math::
+
+        m_k = \beta_1 m_{k-1} + (1-\beta_1)g_k,\quad v_k = \beta_2 v_{k-1} + (1-\beta_2)g_k^2,
+        \quad \theta_{k} = \theta_{k-1} - \gamma_k\,\frac{m_k/(1-\beta_1^k)}
+        {\sqrt{v_k/(1-\beta_2^k)} + \epsilon}
+
+    (coordinate-wise, k counted from 1).
+
+    Parameters
+    ----------
+    lr : float, Schedule or callable
+        Step :math:`\gamma_k`; the limit takes :math:`\gamma = \eta/d`.
+    beta1 : float, default 0.9
+        Momentum, in [0, 1). It does not enter the ODE.
+    beta2 : float, default 0.999
+        Second-moment decay, in (0, 1). The ODE is the candidate limit for
+        :math:`1-\beta_2 = c/d`, c = O(1) (``beta2 = 1 - 1/d`` is the setting checked).
+    eps : float, default 0
+        :math:`\epsilon` of the update (the ODE assumes 0).
+
+    Notes
+    -----
+    **The deterministic curve is a conjecture** (module docstring; theory note ``signsgd.md``
+    §13.2, "derived, checked numerically; not confirmed to be the paper's conjecture"). Measured
+    against the mean of 16 simulated runs (d = 400, rotated covariance with a non-constant
+    diagonal, γ = 0.5/d, Gaussian noise σ = 0.5, β₂ = 1 − 1/d, k ≤ 7d): see
+    ``docs/clipping_adam.md`` for the numbers. Label noise of infinite variance is refused (V
+    would be infinite). Not rotation invariant: the simulator samples in the problem's own
+    coordinates.
+
+    References
+    ----------
+    Kingma, Ba, *Adam: A Method for Stochastic Optimization*, arXiv:1412.6980 (the update);
+    Xiao, Marshall, Agarwala, Paquette, arXiv:2411.12135 (the conjecture); theory note
+    ``signsgd.md`` §13.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares(np.linspace(0.5, 2.0, 50), np.ones(50) / 7,
+    ...                                noise_std=0.5)
+    >>> opt = dr.Adam(lr=0.5 / 50, beta1=0.9, beta2=1 - 1 / 50)
+    >>> curve = dr.risk_curve(prob, opt, [0, 500, 10**6])
+    >>> round(float(curve.excess[-1] / dr.adam_limiting_risk(prob, 0.5 / 50)), 6)
+    1.0
+    """
+
+    lr: Schedule | float | Callable
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 0.0
+    rotation_invariant = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lr", as_schedule(self.lr))
+        b1 = check.finite_float("beta1", self.beta1)
+        if not 0.0 <= b1 < 1.0:
+            raise ValueError(f"beta1 must lie in [0, 1), got {b1}")
+        b2 = check.finite_float("beta2", self.beta2)
+        if not 0.0 < b2 < 1.0:
+            raise ValueError(f"beta2 must lie in (0, 1), got {b2}")
+        object.__setattr__(self, "beta1", b1)
+        object.__setattr__(self, "beta2", b2)
+        object.__setattr__(self, "eps", check.positive_float("eps", self.eps, allow_zero=True))
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    # -- conjectured deterministic limit ---------------------------------------------------------
+    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, rtol: float = 1e-8,
+                    feature_seed: int = 0, on_divergence: str = "raise",
+                    **ignored: Any) -> RiskCurve:
+        from ..signsgd_theory import signsgd_modes
+
+        prob = _least_squares(problem, feature_seed)
+        if not prob.noise.finite_variance:
+            raise ValueError(f"the Adam candidate ODE needs label noise of finite variance (its "
+                             f"normaliser is the loss 2P = 2R + E[eps^2]); got {prob.noise!r}")
+        modes = signsgd_modes(prob)
+        lam = np.asarray(modes.eigenvalues)
+        m2 = prob.noise.second_moment
+        rate = 1.0 - self.beta2            # (1 − β₂) per iteration
+        schedule = self.lr
+        d = lam.size
+        r0 = modes.initial_excess
+        threshold = DIVERGENCE_FACTOR * max(r0, 1.0)
+
+        def rhs(k: float, y: NDArray) -> NDArray:
+            v, M = y[:d], y[d]
+            R = max(float(lam @ v), 0.0)
+            two_p = 2.0 * R + m2
+            corr = -math.expm1(-rate * k)
+            V = two_p if corr <= 1e-300 else max(M / corr, 1e-300)
+            g = float(schedule(k))
+            out = np.empty(d + 1)
+            # dv_j/dk = −2γV^{-1/2}λ_j v_j + (γ²/2)(2P/V)κ^C_j, κ^C_j = λ_j   (signsgd.md §13.2)
+            out[:d] = lam * (-2.0 * g / math.sqrt(V) * v + 0.5 * g * g * two_p / V)
+            out[d] = rate * (two_p - M)
+            return out
+
+        y0 = np.concatenate([modes.v0, [0.0]])
+        t_eval = steps.astype(np.float64)
+        scale = max(r0, 1e-300)
+        sol = integrate.solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, method="LSODA",
+                                  t_eval=t_eval, rtol=rtol, atol=1e-3 * rtol * scale / d)
+        risk = np.full(steps.size, np.inf)
+        if sol.success:
+            risk[:] = lam @ sol.y[:d]
+        success = bool(sol.success) and bool(np.all(risk <= threshold))
+        message = f"LSODA, {sol.nfev} right-hand-side evaluations: {sol.message}"
+        if not success and on_divergence == "raise":
+            raise FloatingPointError(f"Adam candidate ODE failed: {message}")
+        info = {**self.describe(), "method": "ode (candidate, conjectured)", "d": d,
+                "noise": repr(prob.noise), "floor": prob.floor, "c": rate * d}
+        return RiskCurve(steps, risk + prob.floor, prob.floor, success, message, info)
+
+    # -- finite-d update ---------------------------------------------------------------------
+    def init_state(self, params: NDArray[np.float64]):
+        """First and second moments, both zero."""
+        return np.zeros_like(params), np.zeros_like(params)
+
+    def update(self, params, grad, k, state):
+        """Adam step with bias correction (``k`` counts from 0, so the correction uses k + 1)."""
+        m, v = state
+        b1, b2 = self.beta1, self.beta2
+        m = b1 * m + (1.0 - b1) * grad
+        v = b2 * v + (1.0 - b2) * grad * grad
+        t = k + 1
+        m_hat = m / -math.expm1(t * math.log(b1)) if b1 > 0 else m
+        v_hat = v / -math.expm1(t * math.log(b2))
+        step = m_hat / (np.sqrt(v_hat) + self.eps)
+        return params - self.lr(float(k)) * step, (m, v)
+
+
+def adam_limiting_risk(problem: Any, lr: float) -> float:
+    r"""Fixed point of the Adam candidate ODE at a constant step.
+
+    .. math::
+
+        R_\infty = c'\big(c' + \sqrt{c'^2 + E\varepsilon^2}\big), \qquad
+        c' = \frac{\gamma}{4}\sum_i\sqrt{K_{ii}}
+
+    (from :math:`V = 2P` and :math:`\lambda_jv_j = \gamma\sqrt{2P}\,\kappa^C_j/4` at stationarity,
+    summed with :math:`\sum_j\kappa^C_j = \sum_i\sqrt{K_{ii}}`): signSGD's Gaussian formula with
+    π/8 replaced by 1/4. Conjectured like the ODE itself.
+
+    Parameters
+    ----------
+    problem : GaussianLeastSquares or PLRF
+    lr : float
+        Constant step γ > 0.
+
+    Returns
+    -------
+    float
+        Excess risk :math:`R_\infty`.
+
+    References
+    ----------
+    Theory note ``signsgd.md`` §13.2 (fixed point).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares([1.0] * 4, [0.0] * 4)     # no noise: 2c'²
+    >>> dr.adam_limiting_risk(prob, 0.5)
+    0.5
+    """
+    prob = _least_squares(problem)
+    lr = check.positive_float("lr", lr)
+    if not prob.noise.finite_variance:
+        raise ValueError("the Adam candidate needs label noise of finite variance")
+    if prob.eigenvectors is None and prob._matrix is None:
+        diag = np.asarray(prob.eigenvalues)
+    else:
+        diag = np.diag(prob.covariance_matrix())
+    c = lr * float(np.sum(np.sqrt(diag))) / 4.0
+    return c * (c + math.sqrt(c * c + prob.noise.second_moment))
