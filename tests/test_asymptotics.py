@@ -430,3 +430,14 @@ def test_phase_plots_draw():
         plt.close("all")
     with pytest.raises(ValueError, match="quantity"):
         dr.plotting.plot_exponent_map("zeta")
+
+
+@pytest.mark.parametrize("alpha", [0.7, 1.0, 1.5])
+def test_eta_on_the_critical_line_two_beta_one_is_the_continuous_limit(alpha):
+    # on 2β = 1 (Ia | II) the phase result is a boundary; its η must be the common limit of both
+    # sides, p/(2α + 1) at β = ½ (not the LP at the exact point, which mixes term variants)
+    on = dr.asymptotics.phase_of(alpha, 0.5)
+    assert on.on_boundary
+    assert on.eta == pytest.approx((2 * alpha) / (2 * alpha + 1), abs=1e-12)
+    for side in (0.5 - 1e-7, 0.5 + 1e-7):
+        assert dr.asymptotics.phase_of(alpha, side).eta == pytest.approx(on.eta, abs=1e-6)

@@ -192,9 +192,14 @@ def _phase_of_cached(optimizer: str, a: float, b: float) -> PhaseResult:
     names = tuple(dict.fromkeys(n.name for n in neigh))
     xis = [_evalf(n.xi_expr, a, b) for n in neigh]
     unique = max(xis) - min(xis) < 1e-9
+    # η is continuous across boundaries: the limits of the neighbours' η agree there. The LP at
+    # the exact point is not used for η: on a critical line (2β = 1, ...) it mixes the term
+    # variants of both sides and can return a wrong value (η = 1 at 2β = 1).
+    etas = [_evalf(n.eta_expr, a, b) for n in neigh]
+    eta = etas[0] if max(etas) - min(etas) < 1e-9 else float("nan")
     first = neigh[0]
     return PhaseResult(optimizer, a, b, "/".join(names), first.key,
-                       xis[0] if unique else float("nan"), v.eta,
+                       xis[0] if unique else float("nan"), eta,
                        None if first.lr_exponent_expr is None else
                        _evalf(first.lr_exponent_expr, a, b),
                        tuple(dict.fromkeys(t for n in neigh for t in n.dominant_terms)),
