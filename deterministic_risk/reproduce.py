@@ -61,6 +61,14 @@ class ExponentComparison:
     on_boundary : bool
     method : str
         Fit reported by ``xi``/``eta`` (``"isoflop"`` or ``"envelope"``).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    ...                         spectrum_method="sampled")
+    >>> isinstance(dr.measured_vs_theory(fr, windows=False), dr.ExponentComparison)
+    True
     """
 
     frontier: Frontier
@@ -177,6 +185,15 @@ def measured_vs_theory(frontier: Frontier, *, method: str = "isoflop",
         Symbolic optimizer (default: ``frontier.optimizer``).
     windows : bool
         Also fit two-decade sliding windows (:func:`windowed_exponents`).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    ...                         spectrum_method="sampled")
+    >>> cmp = dr.measured_vs_theory(fr, windows=False)
+    >>> cmp.phase, round(cmp.eta_theory, 6)
+    ('Ia', 0.533333)
     """
     from . import asymptotics
 
@@ -188,7 +205,15 @@ def measured_vs_theory(frontier: Frontier, *, method: str = "isoflop",
 
 @dataclass(frozen=True)
 class PhasePoint:
-    """An interior point of an SGD phase with the sizes, budgets and fit window used for it."""
+    """An interior point of an SGD phase with the sizes, budgets and fit window used for it.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> p = dr.PhasePoint("II", 1.0, 0.7, (100, 200, 400), (1e4, 1e5, 1e6), (1e4, 1e6))
+    >>> p.phase, p.alpha
+    ('II', 1.0)
+    """
 
     phase: str
     alpha: float
@@ -238,6 +263,15 @@ def phase_points_experiment(points: Sequence[PhasePoint] = SGD_PHASE_POINTS,
     Returns
     -------
     list of ExponentComparison, one per point.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> point = dr.PhasePoint("Ia", 1.0, 0.3, (20, 40, 80, 160), tuple(np.geomspace(1e3, 1e6, 16)),
+    ...                       (1e4, 1e6))
+    >>> [res] = dr.phase_points_experiment([point], spectrum_method="sampled")
+    >>> res.phase
+    'Ia'
     """
     out = []
     for p in points:
@@ -272,6 +306,13 @@ def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,
     -------
     ExponentComparison
         With ``windows``: the sliding two-decade fits.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> res = dr.phase_boundary_experiment(d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> round(res.eta_theory, 6)
+    0.642857
     """
     fr = compute_optimal(alpha, beta, "sgd", d_values, flops, fit_window=fit_window, **options)
     return measured_vs_theory(fr)
@@ -308,6 +349,13 @@ def alpha_slice(alpha: float = 0.7, betas: Sequence[float] = SLICE_BETAS, *,
     Returns
     -------
     list of ExponentComparison, one per β.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> rows = dr.alpha_slice(0.7, betas=(0.3,), d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> rows[0].phase
+    'Ia'
     """
     frontiers = sweep([(alpha, float(b)) for b in betas], backend=backend,
                       max_workers=max_workers, cache_dir=cache_dir, progress=progress,
@@ -336,6 +384,13 @@ def steeper_point(first: str = "signsgd", second: str = "sgd",
     ------
     ValueError
         If no candidate qualifies.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> alpha, beta, gain = dr.steeper_point()
+    >>> bool(gain > 0)
+    True
     """
     from . import asymptotics
 
@@ -386,6 +441,13 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
     NotImplementedError
         If :func:`~deterministic_risk.compute_optimal` does not accept one of the optimizers
         (``"signsgd"`` needs the signSGD frontier support of ``compute_optimal``).
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> res = dr.optimizer_comparison(1.0, 0.3, optimizers=("sgd",), d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> sorted(res)
+    ['sgd']
     """
     if alpha is None or beta is None:
         alpha, beta, _ = steeper_point(optimizers[-1], optimizers[0])

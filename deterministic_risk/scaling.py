@@ -78,6 +78,14 @@ class Frontier:
     curves : list of RiskCurve
         The risk curves (empty after loading from disk; for schedules, the curve of the largest
         budget of each d).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    ...                         spectrum_method="sampled")
+    >>> sorted(fr.fits), fr.losses.shape
+    (['envelope', 'isoflop'], (4, 16))
     """
 
     alpha: float
@@ -397,6 +405,14 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     Returns
     -------
     list of Frontier, in the order of ``points``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> [fr] = dr.sweep([(1.0, 0.3)], backend="serial", d_values=[20, 40, 80], n_budgets=12,
+    ...                 spectrum_method="sampled")
+    >>> fr.alpha, fr.beta
+    (1.0, 0.3)
     """
     from tqdm import tqdm
 

@@ -91,6 +91,14 @@ def plot_compute_optimal(frontiers: Sequence[Frontier], *, labels: Sequence[str]
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80], n_budgets=12,
+    ...                         spectrum_method="sampled")
+    >>> ax = dr.plotting.plot_compute_optimal([fr])
     """
     if quantity not in ("risk", "d"):
         raise ValueError(f"quantity must be 'risk' or 'd', got {quantity!r}")
