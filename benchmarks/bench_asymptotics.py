@@ -1,23 +1,15 @@
-"""Time and peak memory of the symbolic phase layer (phase_of, phase_table, exponent grids).
+"""Time and process peak memory of the symbolic phase layer (phase_of, phase_table, exponent grids).
 
 Run from the repository root: PYTHONPATH=. python benchmarks/bench_asymptotics.py
 """
 
 from __future__ import annotations
 
-import resource
 import time
 
 import numpy as np
 
-
-def timed(label, fn):
-    t0 = time.perf_counter()
-    out = fn()
-    dt = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # process peak so far
-    print(f"{label:55s} {dt:8.3f} s   process peak RSS {peak:7.1f} MiB")
-    return out
+from _measure import timed
 
 
 def main() -> None:
@@ -25,14 +17,17 @@ def main() -> None:
     import deterministic_risk as dr
     asy = dr.asymptotics
     print(f"{'import deterministic_risk + asymptotics':55s} {time.perf_counter() - t0:8.3f} s")
-    timed("phase_of(1.0, 1.5) cold (terms, LP, symbolic solve)", lambda: asy.phase_of(1.0, 1.5))
-    timed("phase_of(1.2, 1.7) warm (same phase, new point)", lambda: asy.phase_of(1.2, 1.7))
-    timed("phase_of(0.7, 0.7) boundary", lambda: asy.phase_of(0.7, 0.7))
+    timed("phase_of(1.0, 1.5) cold (terms, LP, symbolic solve)", lambda: asy.phase_of(1.0, 1.5),
+          traced=False)
+    timed("phase_of(1.2, 1.7) warm (same phase, new point)", lambda: asy.phase_of(1.2, 1.7),
+          traced=False)
+    timed("phase_of(0.7, 0.7) boundary", lambda: asy.phase_of(0.7, 0.7), traced=False)
     for opt in ("sgd", "signsgd", "signsgd-decay"):
-        timed(f"phase_table({opt!r})", lambda: asy.phase_table(opt))
+        timed(f"phase_table({opt!r})", lambda: asy.phase_table(opt), traced=False)
     aa, bb = np.meshgrid(np.linspace(0.26, 2, 301), np.linspace(-0.5, 2.5, 301))
     for opt in ("sgd", "signsgd"):
-        timed(f"exponent_grid({opt!r}) on 301 x 301", lambda: asy.exponent_grid(opt, aa, bb))
+        timed(f"exponent_grid({opt!r}) on 301 x 301", lambda: asy.exponent_grid(opt, aa, bb),
+              traced=False)
 
 
 if __name__ == "__main__":

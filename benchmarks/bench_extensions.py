@@ -6,23 +6,13 @@ Prints one line per case: wall time and peak traced memory (tracemalloc).
 
 from __future__ import annotations
 
-import time
-import tracemalloc
 
 import numpy as np
 
 import deterministic_risk as dr
+from _measure import timed
 from deterministic_risk import sde
 
-
-def measure(label: str, fn) -> None:
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"{label:60s} {elapsed:8.2f} s   peak {peak / 2**20:8.1f} MiB")
 
 
 def main() -> None:
@@ -37,16 +27,16 @@ def main() -> None:
                                ("SignSGD cauchy", cauchy, sde.SignSGD(1e-3)),
                                ("RMSpropW", gauss, sde.RMSpropW(1e-3, weight_decay=1.0)),
                                ("AdamW", gauss, sde.AdamW(1e-3, weight_decay=1.0))]:
-        measure(f"  simulate_sde   {name}",
+        timed(f"  simulate_sde   {name}",
                 lambda: sde.simulate_sde(prob, method, [k], n_paths=n, **common))
-        measure(f"  run_optimizer  {name}",
+        timed(f"  run_optimizer  {name}",
                 lambda: sde.run_optimizer(prob, method, [k], n_runs=n, **common))
     print("monomial features: covariance + eigendecomposition (alpha = 1.5, v = 4d)")
     for d_rf in (500, 1000, 1500):
         for p in (2, 4):
             def spectrum(d_rf=d_rf, p=p):
                 dr.MonomialRF.power_law(1.5, 0.5, d_rf, p, seed=d_rf + p).spectrum()
-            measure(f"  MonomialRF.spectrum d = {d_rf}, v = {4 * d_rf}, p = {p}", spectrum)
+            timed(f"  MonomialRF.spectrum d = {d_rf}, v = {4 * d_rf}, p = {p}", spectrum)
 
 
 if __name__ == "__main__":

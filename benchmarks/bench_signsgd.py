@@ -9,23 +9,12 @@ multi-threaded BLAS competing with other processes can be several times slower.
 from __future__ import annotations
 
 import os
-import time
-import tracemalloc
 
 import numpy as np
 
 import deterministic_risk as dr
+from _measure import timed
 
-
-def timed(label, fn):
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    out = fn()
-    dt = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"{label:55s} {dt:8.3f} s   peak {peak / 2**20:8.1f} MiB")
-    return out, dt
 
 
 def main(d: int = 2000) -> None:
@@ -37,7 +26,7 @@ def main(d: int = 2000) -> None:
     K = 0.5 * (K + K.T)
     theta = rng.standard_normal(d)
     steps = np.unique(np.geomspace(1, 1e8, 300).astype(np.int64))
-    prob, _ = timed("problem construction (eigh of K, not an ODE input)",
+    prob = timed("problem construction (eigh of K, not an ODE input)",
                     lambda: dr.GaussianLeastSquares(K, theta, noise=dr.noise.Gaussian(0.5)))
     timed("ODE inputs: eigh(D^-1/4 K D^-1/4), arcsin matrix, kappa, v0",
           lambda: dr.signsgd_modes(prob))
@@ -50,7 +39,7 @@ def main(d: int = 2000) -> None:
                            ("cosine to 1e8", dr.SignSGD(dr.schedules.Cosine(1.0 / d, 1e8))),
                            ("risk-proportional",
                             dr.SignSGD(dr.schedules.RiskProportional(0.2 / d, law)))]:
-            curve, _ = timed(f"integrate to k = 1e8, {steps.size} points, {name}, {label}",
+            curve = timed(f"integrate to k = 1e8, {steps.size} points, {name}, {label}",
                              lambda: dr.risk_curve(p, opt, steps))
             print(f"    {curve.message}")
 

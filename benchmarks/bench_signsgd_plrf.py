@@ -9,24 +9,12 @@ caches: every stage runs once, first call).
 from __future__ import annotations
 
 import os
-import time
-import tracemalloc
 
 import numpy as np
 
 import deterministic_risk as dr
+from _measure import timed
 
-
-def timed(label, fn, target=""):
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    out = fn()
-    dt = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    suffix = f"   (target {target})" if target else ""
-    print(f"{label:62s} {dt:8.2f} s   peak {peak / 2**20:8.1f} MiB{suffix}", flush=True)
-    return out
 
 
 def main() -> None:
