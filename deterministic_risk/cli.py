@@ -274,6 +274,18 @@ def _phase_diagram(args) -> int:
     import deterministic_risk as dr
     plt = _figure()
     kind = args.kind
+    if kind == "measured":
+        alphas = np.linspace(args.alpha_min, args.alpha_max, args.grid)
+        betas = np.linspace(args.beta_min, args.beta_max, args.grid)
+        points = [(a, b) for a in alphas for b in betas if 2 * a + 2 * b > 1]
+        d_values = [int(x) for x in args.d_values.split(",")]
+        frontiers = dr.sweep(points, optimizer=args.optimizer, backend=args.backend,
+                             cache_dir=args.cache_dir, d_values=d_values, n_budgets=args.budgets)
+        axes = dr.plotting.plot_exponents_vs_theory(frontiers)
+        _save(axes.flat[0], args.out)
+        plt.close(axes.flat[0].figure)
+        print(f"figure: {args.out}")
+        return 0
     if kind == "phases":
         ax = dr.plotting.plot_phase_plane(args.optimizer, resolution=args.resolution)
     elif kind in ("xi", "eta"):
@@ -420,10 +432,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_phases)
 
     p = sub.add_parser("phase-diagram", help="phase plane, exponent maps, comparison regions")
-    p.add_argument("--kind", choices=("phases", "xi", "eta", "signsgd-advantage", "decay-gain"),
-                   default="phases")
+    p.add_argument("--kind", default="phases",
+                   choices=("phases", "xi", "eta", "signsgd-advantage", "decay-gain", "measured"),
+                   help="symbolic diagrams, or 'measured': exponents fitted on exact curves "
+                        "over an (alpha, beta) grid beside the symbolic ones")
     p.add_argument("--optimizer", choices=("sgd", "signsgd", "signsgd-decay"), default="sgd")
     p.add_argument("--resolution", type=int, default=201, help="grid points per axis")
+    g = p.add_argument_group("measured diagram (--kind measured)")
+    g.add_argument("--grid", type=int, default=4, help="alpha and beta values per axis")
+    g.add_argument("--alpha-min", type=float, default=0.3)
+    g.add_argument("--alpha-max", type=float, default=1.5)
+    g.add_argument("--beta-min", type=float, default=0.2)
+    g.add_argument("--beta-max", type=float, default=1.5)
+    g.add_argument("--d-values", default="100,200,400,800,1600,3200",
+                   help="comma-separated model sizes")
+    g.add_argument("--budgets", type=int, default=40, help="compute budgets per frontier")
+    g.add_argument("--backend", choices=("local", "serial", "dask"), default="local")
+    g.add_argument("--cache-dir", default=None, help="resume a sweep from this folder")
     p.add_argument("--out", default="phase_diagram.png", help="PNG figure")
     p.set_defaults(handler=_phase_diagram)
 

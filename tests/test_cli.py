@@ -108,3 +108,10 @@ def test_signsgd_from_the_command_line(tmp_path):
     assert main(["compare", "--optimizer", "signsgd", "--d", "60", "--kmax", "300", "--runs", "8",
                  "--plot", str(tmp_path / "s.png")]) == 0
     assert main(["curve", "--optimizer", "signsgd", "--batch", "4", "--d", "60"]) == 2
+
+
+def test_measured_phase_diagram(tmp_path):
+    out = tmp_path / "measured.png"
+    assert main(["phase-diagram", "--kind", "measured", "--grid", "2", "--d-values", "20,40,80",
+                 "--budgets", "10", "--backend", "serial", "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
