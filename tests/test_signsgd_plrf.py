@@ -227,11 +227,14 @@ def _sim_check(alpha, beta, schedule_of=None, runs=32, seed=7, sde=False):
 
 
 @pytest.mark.slow
-def test_ode_vs_simulation_plrf_small_alpha():
+@pytest.mark.parametrize("wsd", [False, True])
+def test_ode_vs_simulation_plrf_small_alpha(wsd):
     # 2α < 1 (α = 0.4, β = 0.7), d = 500, 32 runs: the issue criterion, within 5 % for k >= 10 d
-    # (measured max 1.5 %); the diagonal concentrates and K̄ is nearly diagonal, so the
+    # (measured max 1.5 % with a constant step), with a constant step and with WSD (peak 2γ,
+    # warmup 10 %, decay 30 %); the diagonal concentrates and K̄ is nearly diagonal, so the
     # linearised drift is accurate
-    r = _sim_check(0.4, 0.7)
+    sched = (lambda lr, n: S.WSD(2 * lr, n, 0.1, 0.3)) if wsd else None
+    r = _sim_check(0.4, 0.7, sched)
     late = r["steps"] >= 10 * 500
     assert np.abs(r["ode"][late]).max() < 0.05
 
