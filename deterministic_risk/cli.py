@@ -190,7 +190,8 @@ def _compare(args) -> int:
     if args.out:
         curve.to_npz(Path(args.out).with_suffix(".curve.npz"))
         sim.to_npz(Path(args.out).with_suffix(".simulation.npz"))
-    print(f"{curve!r}\n{sim!r}\nlargest deviation: {z.max():.2f} standard errors; figure: {args.plot}")
+    print(f"{curve!r}\n{sim!r}\nlargest deviation: {z.max():.2f} standard errors; "
+          f"figure: {args.plot}")
     return 0
 
 
@@ -354,7 +355,8 @@ def _demo(args) -> int:
     _save(ax, out / "sgd_loss_vs_flops.png")
     plt.close(fig)
 
-    lines += ["", f"figures: {out / 'sgd_theory_vs_simulation.png'}, {out / 'sgd_loss_vs_flops.png'}",
+    lines += ["", f"figures: {out / 'sgd_theory_vs_simulation.png'}, "
+                  f"{out / 'sgd_loss_vs_flops.png'}",
               f"elapsed: {time.perf_counter() - t0:.1f} s"]
     (out / "summary.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

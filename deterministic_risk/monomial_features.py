@@ -417,7 +417,8 @@ class DecayFit:
     --------
     >>> import numpy as np, deterministic_risk as dr
     >>> j = np.arange(1, 201.0)
-    >>> fit = dr.fit_log_corrected_power_law(dr.log_corrected_power_law(j, 1.5, 2), p=2, window=(10, 200))
+    >>> lam = dr.log_corrected_power_law(j, 1.5, 2)
+    >>> fit = dr.fit_log_corrected_power_law(lam, p=2, window=(10, 200))
     >>> round(fit.alpha, 6)
     1.5
     """

@@ -267,8 +267,8 @@ def phase_points_experiment(points: Sequence[PhasePoint] = SGD_PHASE_POINTS,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> point = dr.PhasePoint("Ia", 1.0, 0.3, (20, 40, 80, 160), tuple(np.geomspace(1e3, 1e6, 16)),
-    ...                       (1e4, 1e6))
+    >>> point = dr.PhasePoint("Ia", 1.0, 0.3, (20, 40, 80, 160),
+    ...                       tuple(np.geomspace(1e3, 1e6, 16)), (1e4, 1e6))
     >>> [res] = dr.phase_points_experiment([point], spectrum_method="sampled")
     >>> res.phase
     'Ia'
@@ -310,7 +310,8 @@ def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> res = dr.phase_boundary_experiment(d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> res = dr.phase_boundary_experiment(d_values=[20, 40, 80, 160],
+    ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> round(res.eta_theory, 6)
     0.642857
     """
@@ -353,7 +354,8 @@ def alpha_slice(alpha: float = 0.7, betas: Sequence[float] = SLICE_BETAS, *,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> rows = dr.alpha_slice(0.7, betas=(0.3,), d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> rows = dr.alpha_slice(0.7, betas=(0.3,), d_values=[20, 40, 80, 160],
+    ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> rows[0].phase
     'Ia'
     """
@@ -445,7 +447,8 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> res = dr.optimizer_comparison(1.0, 0.3, optimizers=("sgd",), d_values=[20, 40, 80, 160], flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
+    >>> res = dr.optimizer_comparison(1.0, 0.3, optimizers=("sgd",), d_values=[20, 40, 80, 160],
+    ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> sorted(res)
     ['sgd']
     """
