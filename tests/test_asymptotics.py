@@ -441,3 +441,14 @@ def test_eta_on_the_critical_line_two_beta_one_is_the_continuous_limit(alpha):
     assert on.eta == pytest.approx((2 * alpha) / (2 * alpha + 1), abs=1e-12)
     for side in (0.5 - 1e-7, 0.5 + 1e-7):
         assert dr.asymptotics.phase_of(alpha, side).eta == pytest.approx(on.eta, abs=1e-6)
+
+
+@pytest.mark.parametrize("a", [1e-12, 1e-9, 1e-6, 1e-5, 1e-4])
+@pytest.mark.parametrize("b", [0.7, 1.5])
+def test_phase_of_resolves_points_close_to_alpha_zero(a, b):
+    # Near α = 0 the exponent lines differ by O(α) while some coefficients grow like 1/α: the
+    # LP's tolerances are relative to both, so the vertex is found (phase Ic, η → α, ξ → ½).
+    p = dr.asymptotics.phase_of(a, b, "sgd")
+    assert p.name == "Ic"
+    assert 1.0 <= p.eta / a < 1.0 + 10 * a
+    assert abs(p.xi - 0.5) < 10 * a

@@ -191,11 +191,14 @@ def problem(optimizer: str) -> ScalingProblem:
 # ---------------------------------------------------------------------------------------------
 # numeric LP: vectorised vertex enumeration
 
-def _solve_lp(c0: NDArray, c: NDArray, h0: NDArray, h: NDArray):
+def _solve_lp(c0: NDArray, c: NDArray, h0: NDArray, h: NDArray, scale: NDArray | float = 1.0):
     """min_x max_i (c0_i + c_i·x) s.t. h0_j + h_j·x ≥ 0, for P problems at once.
 
-    c0 (P, m), c (P, m, n), h0 (P, q), h (P, q, n). Returns x (P, n) and t (P,).
+    c0 (P, m), c (P, m, n), h0 (P, q), h (P, q, n). Returns x (P, n) and t (P,). ``scale`` (P,)
+    is the size of the smallest exponent differences (about min(1, α)): the tolerances are
+    relative to it, so that points close to α = 0 are resolved.
     """
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), c0.shape[:1])
     P, m, n = c.shape
     q = h0.shape[1]
     # rows of the vertex system in the unknowns (x, t)
@@ -209,15 +212,16 @@ def _solve_lp(c0: NDArray, c: NDArray, h0: NDArray, h: NDArray):
             continue
         a = rows[:, combo, :]
         det = np.linalg.det(a)
-        ok = np.abs(det) > 1e-12
+        ok = np.abs(det) > 1e-12 * scale
         if not ok.any():
             continue
         a_safe = np.where(ok[:, None, None], a, np.eye(n + 1))
         sol = np.linalg.solve(a_safe, rhs[:, combo][..., None])[..., 0]
         x = sol[:, :n]
-        feasible = ok & np.all(h0 + np.einsum("pqn,pn->pq", h, x) >= -1e-10, axis=1)
+        feasible = ok & np.all(h0 + np.einsum("pqn,pn->pq", h, x) >= -1e-10 * scale[:, None],
+                               axis=1)
         tval = np.max(c0 + np.einsum("pmn,pn->pm", c, x), axis=1)
-        better = feasible & (tval < best_t - 1e-13)
+        better = feasible & (tval < best_t - 1e-13 * scale)
         best_t = np.where(better, tval, best_t)
         best_x = np.where(better[:, None], x, best_x)
     return best_x, best_t
@@ -297,12 +301,16 @@ def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
     aa, bb = np.array([float(a)]), np.array([float(b)])
     c0, c = _coefficients(lines, prob.variables, aa, bb)
     h0, h = _coefficients(gs, prob.variables, aa, bb)
-    x, tval = _solve_lp(c0, c, h0, h)
+    scale = min(1.0, abs(float(a)))
+    x, tval = _solve_lp(c0, c, h0, h, scale)
     x, tval = x[0], float(tval[0])
     vals = c0[0] + c[0] @ x
     gvals = h0[0] + h[0] @ x
-    act_t = [i for i in range(len(terms)) if vals[i] >= tval - _TOL]
-    act_c = [j for j in range(len(cons)) if abs(gvals[j]) <= _TOL]
+    # roundoff of the term values grows with their coefficients (some scale like 1/α)
+    roundoff = 64 * np.finfo(float).eps * float(np.max(np.abs(c0[0]) + np.abs(c[0]) @ np.abs(x)))
+    tol = _TOL * scale + roundoff
+    act_t = [i for i in range(len(terms)) if vals[i] >= tval - tol]
+    act_c = [j for j in range(len(cons)) if abs(gvals[j]) <= tol]
     n = len(prob.variables)
     degenerate = (len(act_t) + len(act_c) != n + 1) or bool(prob.on_critical_line(a, b))
     if not degenerate:
@@ -315,7 +323,7 @@ def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
         rhs[n] = 1.0
         try:
             mult = np.linalg.solve(m, rhs)
-            degenerate = bool(np.any(mult <= 1e-9))
+            degenerate = bool(np.any(mult <= 1e-9 * scale))
         except np.linalg.LinAlgError:
             degenerate = True
     return Vertex(tuple(float(v) for v in x), -tval, tuple(terms[i].key for i in act_t),

@@ -174,19 +174,14 @@ def _phase_of_cached(optimizer: str, a: float, b: float) -> PhaseResult:
     if not v.degenerate:
         sv = _vertex_symbolic(optimizer, a, b, v)
         return _result(optimizer, a, b, sv, v.eta)
-    # a boundary: name it after the phases around it
+    # a boundary: name it after the phases around it. The probing radius shrinks until the probes
+    # lie inside the valid domain (a point near alpha = 0 has no neighbours at radius 1e-6).
     neigh: list[PhaseResult] = []
-    delta = 1e-6 * max(1.0, abs(a), abs(b))
-    for ang in np.linspace(0, 2 * np.pi, 8, endpoint=False):
-        a2, b2 = a + delta * np.cos(ang), b + delta * np.sin(ang)
-        try:
-            _check_point(optimizer, a2, b2)
-        except ValueError:
-            continue
-        v2 = solve_exponents(optimizer, a2, b2)
-        if not v2.degenerate:
-            neigh.append(_result(optimizer, a2, b2, _vertex_symbolic(optimizer, a2, b2, v2),
-                                 v2.eta))
+    scale = max(1.0, abs(a), abs(b))
+    for delta in scale * np.logspace(-6, -12, 4):
+        neigh = _neighbours(optimizer, a, b, delta)
+        if neigh:
+            break
     if not neigh:
         raise ValueError(f"no phase found around ({a}, {b}) for {optimizer}")
     names = tuple(dict.fromkeys(n.name for n in neigh))
@@ -206,6 +201,22 @@ def _phase_of_cached(optimizer: str, a: float, b: float) -> PhaseResult:
                        " | ".join(dict.fromkeys(n.tradeoff for n in neigh)), first.xi_expr,
                        first.eta_expr, first.lr_exponent_expr, None, first.region, True,
                        names, unique, all(n.label_verified for n in neigh), first.conjecture)
+
+
+def _neighbours(optimizer: str, a: float, b: float, delta: float) -> list[PhaseResult]:
+    """The non-degenerate phases at eight points on a circle of radius ``delta`` around (a, b)."""
+    found = []
+    for ang in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+        a2, b2 = a + delta * np.cos(ang), b + delta * np.sin(ang)
+        try:
+            _check_point(optimizer, a2, b2)
+        except ValueError:
+            continue
+        v2 = solve_exponents(optimizer, a2, b2)
+        if not v2.degenerate:
+            found.append(_result(optimizer, a2, b2, _vertex_symbolic(optimizer, a2, b2, v2),
+                                 v2.eta))
+    return found
 
 
 def _result(optimizer: str, a: float, b: float, sv: SymbolicVertex, eta_num: float
