@@ -25,6 +25,19 @@ def positive_float(name: str, value: object, *, allow_zero: bool = False) -> flo
     return x
 
 
+#: Largest noise scale accepted: E[ε²] and the floor ½E[ε²] must stay finite in float64.
+MAX_NOISE_SCALE = 1e150
+
+
+def noise_scale(name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Return a noise-law scale as a float in (0, 1e150] (or [0, 1e150] when ``allow_zero``)."""
+    x = positive_float(name, value, allow_zero=allow_zero)
+    if x > MAX_NOISE_SCALE:
+        raise ValueError(f"{name} must be <= {MAX_NOISE_SCALE:g} (so that the noise's second "
+                         f"moment is finite in float64), got {x:g}")
+    return x
+
+
 def finite_float(name: str, value: object) -> float:
     """Return ``value`` as a finite float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -201,8 +201,10 @@ class Gaussian(NoiseLaw):
     mean: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "std", check.positive_float("std", self.std, allow_zero=True))
-        object.__setattr__(self, "mean", check.finite_float("mean", self.mean))
+        object.__setattr__(self, "std", check.noise_scale("std", self.std, allow_zero=True))
+        mean = check.finite_float("mean", self.mean)
+        check.noise_scale("abs(mean)", abs(mean), allow_zero=True)
+        object.__setattr__(self, "mean", mean)
 
     def sample(self, rng, shape):
         if self.std == 0.0:
@@ -257,11 +259,22 @@ def _student_t_integral(z: float, nu: float, h: float = 0.1) -> float:
     [1e-12, 1e12] (``tests/test_noise.py``). (``scipy.special.hyperu`` is off by up to 1e-6 here.)
     """
     p = 0.5 * (nu + 1.0)
+    if z == 0.0:   # ∫(1+u²)^{-p} du = √π Γ(p−½) / (2Γ(p))
+        return 0.5 * math.sqrt(math.pi) * math.exp(special.gammaln(p - 0.5) - special.gammaln(p))
+    if z > 1e12:   # Watson's lemma, relative error O(z^{-3})
+        return 0.5 * math.sqrt(math.pi / z) * _watson_series(1.0 / z, nu)
     x_left = -0.5 * math.log(max(z, 1.0)) - 38.0
     x_right = max(0.0, -0.5 * math.log(min(z, 1.0))) + 4.5
     x = np.arange(x_left, x_right + h, h)
     u2 = np.exp(2.0 * x)
     return h * float(np.sum(np.exp(x - p * np.log1p(u2) - z * u2)))
+
+
+def _watson_series(w, nu: float):
+    r"""The bracket of :math:`F(z) \simeq \tfrac{\sqrt\pi}{2} z^{-1/2}(1 - \tfrac{p}{2z} +
+    \tfrac{3p(p+1)}{8z^2})` at :math:`w = 1/z`, p = (ν+1)/2 (expand :math:`(1+u^2)^{-p}` in u²)."""
+    p = 0.5 * (nu + 1.0)
+    return 1.0 - 0.5 * p * w + 0.375 * p * (p + 1.0) * w * w
 
 
 @dataclass(frozen=True)
@@ -304,7 +317,7 @@ class StudentT(NoiseLaw):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "df", check.positive_float("df", self.df))
-        object.__setattr__(self, "scale", check.positive_float("scale", self.scale))
+        object.__setattr__(self, "scale", check.noise_scale("scale", self.scale))
 
     def sample(self, rng, shape):
         return self.scale * rng.standard_t(self.df, shape)
@@ -332,9 +345,17 @@ class StudentT(NoiseLaw):
         Rarr = _risk_array(R)
         nu, s = self.df, self.scale
         prefactor = 2.0 * math.exp(self._log_norm) / math.sqrt(math.pi)
-        z = nu * s * s / (4.0 * Rarr)
+        # w = 1/z = 4R/(ν s²) cannot overflow (R ≤ 1e308, s ≥ 1e-150 keeps s² > 0 or w = inf)
+        with np.errstate(over="ignore", divide="ignore"):
+            w = 4.0 * Rarr / (nu * s * s)
+        tiny = w < 1e-12
+        # large z: (2R)^{-1/2}·(√π/2)z^{-1/2} = √(π/2)/(√ν s), so φ has no R^{-1/2} z^{-1/2} overflow
+        large_z = _TWO_OVER_PI * prefactor * math.sqrt(0.5 * math.pi / nu) / s \
+            * _watson_series(np.where(tiny, w, 0.0), nu)
+        with np.errstate(over="ignore", divide="ignore"):   # only used where w >= 1e-12
+            z = np.where(tiny, 1.0, 1.0 / w)
         f = np.vectorize(lambda zz: _student_t_integral(zz, nu), otypes=[np.float64])(z)
-        out = _TWO_OVER_PI * (2.0 * Rarr) ** -0.5 * prefactor * f
+        out = np.where(tiny, large_z, _TWO_OVER_PI * (2.0 * Rarr) ** -0.5 * prefactor * f)
         return _scalar_or_array(out, R)
 
 
@@ -361,7 +382,7 @@ class Cauchy(NoiseLaw):
     scale: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "scale", check.positive_float("scale", self.scale))
+        object.__setattr__(self, "scale", check.noise_scale("scale", self.scale))
 
     def sample(self, rng, shape):
         return self.scale * rng.standard_cauchy(shape)
@@ -404,7 +425,7 @@ class Laplace(NoiseLaw):
     scale: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "scale", check.positive_float("scale", self.scale))
+        object.__setattr__(self, "scale", check.noise_scale("scale", self.scale))
 
     def sample(self, rng, shape):
         return rng.laplace(0.0, self.scale, shape)
@@ -423,7 +444,15 @@ class Laplace(NoiseLaw):
 
     def phi(self, R):
         Rarr = _risk_array(R)
-        out = _SQRT_2_OVER_PI * special.erfcx(np.sqrt(Rarr) / self.scale) / self.scale
+        root = np.sqrt(Rarr)
+        with np.errstate(over="ignore"):
+            x = root / self.scale
+        # erfcx(x) = (1/(√π x))(1 − 1/(2x²) + 3/(4x⁴) − …) for large x: written with 1/x = s/√R
+        big = x > 1e8
+        inv = np.where(big, self.scale / root, 0.0)
+        asymptotic = _SQRT_2_OVER_PI / (math.sqrt(math.pi) * root) * (1.0 - 0.5 * inv * inv)
+        out = np.where(big, asymptotic,
+                       _SQRT_2_OVER_PI * special.erfcx(np.where(big, 0.0, x)) / self.scale)
         return _scalar_or_array(out, R)
 
 
@@ -447,7 +476,7 @@ class Uniform(NoiseLaw):
     half_width: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "half_width", check.positive_float("half_width", self.half_width))
+        object.__setattr__(self, "half_width", check.noise_scale("half_width", self.half_width))
 
     def sample(self, rng, shape):
         return rng.uniform(-self.half_width, self.half_width, shape)
@@ -474,7 +503,13 @@ class Uniform(NoiseLaw):
     def phi(self, R):
         Rarr = _risk_array(R)
         a = self.half_width
-        out = _SQRT_2_OVER_PI * special.erf(a / (2.0 * np.sqrt(Rarr))) / a
+        root = np.sqrt(Rarr)
+        x = a / (2.0 * root)
+        # erf(x)/a = (1/(√π √R))(1 − x²/3 + …) for small x (no underflow of x or a)
+        small = x < 1e-8
+        xs = np.where(small, x, 0.0)
+        series = _SQRT_2_OVER_PI / (math.sqrt(math.pi) * root) * (1.0 - xs * xs / 3.0)
+        out = np.where(small, series, _SQRT_2_OVER_PI * special.erf(x) / a)
         return _scalar_or_array(out, R)
 
 
@@ -501,7 +536,7 @@ class Rademacher(NoiseLaw):
     a: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "a", check.positive_float("a", self.a))
+        object.__setattr__(self, "a", check.noise_scale("a", self.a))
 
     def sample(self, rng, shape):
         return self.a * (2.0 * rng.integers(0, 2, shape) - 1.0)
@@ -520,7 +555,8 @@ class Rademacher(NoiseLaw):
 
     def phi(self, R):
         Rarr = _risk_array(R)
-        log_phi = math.log(_TWO_OVER_PI) - 0.5 * np.log(2.0 * Rarr) - self.a**2 / (4.0 * Rarr)
+        with np.errstate(over="ignore"):   # exp(-a²/(4R)) below the float range is 0
+            log_phi = math.log(_TWO_OVER_PI) - 0.5 * np.log(2.0 * Rarr) - self.a**2 / (4.0 * Rarr)
         return _scalar_or_array(np.exp(log_phi), R)
 
     def phi_quadrature(self, R, *, rtol=1e-12):
@@ -573,7 +609,7 @@ class Custom(NoiseLaw):
     def __post_init__(self) -> None:
         if not callable(self.pdf) or not callable(self.sampler):
             raise TypeError("pdf and sampler must be callables")
-        object.__setattr__(self, "scale", check.positive_float("scale", self.scale))
+        object.__setattr__(self, "scale", check.noise_scale("scale", self.scale))
         kinks = tuple(check.positive_float("kinks", k) for k in self.kinks)
         object.__setattr__(self, "kinks", kinks)
         if self.second_moment is None:

@@ -173,3 +173,37 @@ def test_simulate_draws_the_problems_noise_law():
     assert abs(excess.mean() - expected) < 4 * excess.std() / math.sqrt(excess.size)
     # and every |ε| equals a: the excess risk is ½γ²a² xᵀKx, never the Gaussian spread
     assert sim.floor == pytest.approx(0.5 * 0.49)
+
+
+EXTREME_LAWS = [
+    lambda s: dr.noise.Gaussian(s), lambda s: dr.noise.Gaussian(s, mean=s),
+    lambda s: dr.noise.StudentT(3.0, s), lambda s: dr.noise.StudentT(0.5, s),
+    lambda s: dr.noise.Cauchy(s), lambda s: dr.noise.Laplace(s), lambda s: dr.noise.Uniform(s),
+    lambda s: dr.noise.Rademacher(s),
+]
+
+
+@pytest.mark.parametrize("make", EXTREME_LAWS)
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1.0, 1e150])
+def test_phi_finite_for_extreme_scales(make, scale):
+    # the whole accepted range of scales and excess risks gives a finite, positive φ
+    law = make(scale)
+    R = np.array([1e-300, 1e-12, 1.0, 1e12, 1e300])
+    phi = np.asarray(law.phi(R))
+    assert np.all(np.isfinite(phi)) and np.all(phi >= 0)
+    if not isinstance(law, dr.noise.Rademacher):   # its exp(-a²/(4R)) may truly underflow
+        assert np.all(phi[R >= 1.0] > 0)
+
+
+@pytest.mark.parametrize("make", EXTREME_LAWS)
+def test_scale_beyond_float_range_is_refused(make):
+    with pytest.raises(ValueError, match="must be <= 1e\\+150"):
+        make(1e200)
+
+
+@pytest.mark.parametrize("nu", [0.5, 3.0, 50.0])
+def test_student_t_phi_large_z_matches_integral(nu):
+    # the Watson series (z > 1e12) continues the trapezoid rule: both agree at the switch
+    law = dr.noise.StudentT(nu, 1.0)
+    r_switch = nu / (4 * 1e12)
+    assert law.phi(r_switch * 0.999) == pytest.approx(law.phi(r_switch * 1.001), rel=1e-11)
