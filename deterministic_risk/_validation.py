@@ -90,20 +90,47 @@ def float_array(name: str, value: ArrayLike, *, ndim: int | None = None,
 
 def steps_array(steps: ArrayLike) -> NDArray[np.int64]:
     """Return requested iteration counts as a sorted, unique int64 array of values >= 0."""
+    if steps is None or isinstance(steps, (str, bytes, set, frozenset, dict)):
+        raise TypeError(f"steps must be a 1-d array of iteration counts, got "
+                        f"{type(steps).__name__}")
     arr = np.asarray(steps)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"steps must be a 1-d array of iteration counts (integers), got an "
+                        f"array of {arr.dtype}")
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError("steps must be a non-empty 1-d array of iteration counts")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("steps must be finite")
-    rounded = np.rint(arr)
-    if np.any(np.abs(arr - rounded) > 1e-9 * np.maximum(1.0, np.abs(arr))):
-        raise ValueError("steps must be whole iteration counts (integers)")
-    if np.any(rounded < 0):
-        raise ValueError("steps must be >= 0")
-    if np.any(rounded > 2.0**62):
-        raise ValueError("steps must be <= 2**62")
+    if np.issubdtype(arr.dtype, np.integer):   # compared exactly, as Python integers
+        if int(arr.min()) < 0:
+            raise ValueError("steps must be >= 0")
+        if int(arr.max()) > 2**62:
+            raise ValueError("steps must be <= 2**62")
+        rounded = arr
+    else:
+        arr = arr.astype(np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("steps must be finite")
+        rounded = np.rint(arr)
+        if np.any(np.abs(arr - rounded) > 1e-9 * np.maximum(1.0, np.abs(arr))):
+            raise ValueError("steps must be whole iteration counts (integers)")
+        if np.any(rounded < 0):
+            raise ValueError("steps must be >= 0")
+        if np.any(rounded > 2.0**62):
+            raise ValueError("steps must be <= 2**62")
     out = np.unique(rounded.astype(np.int64))
     out.setflags(write=False)
     return out
+
+
+def seed(name: str, value: object, *, allow_none: bool = False) -> int | None:
+    """Return a random seed as an int in [0, 2**63) (``None`` passes through when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        allowed = "a non-negative integer or None" if allow_none else "a non-negative integer"
+        raise TypeError(f"{name} must be {allowed}, got {value!r}")
+    if not 0 <= int(value) < 2**63:
+        raise ValueError(f"{name} must be an integer in [0, 2**63), got {value}")
+    return int(value)

@@ -948,7 +948,16 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
     problem = _check_problem(problem)
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
-    return _spectrum(problem, n_nodes, population)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return _spectrum(problem, n_nodes, population)
+    except (FloatingPointError, OverflowError) as exc:
+        decades = 2 * problem.alpha * np.log10(problem.v)
+        raise ValueError(
+            f"the deterministic equivalent of PLRF(alpha={problem.alpha}, d={problem.d}, "
+            f"v={problem.v}) could not be computed in float64 (its population eigenvalues span "
+            f"{decades:.0f} decades: {exc}); use method='sampled' (the exact spectrum of one "
+            f"draw of W) or a smaller alpha or larger d") from None
 
 
 @functools.lru_cache(maxsize=32)

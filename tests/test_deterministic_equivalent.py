@@ -224,3 +224,12 @@ def test_against_sampled_average(alpha, beta):
         rel, nse, se = r[key]
         assert np.all((rel <= 0.03) | (nse <= 3)), (key, rel.max(), nse.max())
     assert r["edge"] < 0.03
+
+
+@pytest.mark.parametrize("alpha, d", [(100.0, 100), (60.0, 2), (45.0, 5)])
+def test_uncomputable_deterministic_equivalent_is_refused_clearly(alpha, d):
+    # population eigenvalues j^(-2α) spanning hundreds of decades: a ValueError that names the
+    # parameters and the way out, not a NaN-to-integer or fixed-point error from deep inside
+    with pytest.raises(ValueError, match="method='sampled'"):
+        dr.PLRF(alpha, 0.7, d=d).spectrum()
+    assert np.all(np.isfinite(dr.PLRF(alpha, 0.7, d=d).spectrum(method="sampled").eigenvalues))
