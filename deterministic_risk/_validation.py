@@ -94,3 +94,12 @@ def steps_array(steps: ArrayLike) -> NDArray[np.int64]:
     out = np.unique(rounded.astype(np.int64))
     out.setflags(write=False)
     return out
+
+
+def problem(value: object, reduction: str) -> object:
+    """Return ``value`` if it has the reduction method ``reduction`` (``"to_spectrum"`` or
+    ``"to_least_squares"``), else TypeError naming the accepted problems."""
+    if not callable(getattr(value, reduction, None)):
+        raise TypeError(f"problem must be a Spectrum, GaussianLeastSquares, PLRF or PLRFInstance "
+                        f"(an object with .{reduction}()), got {type(value).__name__}")
+    return value
