@@ -39,7 +39,7 @@ def main() -> None:
     K = s[:, None] * ((q * np.linspace(0.1, 2.0, d)) @ q.T) * s[None, :]
     prob = dr.GaussianLeastSquares(0.5 * (K + K.T), rng.standard_normal(d) / np.sqrt(d),
                                    noise_std=0.5)
-    dr.signsgd_modes(prob)
+    dr.signsgd.signsgd_modes(prob)
     steps = np.unique(np.geomspace(1, 1e6, 300).astype(np.int64))
     opt = dr.Adam(0.5 / d, beta2=1 - 1 / d)
     curve, t, mem = measure(lambda: dr.risk_curve(prob, opt, steps))
@@ -58,9 +58,9 @@ def main() -> None:
     res, t, mem = measure(lambda: dr.optimal_lr(prob, dr.SignSGD, T))
     report(f"optimal_lr signSGD constant, d = 1000 dense, T = {T} "
            f"({res.n_evaluations} curves)", t, mem)
-    _, t, mem = measure(lambda: dr.greedy_risk_curve(spec, "sgd", [0, T]))
+    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(spec, "sgd", [0, T]))
     report(f"greedy SGD (exact recursion), {d} nodes, T = {T}", t, mem)
-    _, t, mem = measure(lambda: dr.greedy_risk_curve(prob, "signsgd", [0, T]))
+    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(prob, "signsgd", [0, T]))
     report(f"greedy signSGD (LSODA), d = 1000 dense, T = {T}", t, mem)
 
 

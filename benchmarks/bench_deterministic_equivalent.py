@@ -36,7 +36,7 @@ def main() -> None:
         spec = prob.spectrum()
         elapsed = time.perf_counter() - t0
         times.append(elapsed)
-        meas = dr.deterministic_measures(prob)
+        meas = dr.deterministic_equivalent.deterministic_measures(prob)
         lam = prob.population_eigenvalues
         tr = lam.sum()
         err_mass = abs(spec.dimension / d - 1)
@@ -50,7 +50,7 @@ def main() -> None:
             lr = 0.5 * dr.max_stable_lr(spec)
             steps = np.unique(np.geomspace(1, 1e12, 200).astype(np.int64))
             t0 = time.perf_counter()
-            curve = dr.risk_curve(spec, dr.SGD(lr), steps, method="ode")
+            curve = dr.risk_curve(spec, dr.SGD(lr), steps, solver=dr.solvers.LogTimeBlocks())
             print(f"    SGD risk curve to k=1e12 on this spectrum ({len(spec)} nodes, lr={lr:.3g}): "
                   f"{time.perf_counter() - t0:.2f} s, R(1e12)={curve.risk[-1]:.4g}, "
                   f"limit {dr.limit_loss(prob, lr):.4g}", flush=True)

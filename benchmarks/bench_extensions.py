@@ -19,14 +19,14 @@ def main() -> None:
     d, n, k = 20, 400, 35_000
     h = np.linspace(0.5, 2.0, d)
     gauss = sde.NoisyQuadratic(h, 1.0)
-    cauchy = sde.NoisyQuadratic(h, 1.0, noise="student", nu=1.0)
+    cauchy = sde.NoisyQuadratic(h, 1.0, noise=N.StudentT(1.0, 1.0))
     x0 = np.zeros(d)
     common = dict(x0=x0, average_from=15_000)
     print(f"SDE / optimizer runs: d = {d}, {n} paths, {k} iterations (the slow-test setting)")
-    for name, prob, method in [("SignSGD gauss", gauss, sde.SignSGD(1e-3)),
-                               ("SignSGD cauchy", cauchy, sde.SignSGD(1e-3)),
-                               ("RMSpropW", gauss, sde.RMSpropW(1e-3, weight_decay=1.0)),
-                               ("AdamW", gauss, sde.AdamW(1e-3, weight_decay=1.0))]:
+    for name, prob, method in [("SignSGD gauss", gauss, sde.SignSGDModel(1e-3)),
+                               ("SignSGD cauchy", cauchy, sde.SignSGDModel(1e-3)),
+                               ("RMSpropW", gauss, sde.RMSpropWModel(1e-3, weight_decay=1.0)),
+                               ("AdamW", gauss, sde.AdamWModel(1e-3, weight_decay=1.0))]:
         timed(f"  simulate_sde   {name}",
                 lambda: sde.simulate_sde(prob, method, [k], n_paths=n, **common))
         timed(f"  run_optimizer  {name}",
@@ -35,7 +35,7 @@ def main() -> None:
     for d_rf in (500, 1000, 1500):
         for p in (2, 4):
             def spectrum(d_rf=d_rf, p=p):
-                dr.MonomialRF.power_law(1.5, 0.5, d_rf, p, seed=d_rf + p).spectrum()
+                dr.monomial_features.MonomialRF.power_law(1.5, 0.5, d_rf, p, seed=d_rf + p).spectrum()
             timed(f"  MonomialRF.spectrum d = {d_rf}, v = {4 * d_rf}, p = {p}", spectrum)
 
 

@@ -20,11 +20,11 @@ def main(quick: bool) -> None:
     spec = dr.Spectrum(lam, 0.5 * np.arange(1, n + 1, dtype=float) ** -2.0, floor=1e-4)
     steps = np.unique(np.geomspace(1, 1e9, 400).astype(np.int64))
     opt = dr.SGD(0.5 * dr.max_stable_lr(spec))
-    curve, t, mb = measure(lambda: dr.risk_curve(spec, opt, steps, method="ode"), repeat=3)
+    curve, t, mb = measure(lambda: dr.risk_curve(spec, opt, steps, solver=dr.solvers.LogTimeBlocks()), repeat=3)
     report(f"risk curve, 1e4 nodes, k <= 1e9, {steps.size} points [{curve.message}]", t, mb,
            "<= 0.5 s")
     wsd = dr.SGD(dr.schedules.WSD(opt.lr.max_lr, 1e9, warmup_frac=0.01, decay_frac=0.2))
-    curve, t, mb = measure(lambda: dr.risk_curve(spec, wsd, steps, method="ode"), repeat=3)
+    curve, t, mb = measure(lambda: dr.risk_curve(spec, wsd, steps, solver=dr.solvers.LogTimeBlocks()), repeat=3)
     report(f"same with a WSD schedule [{curve.message}]", t, mb)
 
     # 2. SGD simulation, PLRF d = 1000, v = 4000, 16 runs, 10⁵ steps, spectrum included

@@ -29,12 +29,12 @@ def main(d: int = 2000) -> None:
     prob = timed("problem construction (eigh of K, not an ODE input)",
                     lambda: dr.GaussianLeastSquares(K, theta, noise=dr.noise.Gaussian(0.5)))
     timed("ODE inputs: eigh(D^-1/4 K D^-1/4), arcsin matrix, kappa, v0",
-          lambda: dr.signsgd_modes(prob))
+          lambda: dr.signsgd.signsgd_modes(prob))
     for name, law in [("Gaussian", dr.noise.Gaussian(0.5)), ("Cauchy", dr.noise.Cauchy(0.5)),
                       ("Student-t(3)", dr.noise.StudentT(3.0, 0.5))]:
         p = dr.GaussianLeastSquares(K, theta, noise=law) if name != "Gaussian" else prob
         if name != "Gaussian":
-            p._cache["signsgd_modes"] = dr.signsgd_modes(prob)   # same K, θ*: same inputs
+            p._cache["signsgd_modes"] = dr.signsgd.signsgd_modes(prob)   # same K, θ*: same inputs
         for label, opt in [("constant lr", dr.SignSGD(0.5 / d)),
                            ("cosine to 1e8", dr.SignSGD(dr.schedules.Cosine(1.0 / d, 1e8))),
                            ("risk-proportional",

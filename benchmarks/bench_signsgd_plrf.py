@@ -23,14 +23,14 @@ def main() -> None:
         prob = dr.PLRF(1.0, 0.3, d)
         steps = np.unique(np.geomspace(1, 1e9, 300).astype(np.int64))
         lr = timed(f"DE nodes + law of the diagonal + model, d = {d:.0e} (cold)",
-                   lambda: dr.signsgd_lr_for_excess(prob, 1e-4))
+                   lambda: dr.signsgd.signsgd_lr_for_excess(prob, 1e-4))
 
         def run():
             return dr.risk_curve(prob, dr.SignSGD(lr), steps)
 
         curve = timed(f"  ODE to k = 1e9, 300 points (cold total = this + above)", run,
                       "<= 10 s total" if d == 10_000 else "")
-        print(f"    {curve.message}; {dr.plrf_signsgd_modes(prob)[0].eigenvalues.size} nodes")
+        print(f"    {curve.message}; {dr.signsgd.plrf_signsgd_modes(prob)[0].eigenvalues.size} nodes")
         wsd = dr.SignSGD(dr.schedules.WSD(lr, 1e9, 0.01, 0.2))
         timed(f"  same, WSD to 1e9", lambda: dr.risk_curve(prob, wsd, steps))
     d = 2000
@@ -38,7 +38,7 @@ def main() -> None:
     steps = np.unique(np.geomspace(1, 1e9, 300).astype(np.int64))
 
     def sampled():
-        lr = dr.signsgd_lr_for_excess(prob, 1e-4, method="sampled")
+        lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-4, method="sampled")
         return dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled")
 
     curve = timed("sampled path, d = 2000, to k = 1e9 (SVD of W, eigh, arcsin, ODE)", sampled,

@@ -134,3 +134,12 @@ def seed(name: str, value: object, *, allow_none: bool = False) -> int | None:
     if not 0 <= int(value) < 2**63:
         raise ValueError(f"{name} must be an integer in [0, 2**63), got {value}")
     return int(value)
+
+
+def problem(value: object, reduction: str) -> object:
+    """Return ``value`` if it has the reduction method ``reduction`` (``"to_spectrum"`` or
+    ``"to_least_squares"``), else TypeError naming the accepted problems."""
+    if not callable(getattr(value, reduction, None)):
+        raise TypeError(f"problem must be a Spectrum, GaussianLeastSquares, PLRF or PLRFInstance "
+                        f"(an object with .{reduction}()), got {type(value).__name__}")
+    return value

@@ -14,8 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
+from .studies.registry import OPTIMIZERS, optimizer_named
 
 SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
+#: ``--solver`` names (``default``: the optimizer's own choice).
+SOLVERS = {"default": None, "exact-recursion": ExactRecursion(), "log-time-blocks": LogTimeBlocks(),
+           "exponential-feedback": ExponentialFeedback(), "lsoda": LSODA()}
 
 
 # -- building library objects from the flags --------------------------------------------------
@@ -35,11 +40,11 @@ def _add_problem_args(p: argparse.ArgumentParser) -> None:
 
 def _add_optimizer_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("optimizer")
-    g.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
+    g.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="sgd")
     g.add_argument("--lr", default="stable",
-                   help="learning rate (peak for schedules), or 'stable' (default): for SGD half "
-                        "the largest stable constant step, for signSGD the step whose limiting "
-                        f"excess risk is {SIGNSGD_STABLE_EXCESS:g} of the initial one")
+                   help="learning rate (peak for schedules), or 'stable' (default): the "
+                        "optimizer's stable_lr, half its largest useful constant step (SGD: "
+                        "kernel norm 1; signSGD: limiting risk equal to the initial one)")
     g.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
     g.add_argument("--schedule", choices=SCHEDULES, default="constant")
     g.add_argument("--total", type=float, default=None,
@@ -76,25 +81,14 @@ def _steps(args) -> np.ndarray:
     return np.unique(np.concatenate([[int(args.kmin)], steps])) if args.kmin < 1 else steps
 
 
-#: ``--lr stable`` for signSGD: the step whose limiting excess risk is this fraction of R(0) − R*.
-SIGNSGD_STABLE_EXCESS = 1e-3
-
-
 def _optimizer(args, prob, method: str | None = None):
     """The optimizer of the flags; ``method`` is the spectrum method used for ``--lr stable``."""
-    import deterministic_risk as dr
     from deterministic_risk import schedules
 
     method = method or args.spectrum_method or "deterministic"
-    if args.optimizer == "signsgd" and args.batch != 1:
-        raise ValueError("signSGD runs with batch 1 (--batch 1)")
-    if args.lr == "stable" and args.optimizer == "sgd":
-        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
-        peak = 0.5 * dr.max_stable_lr(spectrum, args.batch)
-    elif args.lr == "stable":
-        spectrum = prob.spectrum(method=method, seed=args.feature_seed)
-        excess = SIGNSGD_STABLE_EXCESS * (spectrum.initial_risk - spectrum.floor)
-        peak = dr.signsgd_lr_for_excess(prob, excess, method=method, seed=args.feature_seed)
+    template = optimizer_named(args.optimizer, 1.0, args.batch)
+    if args.lr == "stable":
+        peak = template.stable_lr(prob, spectrum_method=method, feature_seed=args.feature_seed)
     else:
         try:
             peak = float(args.lr)
@@ -109,15 +103,16 @@ def _optimizer(args, prob, method: str | None = None):
         "powerlaw": lambda: schedules.PowerLaw(peak, args.tau, args.exponent),
         "stepdecay": lambda: schedules.StepDecay(peak, args.factor, args.every or total / 4),
     }[args.schedule]()
-    return dr.SGD(lr, batch=args.batch) if args.optimizer == "sgd" else dr.SignSGD(lr)
+    return template.with_lr(lr)
 
 
 def _theory(args, prob, opt, steps, method: str | None = None):
     """Deterministic risk curve of the flags' optimizer on the PLRF problem."""
     import deterministic_risk as dr
     method = method or args.spectrum_method
+    solver = SOLVERS[getattr(args, "solver", "default")]
     return dr.risk_curve(prob, opt, steps, spectrum_method=method,
-                         feature_seed=args.feature_seed, method=getattr(args, "method", "auto"))
+                         feature_seed=args.feature_seed, solver=solver)
 
 
 def _write(result, path: str | None) -> None:
@@ -229,7 +224,7 @@ def _spectrum_command(args) -> int:
     sampled = [prob.spectrum(method="sampled", seed=s) for s in seeds]
     floors = np.array([s.floor for s in sampled])
     lows = np.array([s.eigenvalues.min() for s in sampled])
-    edge = dr.bottom_edge(prob)
+    edge = dr.deterministic_equivalent.bottom_edge(prob)
     print(f"{spec!r}")
     print(f"floor: deterministic {spec.floor:.6g}, sampled {floors.mean():.6g} "
           f"± {floors.std(ddof=1) / np.sqrt(floors.size) if floors.size > 1 else 0:.2g} "
@@ -319,7 +314,7 @@ def _demo(args) -> int:
         spec = prob.spectrum(method="sampled", seed=0)
         opt = dr.SGD(0.5 * dr.max_stable_lr(spec), batch=args.batch)
         curve_steps = np.unique(np.geomspace(1, 100 * args.steps, 200).astype(np.int64))
-        curves.append(dr.risk_curve(spec, opt, curve_steps, method="ode"))
+        curves.append(dr.risk_curve(spec, opt, curve_steps, solver=dr.solvers.LogTimeBlocks()))
         sim = dr.simulate(prob, opt, sim_steps, n_runs=args.runs, seed=1)
         sims.append(sim)
         theory = curves[-1](sim_steps)
@@ -344,7 +339,7 @@ def _demo(args) -> int:
         spec = dr.PLRF(alpha, beta, d=d).spectrum(method="sampled", seed=0)
         opt = dr.SGD(0.5 * dr.max_stable_lr(spec))
         steps = np.unique(np.maximum(1, flops / d).astype(np.int64))
-        curve = dr.risk_curve(spec, opt, steps, method="ode")
+        curve = dr.risk_curve(spec, opt, steps, solver=dr.solvers.LogTimeBlocks())
         ax.plot(curve.flops(d), curve.risk, label=f"d = {d}")
         inside = (flops >= d) & (flops <= d * steps[-1])
         envelope[inside] = np.minimum(envelope[inside], curve(flops[inside] / d))
@@ -374,7 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_problem_args(p)
     _add_optimizer_args(p)
     _add_steps_args(p, 1e6)
-    p.add_argument("--method", choices=("auto", "exact", "ode"), default="auto")
+    p.add_argument("--solver", choices=tuple(SOLVERS), default="default",
+                   help="solver of the limit (default: the optimizer's)")
     p.add_argument("--out", help="write the curve (.csv, .npz or .json)")
     p.add_argument("--plot", help="write a PNG figure")
     p.add_argument("--x", choices=("steps", "flops"), default="steps", help="figure's x axis")
@@ -404,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compute-optimal", help="compute-optimal frontier and fitted exponents")
     p.add_argument("--alpha", type=float, default=1.0)
     p.add_argument("--beta", type=float, default=0.7)
-    p.add_argument("--optimizer", choices=("sgd", "signsgd"), default="sgd")
+    p.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="sgd")
     p.add_argument("--d-values", default="100,200,400,800,1600",
                    help="comma-separated model sizes")
     p.add_argument("--flops-min", type=float, default=1e3)

@@ -64,8 +64,10 @@ from .spectrum import Spectrum
 
 __all__ = [
     "DeterministicMeasures", "bottom_edge", "deterministic_floor", "deterministic_measures",
-    "deterministic_spectrum", "kappa", "limit_loss", "null_space_parameter", "spectral_density",
-    "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals",
+    "deterministic_spectrum", "kappa", "null_space_parameter", "spectral_density",
+    "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals", "PLRFParameters",
+    "population_eigenvalues", "weighted_target", "population", "ScaledPopulation",
+    "population_measures", "compress_nodes",
 ]
 
 #: Gauss–Legendre nodes per quadrature panel.
@@ -148,11 +150,54 @@ def _cached_population(alpha: float, d: int, v: int, compress: bool) -> _Populat
     return _population(alpha, d, v, compress)
 
 
+def population_eigenvalues(alpha: float, v: int) -> NDArray[np.float64]:
+    r"""PLRF population eigenvalues :math:`\lambda_j = j^{-2\alpha}`, j = 1..v."""
+    return np.arange(1, v + 1, dtype=np.float64) ** (-2.0 * alpha)
+
+
+def weighted_target(alpha: float, beta: float, v: int) -> NDArray[np.float64]:
+    r"""PLRF weighted target :math:`\check b = D^{1/2}b`, :math:`\check b_j = j^{-\alpha-\beta}`."""
+    return np.arange(1, v + 1, dtype=np.float64) ** (-alpha - beta)
+
+
+@dataclass(frozen=True)
+class PLRFParameters:
+    """The (α, β, d, v) of a PLRF problem: all the deterministic equivalent reads from one."""
+
+    alpha: float
+    beta: float
+    d: int
+    v: int
+
+    @property
+    def population_eigenvalues(self) -> NDArray[np.float64]:
+        return population_eigenvalues(self.alpha, self.v)
+
+    @property
+    def weighted_target(self) -> NDArray[np.float64]:
+        return weighted_target(self.alpha, self.beta, self.v)
+
+
 def _check_problem(problem):
-    from .problems import PLRF
-    if not isinstance(problem, PLRF):
+    if not all(hasattr(problem, name) for name in ("alpha", "beta", "d", "v")):
         raise TypeError(f"problem must be a PLRF, got {type(problem).__name__}")
     return problem
+
+
+def population(alpha: float, d: int, v: int, *, compress: bool = True) -> _Population:
+    """The population atoms of PLRF(α, ·, d, v) (tail compressed by default; cached)."""
+    return _cached_population(alpha, d, v, compress)
+
+
+@dataclass(frozen=True, eq=False)
+class ScaledPopulation(_Population):
+    r"""A population with each :math:`\lambda_j` multiplied by ``factor[j]`` (same atoms)."""
+
+    factor: NDArray[np.float64] = None
+
+    @property
+    def lam(self) -> NDArray[np.float64]:
+        return self.index ** (-2.0 * self.alpha) * self.factor
 
 
 def _pop(problem, population: str) -> _Population:
@@ -678,7 +723,7 @@ def support_intervals(problem, *, population: str = "compressed") -> NDArray[np.
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> iv = dr.support_intervals(dr.PLRF(1.0, 0.7, d=100))
+    >>> iv = dr.deterministic_equivalent.support_intervals(dr.PLRF(1.0, 0.7, d=100))
     >>> iv.shape[1], bool(iv[0, 0] > 0)
     (2, True)
     """
@@ -793,8 +838,8 @@ def spectral_density(problem, x: ArrayLike, *, population: str = "compressed"
     --------
     >>> import deterministic_risk as dr
     >>> prob = dr.PLRF(1.0, 0.7, d=100)
-    >>> lo, hi = dr.support_intervals(prob)[0]
-    >>> rho_k, rho_f = dr.spectral_density(prob, [(lo * hi) ** 0.5])
+    >>> lo, hi = dr.deterministic_equivalent.support_intervals(prob)[0]
+    >>> rho_k, rho_f = dr.deterministic_equivalent.spectral_density(prob, [(lo * hi) ** 0.5])
     >>> bool(rho_k[0] > 0 and rho_f[0] > 0)
     True
     """
@@ -831,8 +876,8 @@ class DeterministicMeasures:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> m = dr.deterministic_measures(dr.PLRF(1.0, 0.7, d=100))
-    >>> isinstance(m, dr.DeterministicMeasures)
+    >>> m = dr.deterministic_equivalent.deterministic_measures(dr.PLRF(1.0, 0.7, d=100))
+    >>> isinstance(m, dr.deterministic_equivalent.DeterministicMeasures)
     True
     """
 
@@ -871,7 +916,7 @@ def deterministic_measures(problem, *, population: str = "compressed") -> Determ
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> meas = dr.deterministic_measures(dr.PLRF(1.0, 0.5, d=100))
+    >>> meas = dr.deterministic_equivalent.deterministic_measures(dr.PLRF(1.0, 0.5, d=100))
     >>> round(float(meas.counts.sum()), 8)
     100.0
     """
@@ -879,27 +924,35 @@ def deterministic_measures(problem, *, population: str = "compressed") -> Determ
     return _measures(problem.alpha, problem.beta, problem.d, problem.v, population)
 
 
-@functools.lru_cache(maxsize=16)
-def _measures(alpha, beta, d, v, population) -> DeterministicMeasures:
-    from .problems import PLRF
-
-    problem = PLRF(alpha, beta, d, v)
-    pop = _pop(problem, population)
+def population_measures(pop: _Population, beta: float
+                        ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    r"""Quadrature nodes x, trace masses, forcing masses and the support of the DE of a
+    population (module notes: support, panels, Gauss nodes, m(x + i0), densities). Nodes
+    carrying no mass are dropped."""
     support, necks = _support(pop)
-    lo, hi, kind = _panels([tuple(r) for r in support], [tuple(r) for r in necks], alpha, d)
+    lo, hi, kind = _panels([tuple(r) for r in support], [tuple(r) for r in necks], pop.alpha,
+                           pop.d)
     x, w = _nodes(lo, hi, kind)
     m = _fixed_point_on_nodes(x, pop, PANEL_NODES)
     rho_k, rho_f = _densities(x, m, pop, beta)
     counts, forcing = rho_k * w, rho_f * w
     keep = (counts > 0) | (forcing > 0)
+    return x[keep], counts[keep], forcing[keep], support
+
+
+@functools.lru_cache(maxsize=16)
+def _measures(alpha, beta, d, v, population) -> DeterministicMeasures:
+    problem = PLRFParameters(alpha, beta, d, v)
+    pop = _pop(problem, population)
+    x, counts, forcing, support = population_measures(pop, beta)
     for arr in (x, counts, forcing):
         arr.setflags(write=False)
-    return DeterministicMeasures(x[keep], counts[keep], forcing[keep],
+    return DeterministicMeasures(x, counts, forcing,
                                  deterministic_floor(problem), null_space_parameter(problem),
                                  support, pop.index.size)
 
 
-def _compress_nodes(x, n, f, n_nodes):
+def compress_nodes(x, n, f, n_nodes):
     """Merge consecutive nodes into at most n_nodes groups (keeps both masses exactly)."""
     if n_nodes >= x.size:
         return x, n, f
@@ -941,7 +994,7 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
     --------
     >>> import deterministic_risk as dr
     >>> prob = dr.PLRF(1.0, 0.5, d=100)
-    >>> spec = dr.deterministic_spectrum(prob)
+    >>> spec = dr.deterministic_equivalent.deterministic_spectrum(prob)
     >>> round(spec.initial_risk / prob.initial_risk, 10), round(spec.dimension, 8)
     (1.0, 100.0)
     """
@@ -965,28 +1018,5 @@ def _spectrum(problem, n_nodes, population) -> Spectrum:
     meas = _measures(problem.alpha, problem.beta, problem.d, problem.v, population)
     x, n, f = meas.nodes, meas.counts, meas.forcing
     if n_nodes is not None:
-        x, n, f = _compress_nodes(x, n, f, n_nodes)
+        x, n, f = compress_nodes(x, n, f, n_nodes)
     return Spectrum(x, 0.5 * f, floor=meas.floor + 0.5 * problem.noise_std**2, counts=n)
-
-
-def limit_loss(problem, lr: float, batch: int = 1) -> float:
-    r"""Limit of the SGD risk at a constant step on the DE: :math:`F_0/(1-\|\mathcal K\|)`.
-
-    :math:`\|\mathcal K\| = \sum_\ell n_\ell\,\gamma x_\ell/(2B-\gamma(B+1)x_\ell)` over the DE
-    nodes; label noise adds :math:`\tfrac12\sigma^2` to :math:`F_0`.
-
-    References
-    ----------
-    Theory note ``sgd_plrf.md`` §4.3.
-
-    Examples
-    --------
-    >>> import deterministic_risk as dr
-    >>> from deterministic_risk.deterministic_equivalent import limit_loss, deterministic_floor
-    >>> p = dr.PLRF(1.0, 0.5, d=100)
-    >>> bool(limit_loss(p, 0.1) > deterministic_floor(p))
-    True
-    """
-    from .optimizers.sgd import stationary_risk
-
-    return stationary_risk(deterministic_spectrum(problem), lr, batch)

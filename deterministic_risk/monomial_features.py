@@ -240,7 +240,7 @@ class MonomialRF:
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> rf = dr.MonomialRF.power_law(alpha=1.5, beta=0.5, d=50, p=2, v=200)
+    >>> rf = dr.monomial_features.MonomialRF.power_law(alpha=1.5, beta=0.5, d=50, p=2, v=200)
     >>> spec = rf.spectrum()
     >>> len(spec), spec.floor > 0
     (50, True)
@@ -417,8 +417,8 @@ class DecayFit:
     --------
     >>> import numpy as np, deterministic_risk as dr
     >>> j = np.arange(1, 201.0)
-    >>> lam = dr.log_corrected_power_law(j, 1.5, 2)
-    >>> fit = dr.fit_log_corrected_power_law(lam, p=2, window=(10, 200))
+    >>> lam = dr.monomial_features.log_corrected_power_law(j, 1.5, 2)
+    >>> fit = dr.monomial_features.fit_log_corrected_power_law(lam, p=2, window=(10, 200))
     >>> round(fit.alpha, 6)
     1.5
     """

@@ -115,6 +115,11 @@ class NoiseLaw(abc.ABC):
         """Density of the noise (continuous laws only)."""
         raise NotImplementedError(f"{type(self).__name__} has no density")
 
+    def mean_sign(self, x: ArrayLike) -> NDArray[np.float64]:
+        """:math:`E[\mathrm{sign}(x + \varepsilon)] = 1 - 2P(\varepsilon < -x)`, without
+        cancellation at small x (the laws with a closed form)."""
+        raise NotImplementedError(f"{type(self).__name__} has no closed-form mean sign")
+
     @property
     def finite_variance(self) -> bool:
         r"""Whether :math:`E[\varepsilon^2] < \infty` (SGD needs it)."""
@@ -233,6 +238,12 @@ class Gaussian(NoiseLaw):
         z = (e - self.mean) / self.std
         return np.exp(-0.5 * z * z) / (math.sqrt(2 * math.pi) * self.std)
 
+    def mean_sign(self, x):
+        x = np.asarray(x, dtype=np.float64) + self.mean
+        if self.std == 0.0:
+            return np.sign(x)
+        return special.erf(x / (math.sqrt(2.0) * self.std))
+
     def phi(self, R):
         v = 2.0 * _risk_array(R) + self.std**2
         out = _TWO_OVER_PI / np.sqrt(v)
@@ -322,6 +333,16 @@ class StudentT(NoiseLaw):
     def sample(self, rng, shape):
         return self.scale * rng.standard_t(self.df, shape)
 
+    def mean_sign(self, x):
+        # 2F(x) - 1: closed forms for ν = 1 (Cauchy) and ν = 3, else scipy.special.stdtr
+        z = np.asarray(x, dtype=np.float64) / self.scale
+        if self.df == 1.0:
+            return (2.0 / math.pi) * np.arctan(z)
+        if self.df == 3.0:
+            u = z / math.sqrt(3.0)
+            return (2.0 / math.pi) * (np.arctan(u) + u / (1.0 + u * u))
+        return 2.0 * special.stdtr(self.df, z) - 1.0
+
     @property
     def second_moment(self) -> float:
         return self.scale**2 * self.df / (self.df - 2.0) if self.df > 2 else np.inf
@@ -386,6 +407,9 @@ class Cauchy(NoiseLaw):
 
     def sample(self, rng, shape):
         return self.scale * rng.standard_cauchy(shape)
+
+    def mean_sign(self, x):
+        return (2.0 / math.pi) * np.arctan(np.asarray(x, dtype=np.float64) / self.scale)
 
     @property
     def second_moment(self) -> float:

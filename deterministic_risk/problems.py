@@ -14,10 +14,12 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .deterministic_equivalent import (deterministic_spectrum, population_eigenvalues,
+                                       weighted_target)
 from .noise import NoiseLaw, as_noise
 from .spectrum import Spectrum
 
-__all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "as_spectrum", "rotated_covariance"]
+__all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "rotated_covariance"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,8 +124,6 @@ class GaussianLeastSquares:
         object.__setattr__(self, "noise", law)
         object.__setattr__(self, "noise_std", float(np.sqrt(law.second_moment)))
         object.__setattr__(self, "_matrix", matrix)
-        # derived quantities (eigendecompositions for signSGD, ...) cached per problem
-        object.__setattr__(self, "_cache", {})
 
     @property
     def d(self) -> int:
@@ -152,6 +152,46 @@ class GaussianLeastSquares:
             return np.diag(self._eigenvalues)
         v = self.eigenvectors
         return (v * self._eigenvalues) @ v.T
+
+    @property
+    def is_diagonal(self) -> bool:
+        """Whether K is diagonal in the problem's coordinates (given by eigenvalues alone)."""
+        return self.eigenvectors is None and self._matrix is None
+
+    @functools.cached_property
+    def diagonal(self) -> NDArray[np.float64]:
+        r"""The diagonal :math:`K_{ii}` of the covariance (read-only)."""
+        diag = np.array(self._eigenvalues if self.is_diagonal else np.diag(self.covariance_matrix()))
+        diag.setflags(write=False)
+        return diag
+
+    @functools.cached_property
+    def covariance_root(self) -> NDArray[np.float64]:
+        r"""Symmetric square root :math:`K^{1/2}` (read-only; computed once)."""
+        if self.eigenvectors is None:
+            root = np.diag(np.sqrt(self._eigenvalues))
+        else:
+            vecs = self.eigenvectors
+            root = (vecs * np.sqrt(self._eigenvalues)) @ vecs.T
+        root.setflags(write=False)
+        return root
+
+    def to_spectrum(self, *, method: str | None = None, seed: int | None = None) -> Spectrum:
+        """The :class:`Spectrum` of the problem (:meth:`spectrum`, computed once).
+
+        ``method`` and ``seed`` apply to PLRF problems only; giving them here raises TypeError.
+        """
+        _refuse_plrf_options(self, method=method, seed=seed)
+        return self._spectrum
+
+    @functools.cached_property
+    def _spectrum(self) -> Spectrum:
+        return self.spectrum()
+
+    def to_least_squares(self, *, seed: int | None = None) -> "GaussianLeastSquares":
+        """The problem itself (``seed`` applies to PLRF problems only)."""
+        _refuse_plrf_options(self, seed=seed)
+        return self
 
     def spectrum(self) -> Spectrum:
         r"""Spectrum with weights :math:`\tfrac12\lambda_i\langle\phi_i,\theta_0-\theta^\ast\rangle^2`
@@ -235,7 +275,7 @@ class PLRF:
     @property
     def population_eigenvalues(self) -> NDArray[np.float64]:
         r""":math:`\lambda_j = j^{-2\alpha}`, j = 1..v."""
-        return np.arange(1, self.v + 1, dtype=np.float64) ** (-2.0 * self.alpha)
+        return population_eigenvalues(self.alpha, self.v)
 
     @property
     def target(self) -> NDArray[np.float64]:
@@ -245,7 +285,7 @@ class PLRF:
     @property
     def weighted_target(self) -> NDArray[np.float64]:
         r""":math:`\check b = D^{1/2} b`, :math:`\check b_j = j^{-\alpha-\beta}`."""
-        return np.arange(1, self.v + 1, dtype=np.float64) ** (-self.alpha - self.beta)
+        return weighted_target(self.alpha, self.beta, self.v)
 
     @property
     def initial_risk(self) -> float:
@@ -277,11 +317,21 @@ class PLRF:
             For ``"deterministic"``: merge the quadrature nodes into about this many.
         """
         if method == "deterministic":
-            from .deterministic_equivalent import deterministic_spectrum
             return deterministic_spectrum(self, n_nodes)
         if method == "sampled":
             return self.instance(seed).spectrum()
         raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
+
+    def to_spectrum(self, *, method: str | None = None, seed: int | None = None) -> Spectrum:
+        """The :class:`Spectrum` of the problem: :meth:`spectrum` with ``method`` (default
+        ``"deterministic"``) and ``seed`` (default 0)."""
+        return self.spectrum("deterministic" if method is None else method,
+                             seed=0 if seed is None else seed)
+
+    def to_least_squares(self, *, seed: int | None = None) -> "GaussianLeastSquares":
+        """The problem for the W drawn from ``seed`` (default 0) as :class:`GaussianLeastSquares`
+        (:meth:`PLRFInstance.to_least_squares`)."""
+        return self.instance(0 if seed is None else seed).to_least_squares()
 
 
 @dataclass(frozen=True, eq=False)
@@ -323,12 +373,24 @@ class PLRFInstance:
         return self.eigenvectors @ coef
 
     def spectrum(self) -> Spectrum:
+        """Eigenvalues of K with the initial excess of each mode and the floor."""
         return Spectrum(self.eigenvalues, 0.5 * self.target_projections**2, floor=self.floor)
 
-    def as_least_squares(self) -> GaussianLeastSquares:
+    def to_spectrum(self, *, method: str | None = None, seed: int | None = None) -> Spectrum:
+        """:meth:`spectrum` (``method`` and ``seed`` belong to :class:`PLRF`; giving them here
+        raises TypeError: W is drawn already)."""
+        _refuse_plrf_options(self, method=method, seed=seed)
+        return self.spectrum()
+
+    def to_least_squares(self, *, seed: int | None = None) -> GaussianLeastSquares:
         """The same problem as :class:`GaussianLeastSquares` in feature space: covariance K,
         optimum θ*, θ₀ = 0 and Gaussian label noise of variance 2·floor (the approximation
-        residual is Gaussian and independent of the features)."""
+        residual is Gaussian and independent of the features). Built once per instance."""
+        _refuse_plrf_options(self, seed=seed)
+        return self._least_squares
+
+    @functools.cached_property
+    def _least_squares(self) -> GaussianLeastSquares:
         return GaussianLeastSquares(self.eigenvalues, self.theta_star,
                                     noise_std=float(np.sqrt(2.0 * self.floor)),
                                     eigenvectors=self.eigenvectors)
@@ -350,26 +412,21 @@ def _plrf_instance(problem: PLRF, seed: int) -> PLRFInstance:
     return PLRFInstance(problem, seed, w, s**2, vecs, proj, 0.5 * float(residual @ residual))
 
 
-def as_spectrum(problem: Spectrum | GaussianLeastSquares | PLRF, *, method: str | None = None,
-                seed: int = 0) -> Spectrum:
-    """Return the :class:`Spectrum` of a problem (a Spectrum is returned as it is)."""
-    if isinstance(problem, Spectrum):
-        return problem
-    if isinstance(problem, GaussianLeastSquares):
-        return problem.spectrum()
-    if isinstance(problem, PLRFInstance):
-        return problem.spectrum()
-    if isinstance(problem, PLRF):
-        options = {} if method is None else {"method": method}
-        return problem.spectrum(**options, seed=seed)
-    raise TypeError(f"expected a Spectrum, GaussianLeastSquares or PLRF, got {type(problem).__name__}")
+def _refuse_plrf_options(problem, **options) -> None:
+    """TypeError for reduction options that apply to a :class:`PLRF` only."""
+    names = {"method": "spectrum_method", "seed": "feature_seed"}
+    given = [names[name] for name, value in options.items() if value is not None]
+    if given:
+        raise TypeError(f"{' and '.join(given)} applies to PLRF problems only (it selects how W is "
+                        f"drawn or the spectrum computed); a {type(problem).__name__} has one "
+                        f"reduction")
 
 
 def rotated_covariance(eigenvalues: ArrayLike, seed: int = 0, diag_spread: float = 0.0
                        ) -> NDArray[np.float64]:
     r"""A covariance with a given spectrum in a random basis, optionally with a spread diagonal.
 
-    .. math:: K = S\,Q\,\mathrm{diag}(\lambda)\,Q^	op S, \qquad S = \mathrm{diag}(e^{u_i}),\;
+    .. math:: K = S\,Q\,\mathrm{diag}(\lambda)\,Q^\top S, \qquad S = \mathrm{diag}(e^{u_i}),\;
               u_i \sim U(-s, s),
 
     with Q Haar-distributed (QR of a Gaussian matrix with the signs of R's diagonal fixed). With
@@ -394,7 +451,7 @@ def rotated_covariance(eigenvalues: ArrayLike, seed: int = 0, diag_spread: float
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> K = dr.rotated_covariance([3.0, 2.0, 1.0], seed=1)
+    >>> K = dr.problems.rotated_covariance([3.0, 2.0, 1.0], seed=1)
     >>> np.round(np.linalg.eigvalsh(K), 12).tolist()
     [1.0, 2.0, 3.0]
     """

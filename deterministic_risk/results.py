@@ -176,3 +176,26 @@ class SimulatedRisk:
         return (f"SimulatedRisk(n_runs={self.n_runs}, n={self.steps.size}, "
                 f"k in [{self.steps[0]}, {self.steps[-1]}], mean {self.mean[0]:.4g} -> "
                 f"{self.mean[-1]:.4g})")
+
+
+@dataclass(frozen=True, eq=False)
+class GreedyCurve:
+    """Deterministic risk under the greedy schedule, with the schedule itself.
+
+    Attributes
+    ----------
+    curve : RiskCurve
+    lr : ndarray, shape (n,)
+        The greedy step :math:`\\gamma^\\ast(k)` at ``curve.steps``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1], [0.5, 0.5], floor=0.01)
+    >>> greedy = dr.SGD(1.0).greedy_curve(spec, [0, 10, 100])
+    >>> bool(greedy.curve.risk[-1] < greedy.curve.risk[0])
+    True
+    """
+
+    curve: RiskCurve
+    lr: NDArray[np.float64]

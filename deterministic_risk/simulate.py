@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from . import _validation as check
 from .optimizers.base import Optimizer
-from .problems import PLRF, GaussianLeastSquares, PLRFInstance
+from .problems import GaussianLeastSquares, PLRFInstance
 from .results import SimulatedRisk
 from .spectrum import Spectrum
 
@@ -84,7 +84,7 @@ def _original_basis_model(prob: GaussianLeastSquares, noise: NoiseSampler) -> _D
         model = _eigenbasis_model(lam, prob.theta0 - prob.theta_star, _reported_floor(prob), noise)
         model.info = {"sampler": "original basis (diagonal covariance)"}
         return model
-    root = _covariance_root(prob)                  # symmetric square root K^{1/2}, cached
+    root = prob.covariance_root                    # symmetric square root K^{1/2}, cached
     floor = _reported_floor(prob)
     return _DataModel(
         width=lam.size, initial=prob.theta0 - prob.theta_star, noise=noise,
@@ -112,15 +112,13 @@ def _faithful_plrf_model(inst: PLRFInstance) -> _DataModel:
         risk=risk, floor=inst.floor, info={"sampler": "faithful PLRF"})
 
 
-def _data_model(problem: Any, optimizer: Optimizer, faithful: bool, feature_seed: int) -> _DataModel:
-    if isinstance(problem, PLRF):
-        inst = problem.instance(feature_seed)
-        if faithful:
-            return _faithful_plrf_model(inst)
-        problem = inst.as_least_squares()
-    elif faithful:
-        raise ValueError("faithful=True applies to PLRF problems only")
-    if isinstance(problem, Spectrum):
+def _data_model(problem: Any, optimizer: Optimizer, faithful: bool,
+                feature_seed: int | None) -> _DataModel:
+    if faithful:
+        if not callable(getattr(problem, "instance", None)):
+            raise ValueError("faithful=True applies to PLRF problems only")
+        return _faithful_plrf_model(problem.instance(0 if feature_seed is None else feature_seed))
+    if isinstance(problem, Spectrum):   # the one problem without a basis: its own eigenbasis
         counts = problem.counts
         if np.any(counts != np.round(counts)):
             raise ValueError("a Spectrum can be simulated only with whole-number counts")
@@ -135,14 +133,12 @@ def _data_model(problem: Any, optimizer: Optimizer, faithful: bool, feature_seed
             raise ValueError(f"{type(optimizer).__name__} is not rotation invariant: simulate it "
                              f"on a GaussianLeastSquares or PLRF problem, not on a Spectrum")
         return _eigenbasis_model(lam, e0, problem.floor, noise)
-    if isinstance(problem, GaussianLeastSquares):
-        noise = _noise_sampler(problem)
-        if optimizer.rotation_invariant:
-            e0 = problem.to_eigenbasis(problem.theta0 - problem.theta_star)
-            return _eigenbasis_model(problem.eigenvalues, e0, _reported_floor(problem), noise)
-        return _original_basis_model(problem, noise)
-    raise TypeError(f"cannot simulate a {type(problem).__name__}; expected PLRF, "
-                    f"GaussianLeastSquares or Spectrum")
+    problem = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
+    noise = problem.noise.sample
+    if optimizer.rotation_invariant:
+        e0 = problem.to_eigenbasis(problem.theta0 - problem.theta_star)
+        return _eigenbasis_model(problem.eigenvalues, e0, _reported_floor(problem), noise)
+    return _original_basis_model(problem, noise)
 
 
 def _reported_floor(problem: GaussianLeastSquares) -> float:
@@ -150,22 +146,6 @@ def _reported_floor(problem: GaussianLeastSquares) -> float:
     infinite and the simulation reports the excess risk; see docs/signsgd.md)."""
     floor = problem.floor
     return floor if np.isfinite(floor) else 0.0
-
-
-def _covariance_root(prob: GaussianLeastSquares) -> NDArray[np.float64]:
-    """Symmetric square root of K, computed once per problem."""
-    root = prob._cache.get("covariance_root")
-    if root is None:
-        vecs, lam = prob.eigenvectors, prob.eigenvalues
-        root = (vecs * np.sqrt(lam)) @ vecs.T
-        root.setflags(write=False)
-        prob._cache["covariance_root"] = root
-    return root
-
-
-def _noise_sampler(problem: GaussianLeastSquares) -> NoiseSampler:
-    """Sampler of the problem's label-noise law."""
-    return problem.noise.sample
 
 
 class _BlockSource:
@@ -211,7 +191,7 @@ class _BlockSource:
 
 
 def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: int = 8,
-             seed: int = 0, faithful: bool = False, feature_seed: int = 0,
+             seed: int = 0, faithful: bool = False, feature_seed: int | None = None,
              progress: bool | None = None) -> SimulatedRisk:
     r"""Run the real optimizer on fresh Gaussian samples and record the population risk.
 
@@ -230,8 +210,9 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
         Seed of the samples (results are reproducible for a given seed and ``n_runs``).
     faithful : bool, default False
         For PLRF: draw x in R^v and multiply by W instead of sampling in the eigenbasis.
-    feature_seed : int, default 0
-        Seed of the PLRF feature matrix W (the same seed in :func:`risk_curve` gives the same W).
+    feature_seed : int, optional
+        Seed of the PLRF feature matrix W (default 0; the same seed in :func:`risk_curve` gives
+        the same W).
     progress : bool, optional
         Show a tqdm progress bar over iterations (default: when standard error is a terminal
         and the run has more than 10⁴ iterations).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Literal
 
 from numpy.typing import ArrayLike
@@ -9,54 +10,58 @@ from numpy.typing import ArrayLike
 from . import _validation as check
 from .optimizers.base import Optimizer
 from .results import RiskCurve
+from .solvers import Solver
 
 __all__ = ["risk_curve"]
 
 
 def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
-               method: Literal["auto", "exact", "ode"] = "auto",
-               spectrum_method: str | None = None, feature_seed: int = 0,
-               grid_ratio: float = 0.01,
+               solver: Solver | None = None,
                on_divergence: Literal["raise", "return"] = "raise", **options: Any) -> RiskCurve:
     r"""Deterministic (expected / high-dimensional-limit) risk of an optimizer at ``steps``.
 
+    The optimizer reduces the problem to its limit dynamics
+    (:meth:`~deterministic_risk.Optimizer.limit_dynamics`), a solver integrates them, and the
+    driver applies the divergence policy and assembles the curve.
+
     Parameters
     ----------
-    problem : Spectrum, GaussianLeastSquares or PLRF
-        What is optimised. A PLRF is reduced to a spectrum with ``spectrum_method``.
+    problem : Spectrum, GaussianLeastSquares, PLRF or PLRFInstance
+        What is optimised.
     optimizer : Optimizer
         For example ``dr.SGD(lr=0.5, batch=4)``.
     steps : array_like of int
         Iteration counts k at which the risk is wanted (sorted and made unique).
-    method : {"auto", "exact", "ode"}
-        ``"exact"`` iterates the recursion one step at a time (cost grows with k); ``"ode"`` uses
-        the log-time integrator (cost per output point independent of k, relative error
-        ≲ 1e-5 at the default ``grid_ratio``); ``"auto"`` picks ``"exact"`` when it is cheap.
-    spectrum_method : str, optional
-        Passed to ``PLRF.spectrum`` (``"sampled"``, or ``"deterministic"`` where available).
-    feature_seed : int, default 0
-        Seed of W for a sampled PLRF spectrum (the same seed in :func:`simulate` gives the
-        same W).
-    grid_ratio : float, default 0.01
-        Block length of the log-time integrator as a fraction of k (error ∝ grid_ratio²).
+    solver : Solver, optional
+        A :mod:`deterministic_risk.solvers` object with its options, for example
+        ``dr.solvers.LogTimeBlocks(grid_ratio=0.005)``. Default: the optimizer's
+        (:meth:`~deterministic_risk.Optimizer.default_solver`). A solver that does not apply to
+        the optimizer's dynamics raises TypeError.
     on_divergence : {"raise", "return"}
-        Raise :class:`FloatingPointError` when a schedule makes the risk diverge, or return a
-        curve with ``success=False`` (risk ``inf`` after the divergence).
+        Raise :class:`FloatingPointError` when the risk diverges, or return a curve with
+        ``success=False`` (risk ``inf`` after the divergence).
     **options
-        Optimizer-specific numerical settings, passed on (``dr.SignSGD``: ``rtol`` and
-        ``max_change`` of its exponential integrator).
+        Options of the optimizer's reduction of the problem (the keyword arguments of its
+        ``limit_dynamics``): ``spectrum_method`` and ``feature_seed`` for PLRF problems, and
+        for ``dr.SignSGD`` on PLRF ``diagonal`` and ``n_nodes``. An unknown option raises
+        TypeError naming it.
 
     Returns
     -------
     RiskCurve
         ``.steps``, ``.risk`` (floor included), ``.excess``, ``.floor``, ``.success``,
-        ``.message``.
+        ``.message``; ``.info`` holds the optimizer, the solver and the problem's description.
 
     Raises
     ------
+    TypeError
+        For an unknown option, an option that does not apply to the problem, or a solver that
+        does not apply.
     ValueError
         For a constant lr beyond the stability limit (the message gives the largest stable lr),
         or invalid arguments.
+    FloatingPointError
+        If the risk diverges and ``on_divergence="raise"``.
 
     Examples
     --------
@@ -65,17 +70,47 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     >>> curve = dr.risk_curve(spec, dr.SGD(lr=0.25), [0, 1, 2])
     >>> curve.risk.tolist()   # R(k+1) = (q + γ²λ²) R(k) = 0.6875 R(k)
     [1.0, 0.6875, 0.47265625]
+    >>> dr.risk_curve(spec, dr.SGD(lr=0.25), [1], grid_raito=0.1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown option 'grid_raito' for SGD: it takes spectrum_method, feature_seed; ...
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer such as dr.SGD(lr=...), got "
                         f"{type(optimizer).__name__}")
-    if method not in ("auto", "exact", "ode"):
-        raise ValueError(f"method must be 'auto', 'exact' or 'ode', got {method!r}")
     if on_divergence not in ("raise", "return"):
         raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
-    grid_ratio = check.positive_float("grid_ratio", grid_ratio)
-    if grid_ratio > 0.5:
-        raise ValueError(f"grid_ratio must be in (0, 0.5], got {grid_ratio}")
-    return optimizer._risk_curve(problem, check.steps_array(steps), method=method,
-                                 spectrum_method=spectrum_method, feature_seed=feature_seed,
-                                 grid_ratio=grid_ratio, on_divergence=on_divergence, **options)
+    if solver is not None and not isinstance(solver, Solver):
+        raise TypeError(f"solver must be a dr.solvers.Solver such as "
+                        f"dr.solvers.LogTimeBlocks(), got {solver!r}")
+    _check_options(optimizer, options)
+    steps = check.steps_array(steps)
+    dynamics = optimizer.limit_dynamics(problem, **options)
+    if solver is None:
+        solver = optimizer.default_solver(dynamics, steps)
+    result = solver.solve(dynamics, steps)
+    name = type(optimizer).__name__
+    if not result.success and on_divergence == "raise":
+        peak = getattr(optimizer.lr, "max_lr", None)
+        hint = f", peak {peak:.6g}" if isinstance(peak, float) else ""
+        raise FloatingPointError(f"{name} risk {result.message}; lower the step (the learning "
+                                 f"rate{hint})")
+    risk = result.risk if dynamics.includes_floor else result.risk + dynamics.floor
+    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
+    return RiskCurve(steps, risk, dynamics.floor, result.success, result.message, info)
+
+
+def _check_options(optimizer: Optimizer, options: dict[str, Any]) -> None:
+    """TypeError naming an option that the optimizer's ``limit_dynamics`` does not take."""
+    params = inspect.signature(optimizer.limit_dynamics).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    known = [n for n, p in params.items() if p.kind is p.KEYWORD_ONLY]
+    for key in options:
+        if key not in known:
+            moved = key in ("method", "grid_ratio", "rtol", "max_change")
+            hint = ("numerical settings belong to the solver, e.g. "
+                    "solver=dr.solvers.LogTimeBlocks(grid_ratio=...)" if moved else
+                    "check the spelling")
+            raise TypeError(f"unknown option {key!r} for {type(optimizer).__name__}: it takes "
+                            f"{', '.join(known) or 'no options'}; {hint}")

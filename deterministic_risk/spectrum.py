@@ -90,6 +90,22 @@ class Spectrum:
         """Largest node position (over nodes with a positive count)."""
         return float(np.max(self.eigenvalues[self.counts > 0], initial=0.0))
 
+    def to_spectrum(self, *, method: str | None = None, seed: int | None = None) -> "Spectrum":
+        """The spectrum itself (``method`` and ``seed`` apply to PLRF problems only)."""
+        given = [n for n, v in (("spectrum_method", method), ("feature_seed", seed))
+                 if v is not None]
+        if given:
+            raise TypeError(f"{' and '.join(given)} applies to PLRF problems only; a Spectrum is "
+                            f"already reduced")
+        return self
+
+    def to_least_squares(self, *, seed: int | None = None):
+        """Not available: a Spectrum holds the eigenvalues of K but not its basis or diagonal."""
+        raise TypeError("a Spectrum holds the eigenvalues of the covariance but not its basis or "
+                        "diagonal, so it has no GaussianLeastSquares form, which optimizers that "
+                        "are not rotation invariant (signSGD, Adam) need; pass a "
+                        "GaussianLeastSquares or PLRF problem")
+
     def __len__(self) -> int:
         return self.eigenvalues.size
 

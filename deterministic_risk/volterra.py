@@ -68,7 +68,7 @@ def sgd_forcing(spectrum: Spectrum, lr: float, steps: ArrayLike, batch: int = 1
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.sgd_forcing(dr.Spectrum([1.0], [1.0], floor=0.5), 0.25, [0, 1]).tolist()
+    >>> dr.volterra.sgd_forcing(dr.Spectrum([1.0], [1.0], floor=0.5), 0.25, [0, 1]).tolist()
     [1.5, 1.125]
     """
     return spectrum.floor + _powers(spectrum, lr, batch, steps, lambda g, b, x: spectrum.weights)
@@ -84,7 +84,7 @@ def sgd_kernel(spectrum: Spectrum, lr: float, steps: ArrayLike, batch: int = 1
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.sgd_kernel(dr.Spectrum([1.0], [1.0]), 0.5, [0]).tolist()
+    >>> dr.volterra.sgd_kernel(dr.Spectrum([1.0], [1.0]), 0.5, [0]).tolist()
     [0.25]
     """
     return _powers(spectrum, lr, batch, steps,
@@ -119,7 +119,7 @@ def solve_volterra(forcing: ArrayLike, kernel: ArrayLike, *, method: str = "fft"
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> dr.solve_volterra([1.0, 0.5, 0.25], [0.5, 0.25, 0.0]).tolist()   # R1 = .5+.5, R2 = .25+.5+.25
+    >>> dr.volterra.solve_volterra([1.0, 0.5, 0.25], [0.5, 0.25, 0.0]).tolist()   # R1 = .5+.5, R2 = .25+.5+.25
     [1.0, 1.0, 1.0]
     """
     f = check.float_array("forcing", forcing, ndim=1)

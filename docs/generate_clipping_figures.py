@@ -54,15 +54,15 @@ def clipping_adam_figure() -> None:
     law = N.StudentT(3.0, 1.0)
     R = np.geomspace(1e-3, 10, 40)
     chat = np.geomspace(1e-2, 1e2, 60)
-    ccc = dr.clipping_criterion(R[:, None], chat[None, :], law)
-    best = np.array([dr.best_scaled_threshold(r, law)[0] for r in R])
+    ccc = dr.optimizers.clipped.clipping_criterion(R[:, None], chat[None, :], law)
+    best = np.array([dr.optimizers.clipped.best_scaled_threshold(r, law)[0] for r in R])
     dr.plotting.plot_clipping_criterion(R, chat, ccc, best=(R, best), ax=axes[1])
     axes[1].set_title("(b) CCC, Student-t(3) noise (>1: clipping helps)")
     print("Gaussian max CCC on the grid:",
-          float(dr.clipping_criterion(R[:, None], chat[None, :], N.Gaussian(0.5)).max()))
+          float(dr.optimizers.clipped.clipping_criterion(R[:, None], chat[None, :], N.Gaussian(0.5)).max()))
     # (c) Adam candidate ODE against 16 runs, d = 400, c = 1
     d = 400
-    K = dr.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
+    K = dr.problems.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
                               diag_spread=0.7)
     theta = np.random.default_rng(1).standard_normal(d) / math.sqrt(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
@@ -78,7 +78,7 @@ def clipping_adam_figure() -> None:
               f"{np.max(np.abs(dev[steps >= d / 4])):.3f}, for k < d/4: "
               f"{np.max(np.abs(dev[steps < d / 4])):.3f}")
     dr.plotting.plot_risk(curves, simulations=sims, labels=labels, excess=True, ax=axes[2])
-    axes[2].axhline(dr.adam_limiting_risk(prob, 0.5 / d), color="k", linestyle=":",
+    axes[2].axhline(dr.optimizers.adam.adam_limiting_risk(prob, 0.5 / d), color="k", linestyle=":",
                     linewidth=1, label="candidate fixed point")
     axes[2].set_title("(c) Adam: candidate ODE (conjecture) vs 16 runs")
     axes[2].legend(fontsize="x-small")
@@ -100,7 +100,7 @@ def _grid_tuned(prob, make, T, lrs, steps, n_runs=8):
 
 def lr_selection_figure() -> None:
     d = 200
-    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
+    K = dr.problems.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
     T = 20 * d
@@ -109,7 +109,7 @@ def lr_selection_figure() -> None:
     for ax, name, make in ((axes[0], "sgd", dr.SGD), (axes[1], "signsgd", dr.SignSGD)):
         const = dr.optimal_lr(prob, make, T, steps=steps)
         wsd = dr.optimal_lr(prob, lambda p, make=make: make(WSD(p, T)), T, steps=steps)
-        greedy = dr.greedy_risk_curve(prob, name, steps)
+        greedy = dr.studies.greedy_risk_curve(prob, name, steps)
         lrs = const.lr * np.geomspace(0.1, 10, 9)
         if name == "sgd":
             lrs = lrs[lrs < dr.max_stable_lr(prob.spectrum())]

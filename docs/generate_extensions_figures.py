@@ -34,8 +34,8 @@ def sde_figure(fast: bool) -> None:
     steps = np.unique(np.geomspace(1, 40_000, 60).astype(int))
     runs, labels, floors = [], [], []
     for name, prob, method in [
-            ("SignSGD", sde.NoisyQuadratic(h, 1.0), sde.SignSGD(lr)),
-            ("AdamW (ω=1)", sde.NoisyQuadratic(h, 1.0), sde.AdamW(lr, weight_decay=1.0))]:
+            ("SignSGD", sde.NoisyQuadratic(h, 1.0), sde.SignSGDModel(lr)),
+            ("AdamW (ω=1)", sde.NoisyQuadratic(h, 1.0), sde.AdamWModel(lr, weight_decay=1.0))]:
         runs.append(sde.simulate_sde(prob, method, steps, n_paths=n, seed=1))
         runs.append(sde.run_optimizer(prob, method, steps, n_runs=n, seed=2))
         labels += [f"{name} SDE", f"{name} optimizer"]
@@ -47,11 +47,11 @@ def sde_figure(fast: bool) -> None:
     sigmas = np.geomspace(0.25, 8, 40)
     measured_sigmas = [0.5, 1.0, 2.0, 4.0]
     cases = [
-        ("SGD", lambda s: sde.NoisyQuadratic(h, s), sde.SGD(lr)),
-        ("SignSGD", lambda s: sde.NoisyQuadratic(h, s), sde.SignSGD(lr)),
-        ("SignSGD, Cauchy noise", lambda s: sde.NoisyQuadratic(h, s, noise="student", nu=1.0),
-         sde.SignSGD(lr)),
-        ("AdamW (ω = 1)", lambda s: sde.NoisyQuadratic(h, s), sde.AdamW(lr, weight_decay=1.0)),
+        ("SGD", lambda s: sde.NoisyQuadratic(h, s), sde.SGDModel(lr)),
+        ("SignSGD", lambda s: sde.NoisyQuadratic(h, s), sde.SignSGDModel(lr)),
+        ("SignSGD, Cauchy noise", lambda s: sde.NoisyQuadratic(h, s, noise=N.StudentT(1.0, 1.0)),
+         sde.SignSGDModel(lr)),
+        ("AdamW (ω = 1)", lambda s: sde.NoisyQuadratic(h, s), sde.AdamWModel(lr, weight_decay=1.0)),
     ]
     print("stationary loss, real optimizer vs formula "
           f"({n // 2} runs, iterations 20000-60000 averaged, x0 = 0):")
@@ -89,16 +89,16 @@ def monomial_figure(fast: bool) -> None:
     print(f"monomial features, alpha = {alpha}, d = {d}, v = {v}, centred, window {window}:")
     curves = []
     for p in (1, 2, 3):
-        rf = dr.MonomialRF.power_law(alpha, 0.25, d, p, v=v, centered=True)
+        rf = dr.monomial_features.MonomialRF.power_law(alpha, 0.25, d, p, v=v, centered=True)
         lam = rf.eigenvalues()
         # p = 3 is not in the asymptotic regime at this d (theory note §10.5): draw the law with
         # the true α instead of a fit
         plot_eigenvalue_decay(lam, p, alpha, fit_window=window if p < 3 else None,
                               plain_power_law=(p == 2), ax=ax1)
-        fit = dr.fit_log_corrected_power_law(lam, p, window)
-        plain = dr.fit_log_corrected_power_law(lam, 1, window)
+        fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, window)
+        plain = dr.monomial_features.fit_log_corrected_power_law(lam, 1, window)
         j = np.arange(window[0], window[1] + 1)
-        ratio = lam[j - 1] / dr.log_corrected_power_law(j, alpha, p)
+        ratio = lam[j - 1] / dr.monomial_features.log_corrected_power_law(j, alpha, p)
         print(f"  p={p}: log-corrected alpha_hat = {fit.alpha:.3f}, plain power-law alpha_hat = "
               f"{plain.alpha:.3f}, ratio band max/min = {ratio.max() / ratio.min():.2f}")
         spec = rf.spectrum()

@@ -40,7 +40,7 @@ def _win(w) -> str:
     return f"10^{np.log10(w[0]):.0f}–10^{np.log10(w[1]):.0f}"
 
 
-def _row(c: dr.ExponentComparison, label: str = "") -> str:
+def _row(c: dr.studies.ExponentComparison, label: str = "") -> str:
     env = c.frontier.fits["envelope"]
     return (f"| {label or c.phase} | ({c.frontier.alpha:g}, {c.frontier.beta:g}) | "
             f"{c.xi_theory:.4f} | {c.xi:.4f} {_ci(c.fit.xi_ci)} | {c.xi_error:+.4f} | "
@@ -52,7 +52,7 @@ HEADER = ("| phase | (α, β) | ξ theory | ξ IsoFLOP [95 % CI] | Δξ | η the
           "| Δη | envelope ξ / η | window (budgets) |\n|---|---|---|---|---|---|---|---|---|---|")
 
 
-def _windows_table(c: dr.ExponentComparison) -> str:
+def _windows_table(c: dr.studies.ExponentComparison) -> str:
     lines = ["| window (flops) | budgets | ξ [95 % CI] | η [95 % CI] |", "|---|---|---|---|"]
     for w in c.windows:
         lines.append(f"| {_win(w.window)} | {w.n_budgets} | {w.xi:.4f} {_ci(w.xi_ci)} | "
@@ -73,19 +73,19 @@ def phase_points(cache: Path) -> str:
     rows = [HEADER.replace("| window (budgets) |", "| window (budgets) | model sizes |")
             .replace("|---|---|---|---|---|---|---|---|---|---|",
                      "|---|---|---|---|---|---|---|---|---|---|---|")]
-    for p in dr.reproduce.SGD_PHASE_POINTS:
-        fr = _frontier(cache, f"phase-{p.phase}", lambda: dr.phase_points_experiment(
+    for p in dr.studies.reproduce.SGD_PHASE_POINTS:
+        fr = _frontier(cache, f"phase-{p.phase}", lambda: dr.studies.phase_points_experiment(
             [p], cache_dir=cache / "spectra", progress=True)[0].frontier)
         d = p.d_values
-        rows.append(_row(dr.measured_vs_theory(fr)) + f" {d[0]}–{d[-1]} ({len(d)}) |")
+        rows.append(_row(dr.studies.measured_vs_theory(fr)) + f" {d[0]}–{d[-1]} ({len(d)}) |")
     return "\n".join(rows) + "\n"
 
 
 def boundary(cache: Path) -> str:
-    small = dr.measured_vs_theory(_frontier(cache, "boundary", lambda: dr.compute_optimal(
-        0.7, 0.7, "sgd", dr.reproduce.DEFAULT_D_VALUES, dr.reproduce.DEFAULT_FLOPS,
-        fit_window=dr.reproduce.DEFAULT_WINDOW, cache_dir=cache / "spectra", progress=True)))
-    big = dr.measured_vs_theory(_frontier(cache, "boundary-big", lambda: dr.compute_optimal(
+    small = dr.studies.measured_vs_theory(_frontier(cache, "boundary", lambda: dr.compute_optimal(
+        0.7, 0.7, "sgd", dr.studies.reproduce.DEFAULT_D_VALUES, dr.studies.reproduce.DEFAULT_FLOPS,
+        fit_window=dr.studies.reproduce.DEFAULT_WINDOW, cache_dir=cache / "spectra", progress=True)))
+    big = dr.studies.measured_vs_theory(_frontier(cache, "boundary-big", lambda: dr.compute_optimal(
         0.7, 0.7, "sgd", BIG_D, BIG_FLOPS, fit_window=(1e9, 1e11), cache_dir=cache / "spectra",
         progress=True)))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), constrained_layout=True)
@@ -103,7 +103,7 @@ def boundary(cache: Path) -> str:
 
 
 def alpha_slice(cache: Path) -> str:
-    comps = dr.alpha_slice(0.7, backend="serial", cache_dir=cache / "slice", progress=True)
+    comps = dr.studies.alpha_slice(0.7, backend="serial", cache_dir=cache / "slice", progress=True)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True)
     betas = np.array([c.frontier.beta for c in comps])
     bb = np.linspace(betas.min(), betas.max(), 400)
@@ -126,13 +126,13 @@ def alpha_slice(cache: Path) -> str:
 
 
 def optimizers(cache: Path) -> str:
-    a, b, diff = dr.steeper_point()
+    a, b, diff = dr.studies.steeper_point()
     try:
-        res = dr.optimizer_comparison(a, b, cache_dir=cache / "spectra", progress=True)
+        res = dr.studies.optimizer_comparison(a, b, cache_dir=cache / "spectra", progress=True)
     except NotImplementedError as exc:
-        sgd = dr.measured_vs_theory(dr.compute_optimal(
-            a, b, "sgd", dr.reproduce.DEFAULT_D_VALUES, dr.reproduce.DEFAULT_FLOPS,
-            fit_window=dr.reproduce.DEFAULT_WINDOW, cache_dir=cache / "spectra"))
+        sgd = dr.studies.measured_vs_theory(dr.compute_optimal(
+            a, b, "sgd", dr.studies.reproduce.DEFAULT_D_VALUES, dr.studies.reproduce.DEFAULT_FLOPS,
+            fit_window=dr.studies.reproduce.DEFAULT_WINDOW, cache_dir=cache / "spectra"))
         sign = dr.asymptotics.phase_of(a, b, "signsgd")
         return "\n".join([
             f"Point chosen by `steeper_point()`: (α, β) = ({a:g}, {b:g}), symbolic "
@@ -154,8 +154,8 @@ def sweep_map(cache: Path) -> str:
     axes = dr.plotting.plot_exponents_vs_theory(frs)
     axes[0, 0].figure.savefig(FIGURES / "frontier_exponent_maps.png", dpi=100)
     plt.close(axes[0, 0].figure)
-    err_eta = np.array([abs(dr.measured_vs_theory(f, windows=False).eta_error) for f in frs])
-    err_xi = np.array([abs(dr.measured_vs_theory(f, windows=False).xi_error) for f in frs])
+    err_eta = np.array([abs(dr.studies.measured_vs_theory(f, windows=False).eta_error) for f in frs])
+    err_xi = np.array([abs(dr.studies.measured_vs_theory(f, windows=False).xi_error) for f in frs])
     ok = np.isfinite(err_eta) & np.isfinite(err_xi)
     hi = np.array([f.alpha > 0.5 for f in frs])
     return (f"{len(frs)} points; median |Δη| = {np.median(err_eta[ok]):.3f}, median |Δξ| = "

@@ -27,7 +27,7 @@ def main(points=POINTS) -> None:
     out = {}
     for alpha, beta in points:
         t0 = time.perf_counter()
-        study = dr.scaling_study(alpha, beta, D_VALUES, FLOPS)
+        study = dr.studies.scaling_study(alpha, beta, D_VALUES, FLOPS)
         ph = dr.asymptotics.phase_of(alpha, beta, "signsgd")
         ph_sgd = dr.asymptotics.phase_of(alpha, beta, "sgd")
         ph_dec = dr.asymptotics.phase_of(alpha, beta, "signsgd-decay")

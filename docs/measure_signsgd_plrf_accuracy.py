@@ -22,13 +22,13 @@ def early(cases=((500, 32), (1000, 16), (2000, 8)), points=((1.0, 0.3), (0.4, 0.
         for d, runs in cases:
             prob = dr.PLRF(alpha, beta, d)
             inst = prob.instance(0)
-            lr = dr.signsgd_lr_for_excess(prob, 0.02 * (prob.initial_risk - inst.floor),
+            lr = dr.signsgd.signsgd_lr_for_excess(prob, 0.02 * (prob.initial_risk - inst.floor),
                                           method="sampled")
             opt = dr.SignSGD(lr)
             steps = np.unique(np.geomspace(1, 10 * d, 40).astype(np.int64))
             ode = dr.risk_curve(prob, opt, steps, spectrum_method="sampled")
             sim = dr.simulate(prob, opt, steps, n_runs=runs, seed=1)
-            sde = dr.homogenized_signsgd(prob, opt, steps, n_runs=runs, seed=2)
+            sde = dr.signsgd.homogenized_signsgd(prob, opt, steps, n_runs=runs, seed=2)
             dev_o = ode.risk / sim.mean - 1
             dev_s = sde.mean / sim.mean - 1
             e = steps < d
@@ -47,7 +47,7 @@ def large_d(points=((1.0, 0.3), (1.0, 1.2), (1.5, 0.5), (0.4, 0.7), (0.7, 0.3)),
     for alpha, beta in points:
         for d in ds:
             prob = dr.PLRF(alpha, beta, d)
-            lr = dr.signsgd_lr_for_excess(prob, 1e-3 * prob.initial_risk, method="sampled")
+            lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-3 * prob.initial_risk, method="sampled")
             opt = dr.SignSGD(lr)
             ref = dr.risk_curve(prob, opt, steps, spectrum_method="sampled").risk
             law = dr.risk_curve(prob, opt, steps).risk / ref - 1

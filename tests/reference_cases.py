@@ -22,7 +22,7 @@ def _problems():
     d = 30
     lam = np.arange(1, d + 1, dtype=float) ** -1.2
     theta = rng.standard_normal(d) * np.arange(1, d + 1) ** -0.6
-    covariance = dr.rotated_covariance(lam, seed=5)
+    covariance = dr.problems.rotated_covariance(lam, seed=5)
     return {
         "spectrum": dr.Spectrum(lam, theta**2 * lam, floor=0.01),
         "gls_gauss": dr.GaussianLeastSquares(covariance, theta, noise=dr.noise.Gaussian(0.2)),
@@ -59,9 +59,10 @@ def cases():
         "simulate_clipped_gls": sim(p["gls_gauss"], dr.ClippedSGD(lr=0.2, threshold=1.0)),
         "simulate_adam_gls": sim(p["gls_gauss"], dr.Adam(lr=0.01, beta1=0.9, beta2=0.99)),
         "homogenized_signsgd_gls": sim(p["gls_gauss"], dr.SignSGD(lr=0.002),
-                                       function=dr.homogenized_signsgd),
+                                       function=dr.signsgd.homogenized_signsgd),
         "sgd_spectrum": run(p["spectrum"], dr.SGD(lr=0.3)),
-        "sgd_spectrum_exact": run(p["spectrum"], dr.SGD(lr=0.4, batch=3), SHORT, method="exact"),
+        "sgd_spectrum_exact": run(p["spectrum"], dr.SGD(lr=0.4, batch=3), SHORT,
+                                  solver=dr.solvers.ExactRecursion()),
         "sgd_gls": run(p["gls_gauss"], dr.SGD(lr=0.2, batch=2)),
         "sgd_plrf_de": run(spec_plrf, dr.SGD(lr=0.5 * dr.max_stable_lr(spec_plrf))),
         "sgd_plrf_sampled_wsd": run(sampled, dr.SGD(lr=wsd)),

@@ -15,7 +15,7 @@ from deterministic_risk import noise as N
 @pytest.fixture(scope="module")
 def small_problem():
     d = 60
-    K = dr.rotated_covariance(np.linspace(0.2, 2.0, d), seed=1, diag_spread=0.7)
+    K = dr.problems.rotated_covariance(np.linspace(0.2, 2.0, d), seed=1, diag_spread=0.7)
     theta = np.random.default_rng(2).standard_normal(d) / math.sqrt(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
@@ -24,9 +24,9 @@ def test_kappa_c_equals_the_eigenvalues(small_problem):
     # κ^C_j = w_jᵀD^{1/4}CD^{1/4}w_j = w_jᵀ A w_j = λ_j (D^{1/4}CD^{1/4} = D^{-1/4}KD^{-1/4} = A),
     # which the module uses in place of the note's κ^C; checked against the definition to 1e-12
     K = small_problem.covariance_matrix()
-    modes = dr.signsgd_modes(small_problem)
+    modes = dr.signsgd.signsgd_modes(small_problem)
     q = np.diag(K) ** 0.25
-    C = dr.correlation_matrix(K)
+    C = dr.signsgd.correlation_matrix(K)
     W = modes.eigenvectors
     kappa_c = np.einsum("ij,ij->j", W, (q[:, None] * C * q[None, :]) @ W)
     np.testing.assert_allclose(kappa_c, modes.eigenvalues, rtol=1e-12, atol=1e-14)
@@ -68,10 +68,10 @@ def test_fixed_point(small_problem, beta2_scale):
     lr = 0.5 / d
     opt = dr.Adam(lr, beta2=1 - beta2_scale / d)
     curve = dr.risk_curve(small_problem, opt, [0, 10**7])
-    assert curve.excess[-1] == pytest.approx(dr.adam_limiting_risk(small_problem, lr), rel=1e-6)
+    assert curve.excess[-1] == pytest.approx(dr.optimizers.adam.adam_limiting_risk(small_problem, lr), rel=1e-6)
     K = small_problem.covariance_matrix()
     c = lr * np.sqrt(np.diag(K)).sum() / 4
-    assert dr.adam_limiting_risk(small_problem, lr) == pytest.approx(
+    assert dr.optimizers.adam.adam_limiting_risk(small_problem, lr) == pytest.approx(
         c * (c + math.sqrt(c * c + 0.25)), rel=1e-14)
 
 
@@ -91,7 +91,7 @@ def _adam_comparison():
     uniform on [0.1, 2], diagonal spread e^{±0.7}), θ* ~ N(0, I/d), θ0 = 0, Gaussian noise σ = 0.5,
     γ = 0.5/d, β2 = 1 − 1/d (c = 1), k in [d/4, 7d] (t = k/d in [1/4, 7], the note's setting)."""
     d = 400
-    K = dr.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
+    K = dr.problems.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
                               diag_spread=0.7)
     theta = np.random.default_rng(1).standard_normal(d) / math.sqrt(d)
     prob = dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import deterministic_risk as dr
 from deterministic_risk.asymptotics import literature
-from deterministic_risk.asymptotics.compute_optimal import problem, solve_exponents_grid
+from deterministic_risk.asymptotics.symbolic_frontier import problem, solve_exponents_grid
 from deterministic_risk.asymptotics.symbols import B, alpha, beta, d, gamma, k, kappa_nu, nu
 from deterministic_risk.asymptotics.terms import terms_at
 

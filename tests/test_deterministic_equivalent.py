@@ -28,7 +28,7 @@ def test_moment_identities(alpha, beta):
     # §3.2: mass d, int x = tr D, int x^2 = sum lam^2 + (tr D)^2/d for mu^K on (0, inf); the same
     # weighted by bcheck^2 for mu^F, whose atom at 0 is 2 F_0. Target of the issue: 1e-8.
     prob = dr.PLRF(alpha, beta, d=500, v=2000)
-    meas = dr.deterministic_measures(prob)
+    meas = dr.deterministic_equivalent.deterministic_measures(prob)
     x = meas.nodes
     trace, forcing = exact_moments(prob)
     with np.errstate(over="raise", invalid="raise"):
@@ -43,9 +43,9 @@ def test_stieltjes_transform_of_nodes():
     # the node measure reproduces the resolvent off the axis: sum_l n_l/(x_l - z) equals
     # tr R(z) minus the atom at 0, tr R = (d(1 - m) - v)/z (§4.2), at points near the outliers
     prob = dr.PLRF(1.0, 0.5, d=500, v=2000)
-    meas = dr.deterministic_measures(prob)
+    meas = dr.deterministic_equivalent.deterministic_measures(prob)
     z = np.array([0.9 + 0.05j, 0.3 + 0.01j, 1e-3 + 1e-4j, 2e-6 + 1e-6j, -1e-3])
-    m = dr.stieltjes_fixed_point(prob, z, population="exact")
+    m = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
     lam = prob.population_eigenvalues
     atom = np.sum(1.0 / (1.0 + meas.null_space * lam))
     trace = (prob.d * (1 - m) - prob.v) / z + atom / z
@@ -59,7 +59,7 @@ def test_fixed_point_against_mpmath(z):
     prob = dr.PLRF(0.9, 0.5, d=50, v=200)
     ref = de.stieltjes_fixed_point_mp(prob, z if np.imag(z) > 0 or np.real(z) < 0
                                       else complex(z) + 1e-30j, dps=40)
-    got = dr.stieltjes_fixed_point(prob, z, population="exact")
+    got = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
     assert abs(got - ref) <= 1e-10 * abs(ref)
 
 
@@ -67,16 +67,16 @@ def test_fixed_point_branch():
     # m -> 1 at infinity, Im m < 0 for Im z > 0, m(-x) in (0, 1) (§3.1), conjugate symmetry
     prob = dr.PLRF(1.0, 0.5, d=200)
     z = np.array([1e8j, 1e8 + 1e8j, 0.3 + 0.2j, 1e-4 + 1e-3j, 1e-7 + 1e-9j])
-    m = dr.stieltjes_fixed_point(prob, z)
+    m = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z)
     assert abs(m[0] - 1) < 1e-6 and abs(m[1] - 1) < 1e-6
     assert np.all(m.imag < 0)
-    neg = dr.stieltjes_fixed_point(prob, -np.geomspace(1e-8, 10, 9))
+    neg = dr.deterministic_equivalent.stieltjes_fixed_point(prob, -np.geomspace(1e-8, 10, 9))
     assert np.all((neg.real > 0) & (neg.real < 1) & (neg.imag == 0))
-    np.testing.assert_allclose(dr.stieltjes_fixed_point(prob, np.conj(z)), np.conj(m), rtol=1e-14)
+    np.testing.assert_allclose(dr.deterministic_equivalent.stieltjes_fixed_point(prob, np.conj(z)), np.conj(m), rtol=1e-14)
     # near 0, m(z) ~ -s0 z (§3.4)
-    s0 = dr.null_space_parameter(prob)
+    s0 = dr.deterministic_equivalent.null_space_parameter(prob)
     zz = -1e-6 / s0
-    assert abs(dr.stieltjes_fixed_point(prob, zz) / (-s0 * zz) - 1) < 1e-5
+    assert abs(dr.deterministic_equivalent.stieltjes_fixed_point(prob, zz) / (-s0 * zz) - 1) < 1e-5
 
 
 @pytest.mark.parametrize("alpha", [0.35, 1.0])
@@ -85,34 +85,34 @@ def test_compressed_population_matches_exact(alpha):
     prob = dr.PLRF(alpha, 0.5, d=2000, v=8000)
     x = np.geomspace(de.bottom_edge(prob) * 1.01, 1.2, 300)
     z = np.concatenate([x, x * (1 + 1e-3j), x * (1 + 0.3j)])
-    m_c = dr.stieltjes_fixed_point(prob, z)
-    m_e = dr.stieltjes_fixed_point(prob, z, population="exact")
+    m_c = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z)
+    m_e = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
     assert np.max(np.abs(m_c - m_e) / np.abs(m_e)) < 1e-9
 
 
 def test_kappa_values():
     # §3.4 values (3 digits); finite nu tends to the closed form
-    assert [round(dr.kappa(a), 3) for a in (0.6, 0.8, 1.0, 1.5)] == [0.137, 0.299, 0.405, 0.566]
-    assert abs(dr.kappa(1.0, nu=1e6) / dr.kappa(1.0) - 1) < 1e-3
+    assert [round(dr.deterministic_equivalent.kappa(a), 3) for a in (0.6, 0.8, 1.0, 1.5)] == [0.137, 0.299, 0.405, 0.566]
+    assert abs(dr.deterministic_equivalent.kappa(1.0, nu=1e6) / dr.deterministic_equivalent.kappa(1.0) - 1) < 1e-3
     with pytest.raises(ValueError, match="nu"):
-        dr.kappa(0.4)
+        dr.deterministic_equivalent.kappa(0.4)
 
 
 def test_null_space_and_floor_asymptotics():
     # s0 / d^{2 alpha} -> kappa(nu) (§3.4); both regimes
     for alpha in (0.35, 1.0):
         prob = dr.PLRF(alpha, 0.5, d=20000, v=80000)
-        assert abs(dr.null_space_parameter(prob) / prob.d ** (2 * alpha) / dr.kappa(alpha, 4)
+        assert abs(dr.deterministic_equivalent.null_space_parameter(prob) / prob.d ** (2 * alpha) / dr.deterministic_equivalent.kappa(alpha, 4)
                    - 1) < 0.02
 
 
 def test_edges_table_of_the_theory_note():
     # §3.4: finite-nu edge 2.22e-5 (alpha 0.8) and 1.497e-6 (alpha 1.0) at d = 500, nu = 4
-    assert abs(dr.bottom_edge(dr.PLRF(0.8, 0.5, 500, 2000)) / 2.22e-5 - 1) < 5e-3
-    assert abs(dr.bottom_edge(dr.PLRF(1.0, 0.5, 500, 2000)) / 1.497e-6 - 1) < 1e-3
+    assert abs(dr.deterministic_equivalent.bottom_edge(dr.PLRF(0.8, 0.5, 500, 2000)) / 2.22e-5 - 1) < 5e-3
+    assert abs(dr.deterministic_equivalent.bottom_edge(dr.PLRF(1.0, 0.5, 500, 2000)) / 1.497e-6 - 1) < 1e-3
     # the DE support starts at the bottom edge
     prob = dr.PLRF(1.0, 0.5, 500, 2000)
-    assert dr.support_intervals(prob)[0, 0] == pytest.approx(dr.bottom_edge(prob), rel=1e-10)
+    assert dr.deterministic_equivalent.support_intervals(prob)[0, 0] == pytest.approx(dr.deterministic_equivalent.bottom_edge(prob), rel=1e-10)
 
 
 def test_spectrum_default_and_contract():
@@ -129,15 +129,16 @@ def test_spectrum_default_and_contract():
     with pytest.raises(ValueError, match="method"):
         prob.spectrum("nonsense")
     with pytest.raises(TypeError, match="PLRF"):
-        dr.deterministic_measures(dr.Spectrum([1.0], [1.0]))
+        dr.deterministic_equivalent.deterministic_measures(dr.Spectrum([1.0], [1.0]))
 
 
-def test_limit_loss():
+def test_sgd_limit_on_the_deterministic_spectrum():
+    # SGD's k -> infinity limit on PLRF (the DE spectrum by default) is F_0 / (1 - ||K||)
     prob = dr.PLRF(1.0, 0.7, d=200)
     spec = prob.spectrum()
     lr = 0.3
-    norm = dr.kernel_norm(spec, lr)
-    assert dr.limit_loss(prob, lr) == pytest.approx(de.deterministic_floor(prob) / (1 - norm))
+    norm = dr.optimizers.sgd.kernel_norm(spec, lr)
+    assert dr.SGD(lr).limit(prob) == pytest.approx(de.deterministic_floor(prob) / (1 - norm))
 
 
 @pytest.mark.parametrize("which", ["deterministic", "sampled"])
@@ -147,11 +148,11 @@ def test_volterra_equals_recursion(which):
     spec = prob.spectrum(which, seed=1)
     lr = 0.5 * dr.max_stable_lr(spec)
     k = np.arange(4000)
-    f = dr.sgd_forcing(spec, lr, k)
-    kern = dr.sgd_kernel(spec, lr, k)
-    rec = dr.risk_curve(spec, dr.SGD(lr), k, method="exact").risk
-    np.testing.assert_allclose(dr.solve_volterra(f, kern), rec, rtol=1e-10)
-    np.testing.assert_allclose(dr.solve_volterra(f[:500], kern[:500], method="direct"), rec[:500],
+    f = dr.volterra.sgd_forcing(spec, lr, k)
+    kern = dr.volterra.sgd_kernel(spec, lr, k)
+    rec = dr.risk_curve(spec, dr.SGD(lr), k, solver=dr.solvers.ExactRecursion()).risk
+    np.testing.assert_allclose(dr.volterra.solve_volterra(f, kern), rec, rtol=1e-10)
+    np.testing.assert_allclose(dr.volterra.solve_volterra(f[:500], kern[:500], method="direct"), rec[:500],
                                rtol=1e-12)
 
 
@@ -161,18 +162,18 @@ def test_volterra_fft_long():
     spec = prob.spectrum(n_nodes=200)
     lr = 0.5 * dr.max_stable_lr(spec)
     k = np.arange(100_000)
-    r = dr.solve_volterra(dr.sgd_forcing(spec, lr, k), dr.sgd_kernel(spec, lr, k))
-    rec = dr.risk_curve(spec, dr.SGD(lr), k[::997], method="exact").risk
+    r = dr.volterra.solve_volterra(dr.volterra.sgd_forcing(spec, lr, k), dr.volterra.sgd_kernel(spec, lr, k))
+    rec = dr.risk_curve(spec, dr.SGD(lr), k[::997], solver=dr.solvers.ExactRecursion()).risk
     np.testing.assert_allclose(r[::997], rec, rtol=1e-10)
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="n_nodes"):
-        dr.deterministic_spectrum(dr.PLRF(1.0, 0.5, d=50), n_nodes=0)
+        dr.deterministic_equivalent.deterministic_spectrum(dr.PLRF(1.0, 0.5, d=50), n_nodes=0)
     with pytest.raises(ValueError, match="population"):
-        dr.stieltjes_fixed_point(dr.PLRF(1.0, 0.5, d=50), 1j, population="x")
+        dr.deterministic_equivalent.stieltjes_fixed_point(dr.PLRF(1.0, 0.5, d=50), 1j, population="x")
     with pytest.raises(ValueError, match="forcing"):
-        dr.solve_volterra([np.nan, 1.0], [0.1])
+        dr.volterra.solve_volterra([np.nan, 1.0], [0.1])
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,11 +189,11 @@ def compare_with_sampled(alpha, beta, d=500, v=2000, n_draws=N_DRAWS):
     prob = dr.PLRF(alpha, beta, d=d, v=v)
     spec = prob.spectrum()
     lr = 0.5 * dr.max_stable_lr(spec)
-    det = dr.risk_curve(spec, dr.SGD(lr), STEPS, method="ode").risk
+    det = dr.risk_curve(spec, dr.SGD(lr), STEPS, solver=dr.solvers.LogTimeBlocks()).risk
     curves, floors, edges = [], [], []
     for seed in range(n_draws):
         s = prob.spectrum("sampled", seed=seed)
-        curves.append(dr.risk_curve(s, dr.SGD(lr), STEPS, method="ode").risk)
+        curves.append(dr.risk_curve(s, dr.SGD(lr), STEPS, solver=dr.solvers.LogTimeBlocks()).risk)
         floors.append(s.floor)
         edges.append(s.eigenvalues.min())
     curves, floors = np.array(curves), np.array(floors)

@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
-from deterministic_risk._spectra import plrf_spectra
-from deterministic_risk.reproduce import SGD_PHASE_POINTS
+from deterministic_risk.studies._spectra import plrf_spectra
+from deterministic_risk.studies.reproduce import SGD_PHASE_POINTS
 
 asy = pytest.importorskip("deterministic_risk.asymptotics")
 
 XI_TOL, ETA_TOL = 0.05, 0.03
 
-# phase, α, β, model sizes, budgets, fit window (flops): dr.reproduce.SGD_PHASE_POINTS, i.e.
+# phase, α, β, model sizes, budgets, fit window (flops): dr.studies.reproduce.SGD_PHASE_POINTS, i.e.
 #   Ia  (1.0, 0.3)   d = 300…1e5 (11 sizes), f = 1e7…1e12, window 1e10–1e12
 #   Ib  (0.4, 0.3)   d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e9–1e11
 #   Ic  (0.2, 1.0)   d = 1e3…1e6 (12 sizes), f = 1e6…1e12, window 1e9–1e11
@@ -124,10 +124,10 @@ def synthetic_frontier(xi=0.4, eta=0.6):
     flops = np.geomspace(1e4, 1e10, 61)
     d = np.geomspace(10, 1e6, 81)
     losses = d[:, None] ** -a + (flops[None, :] / d[:, None]) ** -b
-    from deterministic_risk.fitting import isoflop_optimum, envelope_optimum
+    from deterministic_risk.studies.fitting import isoflop_optimum, envelope_optimum
     ds, rs, _ = isoflop_optimum(flops, d, losses)
     ed, er, _ = envelope_optimum(flops, d, losses)
-    fit = dr.scaling._fit
+    fit = dr.studies.frontier._fit
     inside = isoflop_optimum(flops, d, losses)[2]
     fits = {"isoflop": fit(flops, ds, rs, inside, None, "isoflop"),
             "envelope": fit(flops, ed, er, inside, None, "envelope")}
@@ -136,7 +136,7 @@ def synthetic_frontier(xi=0.4, eta=0.6):
 
 def test_windowed_exponents_recover_a_two_term_model():
     fr = synthetic_frontier(0.4, 0.6)
-    fits = dr.windowed_exponents(fr, width=2.0, step=1.0)
+    fits = dr.studies.windowed_exponents(fr, width=2.0, step=1.0)
     assert len(fits) == 5
     for fit in fits:
         # grid ratio 1.12 in d: log R is not exactly a parabola in log d, so the vertex is off
@@ -145,11 +145,11 @@ def test_windowed_exponents_recover_a_two_term_model():
         assert fit.eta == pytest.approx(0.6, abs=2e-5)
         assert fit.window[1] / fit.window[0] == pytest.approx(100.0)
     with pytest.raises(ValueError, match="method must be"):
-        dr.windowed_exponents(fr, method="chinchilla")
+        dr.studies.windowed_exponents(fr, method="chinchilla")
 
 
 def test_measured_vs_theory_reports_errors():
-    cmp = dr.measured_vs_theory(synthetic_frontier(1 / 3, 0.5))   # α = 1, β = 0.3: Ia
+    cmp = dr.studies.measured_vs_theory(synthetic_frontier(1 / 3, 0.5))   # α = 1, β = 0.3: Ia
     assert cmp.phase == "Ia" and not cmp.on_boundary
     assert cmp.xi_theory == pytest.approx(1 / 3) and cmp.eta_theory == pytest.approx(1.6 / 3)
     assert cmp.xi_error == pytest.approx(0.0, abs=1e-4)
@@ -158,7 +158,7 @@ def test_measured_vs_theory_reports_errors():
 
 
 def test_steeper_point_is_inside_a_signsgd_steeper_region():
-    a, b, diff = dr.steeper_point("signsgd", "sgd")
+    a, b, diff = dr.studies.steeper_point("signsgd", "sgd")
     assert diff > 0.03
     assert asy.phase_of(a, b, "signsgd").eta - asy.phase_of(a, b, "sgd").eta == pytest.approx(diff)
 
@@ -169,7 +169,7 @@ def test_optimizer_comparison_runs_or_names_the_missing_optimizer():
         dr.compute_optimal(0.8, 1.2, "signsgd", **opts)
     except ValueError:
         with pytest.raises(NotImplementedError, match="optimizer='signsgd'"):
-            dr.optimizer_comparison(0.8, 1.2, **opts)
+            dr.studies.optimizer_comparison(0.8, 1.2, **opts)
     else:  # pragma: no cover - once compute_optimal supports signSGD
-        res = dr.optimizer_comparison(0.8, 1.2, **opts)
+        res = dr.studies.optimizer_comparison(0.8, 1.2, **opts)
         assert set(res) == {"sgd", "signsgd"}

@@ -7,7 +7,7 @@ import pytest
 
 import deterministic_risk as dr
 from deterministic_risk import noise as N
-from deterministic_risk.lr_selection import sgd_greedy_step
+from deterministic_risk.optimizers.sgd import greedy_step as sgd_greedy_step
 from deterministic_risk.schedules import WSD
 
 
@@ -23,7 +23,7 @@ def power_law_spectrum():
 @pytest.fixture(scope="module")
 def sign_problem():
     d = 120
-    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
+    K = dr.problems.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
@@ -67,8 +67,8 @@ def test_optimal_lr_reports_edges_and_needs_bounds(power_law_spectrum, sign_prob
     T = 1000
     edge = dr.optimal_lr(power_law_spectrum, dr.SGD, T, bounds=(1e-6, 1e-5))
     assert not edge.success and "widen" in edge.message
-    with pytest.raises(ValueError, match="bounds="):
-        dr.optimal_lr(sign_problem, lambda g: dr.ClippedSGD(g, 1.0), T)
+    with pytest.raises(NotImplementedError, match="bounds="):
+        dr.optimal_lr(sign_problem, dr.ALIAS(0.1), T)
     with pytest.raises(ValueError, match="n_grid"):
         dr.optimal_lr(power_law_spectrum, dr.SGD, T, n_grid=2)
 
@@ -76,19 +76,20 @@ def test_optimal_lr_reports_edges_and_needs_bounds(power_law_spectrum, sign_prob
 # -- greedy schedules ------------------------------------------------------------------------------
 
 def test_sgd_greedy_step_minimises_the_one_step_risk(power_law_spectrum):
-    # one iteration of the exact recursion (dr.risk_curve, method="exact") at γ* against a grid
-    # of steps: γ* is the argmin to grid resolution and R(γ*) is at most the grid minimum
+    # one iteration of the exact recursion (solver ExactRecursion) at γ* against a grid of
+    # steps: γ* is the argmin to grid resolution and R(γ*) is at most the grid minimum
     spec = power_law_spectrum
     for batch in (1, 4):
         g_star = sgd_greedy_step(spec.eigenvalues, spec.counts, spec.weights, spec.initial_risk,
                                  batch)
         grid = g_star * np.linspace(0.6, 1.4, 161)
-        r1 = [dr.risk_curve(spec, dr.SGD(g, batch=batch), [1], method="exact").risk[0]
+        exact = dr.solvers.ExactRecursion()
+        r1 = [dr.risk_curve(spec, dr.SGD(g, batch=batch), [1], solver=exact).risk[0]
               for g in grid]
-        at_star = dr.risk_curve(spec, dr.SGD(g_star, batch=batch), [1], method="exact").risk[0]
+        at_star = dr.risk_curve(spec, dr.SGD(g_star, batch=batch), [1], solver=exact).risk[0]
         assert grid[int(np.argmin(r1))] == pytest.approx(g_star, rel=0.006)
         assert at_star <= min(r1) + 1e-15
-    g = dr.greedy_risk_curve(spec, dr.SGD(0.1, batch=4), [0, 1])
+    g = dr.studies.greedy_risk_curve(spec, dr.SGD(0.1, batch=4), [0, 1])
     assert g.lr[0] == pytest.approx(sgd_greedy_step(spec.eigenvalues, spec.counts, spec.weights,
                                                     spec.initial_risk, 4), rel=1e-14)
 
@@ -96,14 +97,14 @@ def test_sgd_greedy_step_minimises_the_one_step_risk(power_law_spectrum):
 def test_signsgd_greedy_step_maximises_the_instantaneous_decrease(sign_problem):
     # dR/dk = −2γφΣλ²v + (γ²/2)Σλκ is maximally negative at γ*; checked on the ODE right-hand
     # side with the state of the greedy curve at k = 500
-    modes = dr.signsgd_modes(sign_problem)
+    modes = dr.signsgd.signsgd_modes(sign_problem)
     lam, kappa, v = modes.eigenvalues, modes.kappa, modes.v0
     phi = sign_problem.noise.phi(float(lam @ v))
 
     def drdk(g):
         return -2 * g * phi * (lam**2 @ v) + 0.5 * g * g * (lam @ kappa)
 
-    g_star = dr.greedy_risk_curve(sign_problem, "signsgd", [0, 500]).lr[0]
+    g_star = dr.studies.greedy_risk_curve(sign_problem, dr.SignSGD(1.0), [0, 500]).lr[0]
     for factor in (0.9, 1.1, 0.5, 2.0):
         assert drdk(g_star) < drdk(factor * g_star)
     assert g_star == pytest.approx(2 * phi * (lam**2 @ v) / (lam @ kappa), rel=1e-12)
@@ -119,7 +120,7 @@ def test_greedy_is_optimal_on_an_isotropic_problem(kind):
                                    noise=N.Gaussian(0.3))
     make = dr.SGD if kind == "sgd" else dr.SignSGD
     steps = [0, 300, 3000]
-    greedy = dr.greedy_risk_curve(prob, kind, steps)
+    greedy = dr.studies.greedy_risk_curve(prob, make(1.0), steps)
     for T in steps[1:]:
         const = dr.optimal_lr(prob, make, T)
         wsd = dr.optimal_lr(prob, lambda p: make(WSD(p, T)), T)
@@ -133,16 +134,14 @@ def test_greedy_is_myopic_on_a_power_law(sign_problem):
     # at T = 20d its risk is above the ODE-optimal constant step's (measured: signSGD 0.43 vs 0.26
     # in docs/lr_selection.md on a d = 200 problem; here d = 120)
     T = 20 * sign_problem.d
-    greedy = dr.greedy_risk_curve(sign_problem, "signsgd", [0, T]).curve.risk[-1]
+    greedy = dr.studies.greedy_risk_curve(sign_problem, dr.SignSGD(1.0), [0, T]).curve.risk[-1]
     const = dr.optimal_lr(sign_problem, dr.SignSGD, T).risk
     assert greedy > const
 
 
 def test_greedy_rejects_other_optimizers(sign_problem):
-    with pytest.raises(ValueError, match="optimizer"):
-        dr.greedy_risk_curve(sign_problem, "adam", [0, 1])
-    with pytest.raises(TypeError, match="optimizer"):
-        dr.greedy_risk_curve(sign_problem, dr.Adam(0.1), [0, 1])
+    with pytest.raises(TypeError, match="Adam has no greedy step"):
+        dr.studies.greedy_risk_curve(sign_problem, dr.Adam(0.1), [0, 1])
 
 
 # -- ALIAS -----------------------------------------------------------------------------------------
@@ -228,7 +227,7 @@ def test_plot_lr_selection(power_law_spectrum):
     import matplotlib
     matplotlib.use("Agg")
     steps = [1, 10, 100]
-    curves = {"greedy": dr.greedy_risk_curve(power_law_spectrum, "sgd", steps).curve,
+    curves = {"greedy": dr.studies.greedy_risk_curve(power_law_spectrum, dr.SGD(1.0), steps).curve,
               "constant": dr.risk_curve(power_law_spectrum, dr.SGD(0.1), steps)}
     sims = {"constant": dr.simulate(power_law_spectrum, dr.SGD(0.1), steps, n_runs=2)}
     ax = dr.plotting.plot_lr_selection(curves, simulations=sims)

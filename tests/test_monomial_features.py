@@ -17,7 +17,7 @@ ALPHA = 1.5
 
 
 def _small_problem(p, centered=False, v=60, d=8, seed=0):
-    return dr.MonomialRF.power_law(ALPHA, 0.5, d, p, v=v, centered=centered, seed=seed,
+    return dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, d, p, v=v, centered=centered, seed=seed,
                                    noise_std=0.3)
 
 
@@ -34,8 +34,8 @@ def test_wick_equals_hermite_formulation(p, centered):
     rng = np.random.default_rng(1)
     w = rng.standard_normal((40, 12))
     h = np.arange(1, 41) ** -ALPHA
-    a = dr.monomial_covariance(w, h, p, centered=centered)
-    b = dr.monomial_covariance(w, h, p, centered=centered, method="hermite")
+    a = dr.monomial_features.monomial_covariance(w, h, p, centered=centered)
+    b = dr.monomial_features.monomial_covariance(w, h, p, centered=centered, method="hermite")
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(a).max())
 
 
@@ -45,11 +45,11 @@ def test_p2_identity_psd_and_centering():
     h = np.arange(1, 31) ** -ALPHA
     c = w.T @ (h[:, None] * w)
     s = np.diag(c)
-    k = dr.monomial_covariance(w, h, 2)
+    k = dr.monomial_features.monomial_covariance(w, h, 2)
     np.testing.assert_allclose(k, (np.outer(s, s) + 2 * c * c) / 10, rtol=1e-13)
     for p in (1, 2, 3, 4):
-        unc = dr.monomial_covariance(w, h, p)
-        cen = dr.monomial_covariance(w, h, p, centered=True)
+        unc = dr.monomial_features.monomial_covariance(w, h, p)
+        cen = dr.monomial_features.monomial_covariance(w, h, p, centered=True)
         assert np.linalg.eigvalsh(cen).min() > -1e-12 * np.abs(cen).max()
         mean = (math.prod(range(p - 1, 0, -2)) * s ** (p / 2)) if p % 2 == 0 else np.zeros(10)
         np.testing.assert_allclose(unc - cen, np.outer(mean, mean) / 10, rtol=1e-12,
@@ -109,13 +109,13 @@ def test_spectrum_carries_the_risk(p, centered):
 
 def test_sgd_risk_curve_on_monomial_features():
     # dr.risk_curve works on the spectrum: starts at ½E[y²], decreases, tends to the SGD limit
-    rf = dr.MonomialRF.power_law(ALPHA, 0.5, 40, 2, v=160, centered=True)
+    rf = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 40, 2, v=160, centered=True)
     spec = rf.spectrum()
     lr = 0.5 * dr.max_stable_lr(spec)
     curve = dr.risk_curve(spec, dr.SGD(lr), [0, 10, 1000, 10**6])
     assert curve.risk[0] == pytest.approx(spec.initial_risk)
     assert np.all(np.diff(curve.risk) < 0)
-    assert curve.risk[-1] == pytest.approx(dr.stationary_risk(spec, lr), rel=1e-3)
+    assert curve.risk[-1] == pytest.approx(dr.optimizers.sgd.stationary_risk(spec, lr), rel=1e-3)
 
 
 def test_odd_degree_has_no_mean_term():
@@ -135,18 +135,18 @@ def test_validation(bad, match):
     args = dict(alpha=ALPHA, beta=0.5, d=10, p=2)
     args.update(bad)
     with pytest.raises(ValueError, match=match):
-        dr.MonomialRF.power_law(**args)
+        dr.monomial_features.MonomialRF.power_law(**args)
     with pytest.raises(ValueError, match="length v"):
-        dr.monomial_covariance(np.ones((3, 2)), np.ones(4), 2)
+        dr.monomial_features.monomial_covariance(np.ones((3, 2)), np.ones(4), 2)
     with pytest.raises(ValueError, match="window"):
-        dr.fit_log_corrected_power_law(np.ones(10), 2, (5, 11))
+        dr.monomial_features.fit_log_corrected_power_law(np.ones(10), 2, (5, 11))
 
 
 def test_fit_recovers_exact_law():
     j = np.arange(1, 301)
     for p in (1, 2, 3):
-        lam = 0.7 * dr.log_corrected_power_law(j, 1.3, p)
-        fit = dr.fit_log_corrected_power_law(lam, p, (3, 300))
+        lam = 0.7 * dr.monomial_features.log_corrected_power_law(j, 1.3, p)
+        fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, (3, 300))
         assert (fit.alpha, fit.amplitude) == pytest.approx((1.3, 0.7), rel=1e-10)
         assert fit.rms_residual < 1e-10
 
@@ -164,17 +164,17 @@ def test_eigenvalue_decay_follows_log_corrected_law(p):
     # 3. a plain power-law fit gives the theorem's apparent exponent on that window, i.e. the
     #    slope a plain fit to the law itself has (1.134 for p = 2), within 0.1 (measured 1.10),
     #    not α — the log factor explains the whole slope deficit.
-    rf = dr.MonomialRF.power_law(ALPHA, 0.5, 1000, p, v=4000, centered=True, seed=0)
+    rf = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 1000, p, v=4000, centered=True, seed=0)
     lam = rf.eigenvalues()
     window = (10, 200)
     j = np.arange(window[0], window[1] + 1)
-    fit = dr.fit_log_corrected_power_law(lam, p, window)
+    fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, window)
     assert abs(fit.alpha - ALPHA) <= 0.1
-    ratio = lam[j - 1] / dr.log_corrected_power_law(j, ALPHA, p)
+    ratio = lam[j - 1] / dr.monomial_features.log_corrected_power_law(j, ALPHA, p)
     assert ratio.max() / ratio.min() <= 1.5
-    plain = dr.fit_log_corrected_power_law(lam, 1, window)
-    law = dr.log_corrected_power_law(np.arange(1, lam.size + 1), ALPHA, p)
-    apparent = dr.fit_log_corrected_power_law(law, 1, window).alpha
+    plain = dr.monomial_features.fit_log_corrected_power_law(lam, 1, window)
+    law = dr.monomial_features.log_corrected_power_law(np.arange(1, lam.size + 1), ALPHA, p)
+    apparent = dr.monomial_features.fit_log_corrected_power_law(law, 1, window).alpha
     assert abs(plain.alpha - apparent) <= 0.1
     if p == 2:
         plain_ratio = lam[j - 1] * j**ALPHA
@@ -186,7 +186,7 @@ def test_plot_eigenvalue_decay_returns_axes():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    lam = dr.MonomialRF.power_law(ALPHA, 0.5, 60, 2, v=240).eigenvalues()
+    lam = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 60, 2, v=240).eigenvalues()
     ax = dr.plotting.plot_eigenvalue_decay(lam, 2, ALPHA, fit_window=(5, 30))
     assert len(ax.lines) == 3          # eigenvalues, fitted law, plain power law
     ax = dr.plotting.plot_eigenvalue_decay(lam, 1, ALPHA)

@@ -42,7 +42,7 @@ def test_diagonal_problem_with_a_million_parameters():
     lam = np.arange(1, d + 1, dtype=float) ** -1.2
     prob = dr.GaussianLeastSquares(lam, np.ones(d), noise_std=0.1)
     curve = dr.risk_curve(prob, dr.SGD(0.5 * dr.max_stable_lr(prob.spectrum())),
-                          [0, 10**3, 10**9], method="ode")
+                          [0, 10**3, 10**9], solver=dr.solvers.LogTimeBlocks())
     assert curve.success and curve.risk[-1] < curve.risk[0]
 
 

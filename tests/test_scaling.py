@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
-from deterministic_risk.fitting import envelope_optimum, fit_power_law, isoflop_optimum
+from deterministic_risk.studies.fitting import envelope_optimum, fit_power_law, isoflop_optimum
 
 
 def test_power_law_fit_is_exact_on_power_laws():
@@ -58,7 +58,7 @@ def test_compute_optimal_returns_a_frontier_and_round_trips(tmp_path):
 def test_compute_optimal_rejects_bad_arguments():
     with pytest.raises(ValueError, match="d_values must hold at least 3"):
         dr.compute_optimal(1.0, 0.7, d_values=[10, 20])
-    with pytest.raises(ValueError, match="lr must be 'stable', 'tuned' or a number"):
+    with pytest.raises(ValueError, match="lr must be 'stable', 'tuned'"):
         dr.compute_optimal(1.0, 0.7, d_values=[10, 20, 40], lr="fast")
     with pytest.raises(ValueError, match="optimizer must be"):
         dr.compute_optimal(1.0, 0.7, "adagrad", d_values=[10, 20, 40], spectrum_method="sampled")

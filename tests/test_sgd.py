@@ -19,13 +19,16 @@ def single_mode_risk(k, lam, weight, floor, lr, batch):
     return floor + r ** np.asarray(k, float) * (weight - e_inf) + e_inf
 
 
+SOLVERS = {"exact": dr.solvers.ExactRecursion(), "ode": dr.solvers.LogTimeBlocks()}
+
+
 @pytest.mark.parametrize("batch", [1, 3])
 @pytest.mark.parametrize("method", ["exact", "ode"])
 def test_single_eigenvalue_closed_form(batch, method):
     lam, w, floor, lr = 0.7, 2.0, 0.05, 0.4
     steps = np.unique(np.geomspace(1, 2e4, 80).astype(int))
     curve = dr.risk_curve(dr.Spectrum([lam], [w], floor=floor), dr.SGD(lr, batch=batch), steps,
-                          method=method)
+                          solver=SOLVERS[method])
     expected = single_mode_risk(steps, lam, w, floor, lr, batch)
     # the recursion is exact up to rounding; the block integrator is exact for h = 1 and
     # second order in grid_ratio afterwards (1e-6 is 100x below the issue's 1e-4 budget)
@@ -37,7 +40,7 @@ def test_risk_at_step_zero_is_initial_risk():
     prob = dr.PLRF(1.2, 0.4, d=60)
     spec = prob.spectrum(method="sampled", seed=3)
     for method in ("exact", "ode"):
-        curve = dr.risk_curve(spec, dr.SGD(0.3), [0, 5], method=method)
+        curve = dr.risk_curve(spec, dr.SGD(0.3), [0, 5], solver=SOLVERS[method])
         assert curve.risk[0] == pytest.approx(spec.initial_risk, rel=1e-14)
     # R(0) = ½‖b̌‖² does not depend on W
     assert spec.initial_risk == pytest.approx(prob.initial_risk, rel=1e-12)
@@ -59,24 +62,11 @@ def test_log_time_integrator_matches_exact_recursion(batch, schedule):
           "powerlaw": PowerLaw(lr0, 100.0, 0.5),
           "step": StepDecay(lr0, 0.5, 2e4)}[schedule]
     steps = np.unique(np.geomspace(1, total, 120).astype(int))
-    exact = dr.risk_curve(spec, dr.SGD(lr, batch=batch), steps, method="exact")
-    ode = dr.risk_curve(spec, dr.SGD(lr, batch=batch), steps, method="ode")
+    opt = dr.SGD(lr, batch=batch)
+    exact = dr.risk_curve(spec, opt, steps, solver=dr.solvers.ExactRecursion())
+    ode = dr.risk_curve(spec, opt, steps, solver=dr.solvers.LogTimeBlocks())
     # issue target: relative error <= 1e-4 for k <= 1e5
     assert np.max(np.abs(ode.risk / exact.risk - 1)) <= 1e-4
-
-
-def test_log_time_integrator_is_second_order():
-    spec = plrf_spectrum(alpha=0.8, beta=0.6, d=100)
-    lr = 0.5 * dr.max_stable_lr(spec)
-    steps = np.unique(np.geomspace(1, 5e4, 50).astype(int))
-    exact = dr.risk_curve(spec, dr.SGD(lr), steps, method="exact").risk
-    # below 0.04 the block length is set by grid_ratio alone (above it, by the output grid and
-    # the max_change guard), so the asymptotic order shows
-    ratios = np.array([0.04, 0.02, 0.01])
-    errors = [np.max(np.abs(dr.risk_curve(spec, dr.SGD(lr), steps, method="ode",
-                                          grid_ratio=r).risk / exact - 1)) for r in ratios]
-    order = np.polyfit(np.log(ratios), np.log(errors), 1)[0]
-    assert order == pytest.approx(2.0, abs=0.3)
 
 
 def test_kernel_norm_equals_long_sum():
@@ -88,15 +78,15 @@ def test_kernel_norm_equals_long_sum():
         q = opt.contraction(lr, lam)
         # Σ_k (γ²/B) Σ_i λ_i² q_i^k summed in closed form per mode (geometric series)
         direct = np.sum(lr**2 / batch * lam**2 / (1 - q))
-        assert dr.kernel_norm(spec, lr, batch) == pytest.approx(direct, rel=1e-10)
+        assert dr.optimizers.sgd.kernel_norm(spec, lr, batch) == pytest.approx(direct, rel=1e-10)
 
 
 def test_max_stable_lr_is_where_kernel_norm_is_one():
     spec = plrf_spectrum(d=100)
     for batch in (1, 2, 8):
         lr = dr.max_stable_lr(spec, batch)
-        assert dr.kernel_norm(spec, lr * (1 - 1e-9), batch) == pytest.approx(1.0, abs=1e-7)
-        assert dr.kernel_norm(spec, lr * 1.001, batch) > 1
+        assert dr.optimizers.sgd.kernel_norm(spec, lr * (1 - 1e-9), batch) == pytest.approx(1.0, abs=1e-7)
+        assert dr.optimizers.sgd.kernel_norm(spec, lr * 1.001, batch) > 1
 
 
 def test_unstable_constant_lr_raises_with_the_limit():
@@ -109,10 +99,10 @@ def test_unstable_constant_lr_raises_with_the_limit():
 def test_stationary_level_matches_long_time_curve():
     spec = dr.Spectrum([1.0, 0.3, 0.05], [0.3, 0.2, 0.1], floor=0.02)
     lr = 0.8 * dr.max_stable_lr(spec)
-    curve = dr.risk_curve(spec, dr.SGD(lr), [10**6], method="ode")
-    assert curve.risk[-1] == pytest.approx(dr.stationary_risk(spec, lr), rel=1e-9)
+    curve = dr.risk_curve(spec, dr.SGD(lr), [10**6], solver=dr.solvers.LogTimeBlocks())
+    assert curve.risk[-1] == pytest.approx(dr.optimizers.sgd.stationary_risk(spec, lr), rel=1e-9)
     with pytest.raises(ValueError, match="stability limit"):
-        dr.stationary_risk(spec, 1.1 * dr.max_stable_lr(spec))
+        dr.optimizers.sgd.stationary_risk(spec, 1.1 * dr.max_stable_lr(spec))
 
 
 def test_zero_learning_rate_limit_gives_no_motion():
@@ -129,8 +119,9 @@ def test_divergent_schedule_is_reported(method):
     lr = lambda k: np.where((k > 200) & (k < 5000), 3.0 * limit, 0.5 * limit)  # noqa: E731
     steps = np.unique(np.geomspace(1, 1e4, 50).astype(int))
     with pytest.raises(FloatingPointError, match="diverged"):
-        dr.risk_curve(spec, dr.SGD(lr), steps, method=method)
-    curve = dr.risk_curve(spec, dr.SGD(lr), steps, method=method, on_divergence="return")
+        dr.risk_curve(spec, dr.SGD(lr), steps, solver=SOLVERS[method])
+    curve = dr.risk_curve(spec, dr.SGD(lr), steps, solver=SOLVERS[method],
+                          on_divergence="return")
     assert not curve.success and "diverged" in curve.message
     assert np.all(np.isfinite(curve.risk[steps <= 200]))
     assert np.all(np.isinf(curve.risk[steps >= 5000]))
@@ -140,12 +131,12 @@ def test_long_horizon_cost_and_power_law_tail():
     spec = plrf_spectrum(alpha=1.0, beta=0.7, d=100)
     lr = 0.5 * dr.max_stable_lr(spec)
     steps = np.unique(np.geomspace(1, 1e12, 200).astype(np.int64))
-    curve = dr.risk_curve(spec, dr.SGD(lr), steps, method="ode")
+    curve = dr.risk_curve(spec, dr.SGD(lr), steps, solver=dr.solvers.LogTimeBlocks())
     assert curve.success
     n_blocks = int(curve.message.split(",")[1].split()[0])
     assert n_blocks < 5000  # O(log k / grid_ratio), not O(k)
     # at finite d the risk converges to the stationary level
-    assert curve.risk[-1] == pytest.approx(dr.stationary_risk(spec, lr), rel=1e-6)
+    assert curve.risk[-1] == pytest.approx(dr.optimizers.sgd.stationary_risk(spec, lr), rel=1e-6)
 
 
 @settings(max_examples=25, deadline=None)
@@ -154,7 +145,7 @@ def test_long_horizon_cost_and_power_law_tail():
 def test_risk_stays_positive_and_above_floor(lams, frac, batch, floor):
     spec = dr.Spectrum(lams, np.full(len(lams), 0.5), floor=floor)
     lr = frac * dr.max_stable_lr(spec, batch)
-    curve = dr.risk_curve(spec, dr.SGD(lr, batch=batch), [0, 1, 10, 100, 10**4], method="ode")
+    curve = dr.risk_curve(spec, dr.SGD(lr, batch=batch), [0, 1, 10, 100, 10**4], solver=dr.solvers.LogTimeBlocks())
     assert np.all(curve.risk >= floor * (1 - 1e-12))
     # without a floor a fast mode may decay below the smallest double: 0 is allowed, NaN is not
     assert np.all(curve.risk >= 0) and np.all(np.isfinite(curve.risk))
@@ -175,8 +166,16 @@ def test_bad_arguments_name_themselves():
         dr.SGD(-0.1)
     with pytest.raises(ValueError, match="batch must be an integer >= 1"):
         dr.SGD(0.1, batch=0)
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(TypeError, match="unknown option 'method' for SGD"):
         dr.risk_curve(spec, dr.SGD(0.1), [1], method="rk4")
+    with pytest.raises(TypeError, match="unknown option 'grid_raito'"):
+        dr.risk_curve(spec, dr.SGD(0.1), [1], grid_raito=0.1)
+    with pytest.raises(TypeError, match="ExponentialFeedback does not apply to RenewalDynamics"):
+        dr.risk_curve(spec, dr.SGD(0.1), [1], solver=dr.solvers.ExponentialFeedback())
+    with pytest.raises(TypeError, match="spectrum_method applies to PLRF problems only"):
+        dr.risk_curve(spec, dr.SGD(0.1), [1], spectrum_method="sampled")
+    with pytest.raises(ValueError, match="grid_ratio must be in"):
+        dr.solvers.LogTimeBlocks(grid_ratio=0.9)
     with pytest.raises(ValueError, match="steps must be >= 0"):
         dr.risk_curve(spec, dr.SGD(0.1), [-1, 2])
     with pytest.raises(ValueError, match="whole iteration counts"):

@@ -15,7 +15,7 @@ from deterministic_risk.schedules import Cosine, RiskProportional
 @pytest.fixture(scope="module")
 def test_problem():
     d = 120
-    K = dr.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
+    K = dr.problems.rotated_covariance(np.arange(1, d + 1) ** -1.0, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(1).standard_normal(d)
     return dr.GaussianLeastSquares(K, theta, noise=N.Gaussian(0.5))
 
@@ -25,14 +25,14 @@ def test_problem():
 def test_mode_identities(test_problem):
     # exact identities of note §3: Σκ = Σ√K_ii, Σλκ = tr(K K_σ), Σλ v0 = R(θ0); to 1e-10
     K = test_problem.covariance_matrix()
-    modes = dr.signsgd_modes(test_problem)
+    modes = dr.signsgd.signsgd_modes(test_problem)
     assert modes.kappa.sum() == pytest.approx(np.sqrt(np.diag(K)).sum(), rel=1e-10)
     assert modes.eigenvalues @ modes.kappa == pytest.approx(
-        np.trace(K @ dr.sign_covariance(K)), rel=1e-10)
+        np.trace(K @ dr.signsgd.sign_covariance(K)), rel=1e-10)
     r0 = test_problem.theta0 - test_problem.theta_star
     assert modes.initial_excess == pytest.approx(0.5 * r0 @ K @ r0, rel=1e-10)
-    assert dr.signsgd_modes(test_problem) is modes            # cached per problem
-    np.testing.assert_allclose(np.sort(modes.eigenvalues), dr.preconditioned_spectrum(K),
+    assert dr.signsgd.signsgd_modes(test_problem) is modes            # cached per problem
+    np.testing.assert_allclose(np.sort(modes.eigenvalues), dr.signsgd.preconditioned_spectrum(K),
                                rtol=1e-10, atol=1e-14)
 
 
@@ -49,9 +49,9 @@ def test_svd_of_drift_matrix_is_wrong(test_problem):
 
 
 def test_sign_covariance_properties():
-    K = dr.rotated_covariance(np.linspace(0.2, 2.0, 6), seed=3, diag_spread=0.5)
-    Ks = dr.sign_covariance(K)
-    C = dr.correlation_matrix(K)
+    K = dr.problems.rotated_covariance(np.linspace(0.2, 2.0, 6), seed=3, diag_spread=0.5)
+    Ks = dr.signsgd.sign_covariance(K)
+    C = dr.signsgd.correlation_matrix(K)
     np.testing.assert_allclose(np.diag(Ks), 1.0)
     assert np.linalg.eigvalsh(Ks).min() > -1e-12
     assert np.linalg.eigvalsh(Ks - (2 / np.pi) * C).min() > -1e-12    # Schur product theorem
@@ -66,16 +66,16 @@ def test_sign_covariance_properties():
 def test_sign_covariance_approximation_for_weak_correlations():
     # off-diagonal |C| ~ 1/√d: the error of (2/π)C + (1−2/π)I is O(|C|³) entry-wise, ≲ 1e-3 in
     # operator norm relative at d = 200 (the note measured 2e-4 at d = 400)
-    K = dr.rotated_covariance(np.linspace(0.1, 2.0, 200), seed=5, diag_spread=0.7)
-    Ks = dr.sign_covariance(K)
-    err = np.linalg.norm(Ks - dr.sign_covariance_approx(K), 2) / np.linalg.norm(Ks, 2)
+    K = dr.problems.rotated_covariance(np.linspace(0.1, 2.0, 200), seed=5, diag_spread=0.7)
+    Ks = dr.signsgd.sign_covariance(K)
+    err = np.linalg.norm(Ks - dr.signsgd.sign_covariance_approx(K), 2) / np.linalg.norm(Ks, 2)
     assert err < 1e-3
 
 
 # -- ODE: invariants, limits, order ----------------------------------------------------------------
 
 def test_initial_point_and_no_motion(test_problem):
-    modes = dr.signsgd_modes(test_problem)
+    modes = dr.signsgd.signsgd_modes(test_problem)
     curve = dr.risk_curve(test_problem, dr.SignSGD(1e-12), [0, 10, 1000])
     np.testing.assert_allclose(curve.excess, modes.initial_excess, rtol=1e-9)
     assert curve.floor == pytest.approx(0.125)
@@ -92,7 +92,7 @@ def test_long_time_limit_equals_limiting_risk(test_problem, law):
                                    noise=law)
     lr = 0.5 / prob.d
     curve = dr.risk_curve(prob, dr.SignSGD(lr), [0, 10**10])
-    assert curve.excess[-1] == pytest.approx(dr.limiting_risk(prob, lr), rel=1e-6)
+    assert curve.excess[-1] == pytest.approx(dr.signsgd.limiting_risk(prob, lr), rel=1e-6)
 
 
 def test_limiting_risk_closed_forms():
@@ -100,17 +100,17 @@ def test_limiting_risk_closed_forms():
     lr = 0.01
     M = np.sqrt(diag).sum()
     c = math.pi * lr * M / 8
-    assert dr.limiting_risk(diag, lr, noise=N.Gaussian(0.0)) == pytest.approx(2 * c * c)
+    assert dr.signsgd.limiting_risk(diag, lr, noise=N.Gaussian(0.0)) == pytest.approx(2 * c * c)
     # Gaussian closed form against the generic root finder (biased Gaussian with mean -> 0)
-    gen = dr.limiting_risk(diag, lr, noise=N.Gaussian(0.5, mean=1e-300))
-    assert dr.limiting_risk(diag, lr, noise=N.Gaussian(0.5)) == pytest.approx(gen, rel=1e-12)
-    assert dr.limiting_risk(diag, lr, noise=N.Gaussian(0.5)) == pytest.approx(
+    gen = dr.signsgd.limiting_risk(diag, lr, noise=N.Gaussian(0.5, mean=1e-300))
+    assert dr.signsgd.limiting_risk(diag, lr, noise=N.Gaussian(0.5)) == pytest.approx(gen, rel=1e-12)
+    assert dr.signsgd.limiting_risk(diag, lr, noise=N.Gaussian(0.5)) == pytest.approx(
         c * (c + math.hypot(c, 0.5)), rel=1e-14)
     # it depends on K only through its diagonal
     K = np.diag(diag) + 0.01
     np.fill_diagonal(K, diag)
-    assert dr.limiting_risk(K, lr, noise=N.Laplace(0.2)) == pytest.approx(
-        dr.limiting_risk(diag, lr, noise=N.Laplace(0.2)), rel=1e-12)
+    assert dr.signsgd.limiting_risk(K, lr, noise=N.Laplace(0.2)) == pytest.approx(
+        dr.signsgd.limiting_risk(diag, lr, noise=N.Laplace(0.2)), rel=1e-12)
 
 
 def test_integrator_is_second_order(test_problem):
@@ -119,11 +119,13 @@ def test_integrator_is_second_order(test_problem):
     steps = np.array([0, 100, 1000, 10_000, 100_000])
     for opt in (dr.SignSGD(0.5 / test_problem.d),
                 dr.SignSGD(RiskProportional(0.2 / test_problem.d, test_problem.noise))):
-        ref = dr.risk_curve(test_problem, opt, steps, grid_ratio=0.0005).excess
+        ref = dr.risk_curve(test_problem, opt, steps,
+                            solver=dr.solvers.ExponentialFeedback(grid_ratio=0.0005)).excess
         ratios = np.array([0.04, 0.02, 0.01, 0.005])
-        errs = [np.max(np.abs(dr.risk_curve(test_problem, opt, steps, grid_ratio=g, rtol=1.0,
-                                            max_change=10.0).excess / ref - 1))
-                for g in ratios]
+        coarse = [dr.solvers.ExponentialFeedback(grid_ratio=g, rtol=1.0, max_change=10.0)
+                  for g in ratios]
+        errs = [np.max(np.abs(dr.risk_curve(test_problem, opt, steps, solver=s).excess / ref - 1))
+                for s in coarse]
         order = np.polyfit(np.log(ratios), np.log(errs), 1)[0]
         assert abs(order - 2.0) < 0.3
 
@@ -132,7 +134,8 @@ def test_default_accuracy_with_decaying_schedule(test_problem):
     # default tolerances against a 20x finer grid: ≤ 1e-3 relative (cosine to zero is the hard case)
     steps = np.unique(np.geomspace(1, 1e5, 60).astype(int))
     opt = dr.SignSGD(Cosine(1.0 / test_problem.d, 1e5))
-    ref = dr.risk_curve(test_problem, opt, steps, grid_ratio=0.001, rtol=1e-5).excess
+    ref = dr.risk_curve(test_problem, opt, steps,
+                        solver=dr.solvers.ExponentialFeedback(grid_ratio=0.001)).excess
     got = dr.risk_curve(test_problem, opt, steps).excess
     assert np.max(np.abs(got / ref - 1)) < 1e-3
 
@@ -181,15 +184,15 @@ def test_signsgd_rejects_a_spectrum():
 
 def test_effective_lr_and_compression_values():
     # Gaussian: γ_eff = (2/π)γ/√(2P); ψ(0): 4/π² (Gaussian), 4/π (Laplace), 2/(3π) (uniform)
-    assert dr.effective_lr(0.3, 0.1, N.Gaussian(0.5)) == pytest.approx(
+    assert dr.signsgd.effective_lr(0.3, 0.1, N.Gaussian(0.5)) == pytest.approx(
         2 / math.pi * 0.3 / math.sqrt(0.2 + 0.25))
-    assert dr.noise_compression(0.0, N.Gaussian(0.7)) == pytest.approx(4 / math.pi**2)
-    assert dr.noise_compression(0.0, N.Laplace(0.7)) == pytest.approx(4 / math.pi)
-    assert dr.noise_compression(0.0, N.Uniform(0.7)) == pytest.approx(2 / (3 * math.pi))
-    assert dr.noise_compression(0.0, N.Cauchy(0.7)) == np.inf
+    assert dr.signsgd.noise_compression(0.0, N.Gaussian(0.7)) == pytest.approx(4 / math.pi**2)
+    assert dr.signsgd.noise_compression(0.0, N.Laplace(0.7)) == pytest.approx(4 / math.pi)
+    assert dr.signsgd.noise_compression(0.0, N.Uniform(0.7)) == pytest.approx(2 / (3 * math.pi))
+    assert dr.signsgd.noise_compression(0.0, N.Cauchy(0.7)) == np.inf
     # Student-t break-even near ν = 3.05 (note §9.2): ψ(0) > 1 at ν = 3, < 1 at ν = 3.1
-    assert dr.noise_compression(1e-14, N.StudentT(3.0)) == pytest.approx(1.0320, abs=1e-4)
-    assert dr.noise_compression(1e-14, N.StudentT(3.1)) < 1
+    assert dr.signsgd.noise_compression(1e-14, N.StudentT(3.0)) == pytest.approx(1.0320, abs=1e-4)
+    assert dr.signsgd.noise_compression(1e-14, N.StudentT(3.1)) < 1
 
 
 def test_diagonal_preconditioning_gain():
@@ -228,11 +231,11 @@ def test_noise_compression_laplace_beats_gaussian():
     mu = np.linspace(0.5, 1.5, d)
     gauss, lap = N.Gaussian(0.5), N.Laplace(0.5 / math.sqrt(2))
     assert lap.second_moment == pytest.approx(gauss.second_moment)
-    ratios = [dr.limiting_risk(mu, lr, noise=lap) / dr.limiting_risk(mu, lr, noise=gauss)
+    ratios = [dr.signsgd.limiting_risk(mu, lr, noise=lap) / dr.signsgd.limiting_risk(mu, lr, noise=gauss)
               for lr in (1e-10, 1e-4, 1e-2)]
     assert ratios[0] == pytest.approx(1 / math.sqrt(math.pi), rel=1e-3)
     assert all(r < 1 for r in ratios)
-    sgd = [dr.stationary_risk(dr.GaussianLeastSquares(mu, np.zeros(d), noise=law).spectrum(),
+    sgd = [dr.optimizers.sgd.stationary_risk(dr.GaussianLeastSquares(mu, np.zeros(d), noise=law).spectrum(),
                               0.5 / mu.sum()) for law in (lap, gauss)]
     assert sgd[0] == pytest.approx(sgd[1], rel=1e-14)
 
@@ -264,7 +267,7 @@ def _four_law_comparison():
     """ODE and mean of 32 signSGD runs for four noise laws (d = 300, rotated power law)."""
     d = 300
     # Λ_j = j^-1/2: a rotated power law; Haar rotation plus a random diagonal scaling
-    K = dr.rotated_covariance(np.arange(1, d + 1) ** -0.5, seed=0, diag_spread=0.5)
+    K = dr.problems.rotated_covariance(np.arange(1, d + 1) ** -0.5, seed=0, diag_spread=0.5)
     theta = np.random.default_rng(0).standard_normal(d)
     steps = np.unique(np.geomspace(d, 30 * d, 15).astype(int))
     out = {}
@@ -314,14 +317,14 @@ def test_limiting_risk_against_long_simulation():
     # the formula: ≤ 2 % (finite-d bias O(1/d), s.e. ≈ 0.3 %). Gaussian and Laplace noise of equal
     # variance, which also shows noise compression in simulation (Laplace limit lower).
     d = 300
-    K = dr.rotated_covariance(np.linspace(0.5, 1.5, d), seed=7, diag_spread=0.3)
+    K = dr.problems.rotated_covariance(np.linspace(0.5, 1.5, d), seed=7, diag_spread=0.3)
     theta = np.random.default_rng(8).standard_normal(d) / math.sqrt(d)
     lr = 0.5 / d
     steps = np.unique(np.linspace(8000, 20000, 25).astype(int))
     limits = {}
     for law in (N.Gaussian(0.5), N.Laplace(0.5 / math.sqrt(2))):
         prob = dr.GaussianLeastSquares(K, theta, noise=law)
-        formula = dr.limiting_risk(prob, lr)
+        formula = dr.signsgd.limiting_risk(prob, lr)
         ode = dr.risk_curve(prob, dr.SignSGD(lr), [0, 10**8]).excess[-1]
         assert ode == pytest.approx(formula, rel=0.02)
         sim = dr.simulate(prob, dr.SignSGD(lr), steps, n_runs=16, seed=3)
@@ -348,7 +351,7 @@ def test_arcsin_sde_follows_signsgd_on_a_spiked_covariance():
     opt = dr.SignSGD(0.02)
     steps = np.array([5, 10, 20, 40])
     sim = dr.simulate(prob, opt, steps, n_runs=24, seed=4)
-    sde = dr.homogenized_signsgd(prob, opt, steps, n_runs=24, seed=5)
+    sde = dr.signsgd.homogenized_signsgd(prob, opt, steps, n_runs=24, seed=5)
     ode = dr.risk_curve(prob, opt, steps)
     sim_ex, sde_ex = sim.mean - sim.floor, sde.mean - sde.floor
     assert np.max(np.abs(sde_ex / sim_ex - 1)) < 0.05, (sde_ex, sim_ex)
@@ -367,7 +370,7 @@ def test_plot_noise_laws(test_problem):
     sims = {"Cauchy": dr.simulate(prob_c, dr.SignSGD(0.01), steps, n_runs=2)}
     sgd = {"Gaussian": dr.risk_curve(test_problem, dr.SGD(0.01), steps)}
     ax = dr.plotting.plot_noise_laws(curves, simulations=sims, sgd_curves=sgd,
-                                     limits={"Cauchy": dr.limiting_risk(prob_c, 0.01)})
+                                     limits={"Cauchy": dr.signsgd.limiting_risk(prob_c, 0.01)})
     assert len(ax.get_lines()) >= 4
     with pytest.raises(ValueError, match="not in curves"):
         dr.plotting.plot_noise_laws(curves, limits={"Laplace": 0.1})

@@ -7,7 +7,6 @@ import pytest
 
 import deterministic_risk as dr
 from deterministic_risk import schedules as S
-from deterministic_risk.scaling import _make_optimizer
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def test_diagonal_law_matches_sampled_diagonals(alpha):
     # K_ii are i.i.d. over i (independent columns of W): the means over 4 draws × 400 entries
     # agree with the Laplace-transform integrals within 4 standard errors
     prob = dr.PLRF(alpha, 0.5, d=400)
-    law = dr.diagonal_law(prob)
+    law = dr.signsgd.diagonal_law(prob)
     lam = prob.population_eigenvalues
     diag, t1 = [], []
     for seed in range(4):
@@ -39,7 +38,7 @@ def test_diagonal_law_matches_sampled_diagonals(alpha):
 
 def test_diagonal_law_mean_is_exact():
     prob = dr.PLRF(1.0, 0.3, d=300)
-    assert dr.diagonal_law(prob).mean == pytest.approx(prob.population_eigenvalues.sum() / 300,
+    assert dr.signsgd.diagonal_law(prob).mean == pytest.approx(prob.population_eigenvalues.sum() / 300,
                                                        rel=1e-9)
 
 
@@ -48,21 +47,21 @@ def test_diagonal_law_mean_is_exact():
 @pytest.mark.parametrize("diagonal", ["law", "flat"])
 def test_de_model_identities(plrf_small, diagonal):
     # R(0) exact; Σκ = d·E√K_ii (law) or d√c_K (flat); all inputs positive
-    modes, floor = dr.plrf_signsgd_modes(plrf_small, diagonal=diagonal)
-    law = dr.diagonal_law(plrf_small)
+    modes, floor = dr.signsgd.plrf_signsgd_modes(plrf_small, diagonal=diagonal)
+    law = dr.signsgd.diagonal_law(plrf_small)
     assert modes.initial_excess + floor == pytest.approx(plrf_small.initial_risk, rel=1e-10)
     target = law.mean_sqrt if diagonal == "law" else math.sqrt(law.mean)
     assert modes.kappa.sum() == pytest.approx(300 * target, rel=1e-10)
     assert modes.sum_sqrt_diagonal == pytest.approx(300 * target, rel=1e-10)
     assert np.all(modes.eigenvalues > 0) and np.all(modes.kappa > 0) and np.all(modes.v0 >= 0)
-    assert floor == pytest.approx(dr.deterministic_floor(plrf_small), rel=1e-12)
+    assert floor == pytest.approx(dr.deterministic_equivalent.deterministic_floor(plrf_small), rel=1e-12)
 
 
 def test_sampled_path_equals_least_squares_form(plrf_small):
     steps = [0, 10, 1000, 10**5]
     opt = dr.SignSGD(1e-3)
     a = dr.risk_curve(plrf_small, opt, steps, spectrum_method="sampled", feature_seed=3)
-    b = dr.risk_curve(plrf_small.instance(3).as_least_squares(), opt, steps)
+    b = dr.risk_curve(plrf_small.instance(3).to_least_squares(), opt, steps)
     np.testing.assert_allclose(a.risk, b.risk, rtol=1e-12)
     assert a.info["spectrum_method"] == "sampled"
     assert dr.risk_curve(plrf_small, opt, steps).info["spectrum_method"] == "deterministic"
@@ -71,7 +70,7 @@ def test_sampled_path_equals_least_squares_form(plrf_small):
 @pytest.mark.parametrize("method", ["deterministic", "sampled"])
 def test_lr_for_excess_inverts_the_limit(plrf_small, method):
     # the exact ODE fixed point (signsgd_plrf.md §3.3), reached at k = 1e11; rel. 1e-5
-    lr = dr.signsgd_lr_for_excess(plrf_small, 2e-3, method=method)
+    lr = dr.signsgd.signsgd_lr_for_excess(plrf_small, 2e-3, method=method)
     curve = dr.risk_curve(plrf_small, dr.SignSGD(lr), [0, 10**11], spectrum_method=method)
     assert curve.excess[-1] == pytest.approx(2e-3, rel=1e-5)
 
@@ -80,9 +79,9 @@ def test_max_lr_scaling_exponent():
     # signsgd_max_lr ∝ d^-(1-ω): ω = ½ for α = 1, ω = α for α = 0.4; fitted between d = 1000 and
     # 8000 within 0.05 (finite-d corrections of Σ√K_ii, R*)
     for alpha, e in [(1.0, 0.5), (0.4, 0.6)]:
-        lo, hi = (dr.signsgd_max_lr(dr.PLRF(alpha, 0.7, d=d)) for d in (1000, 8000))
+        lo, hi = (dr.signsgd.signsgd_max_lr(dr.PLRF(alpha, 0.7, d=d)) for d in (1000, 8000))
         assert math.log(lo / hi) / math.log(8) == pytest.approx(e, abs=0.05)
-    assert dr.signsgd_lr_exponents(1.0, 0.3) == pytest.approx((0.5, 1.3))
+    assert dr.signsgd.signsgd_lr_exponents(1.0, 0.3) == pytest.approx((0.5, 1.3))
 
 
 def test_large_d_vs_sampled_d500():
@@ -92,7 +91,7 @@ def test_large_d_vs_sampled_d500():
     steps = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
     for (alpha, beta), tol in [((1.0, 0.3), 0.20), ((0.4, 0.7), 0.12)]:
         prob = dr.PLRF(alpha, beta, d=500)
-        lr = dr.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
+        lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
         ref = dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled").risk
         law = dr.risk_curve(prob, dr.SignSGD(lr), steps).risk
         assert np.abs(law / ref - 1).max() < tol
@@ -106,7 +105,7 @@ def test_large_d_vs_sampled_d2000():
     steps = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
     for (alpha, beta), tol in [((1.0, 0.3), 0.20), ((1.0, 1.2), 0.22), ((0.4, 0.7), 0.12)]:
         prob = dr.PLRF(alpha, beta, d=2000)
-        lr = dr.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
+        lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
         ref = dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled").risk
         law = dr.risk_curve(prob, dr.SignSGD(lr), steps).risk
         dev = law / ref - 1
@@ -137,11 +136,11 @@ def test_both_odes_accept_any_schedule(plrf_small, schedule, optimizer):
         opt = dr.SGD(S.FunctionSchedule(lambda k: scale * schedule(k)))
         target = plrf_small
     else:
-        scale = 0.2 * dr.signsgd_max_lr(plrf_small)
+        scale = 0.2 * dr.signsgd.signsgd_max_lr(plrf_small)
         opt = dr.SignSGD(S.FunctionSchedule(lambda k: scale * schedule(k)))
         target = plrf_small
     with np.errstate(over="raise", invalid="raise"):
-        curve = dr.risk_curve(target, opt, steps, method="ode")
+        curve = dr.risk_curve(target, opt, steps)
     assert curve.success and np.all(np.isfinite(curve.risk))
     assert np.all(curve.risk >= curve.floor * (1 - 1e-9))
     assert curve.risk[-1] < plrf_small.initial_risk
@@ -151,7 +150,7 @@ def test_both_odes_accept_any_schedule(plrf_small, schedule, optimizer):
 def test_wsd_before_decay_equals_constant(plrf_small, method):
     # invariant: a WSD schedule equals the constant step up to its decay start; rel. 1e-4
     # (integrator rtol 1e-5, block edges at different places)
-    lr = 0.05 * dr.signsgd_max_lr(plrf_small)
+    lr = 0.05 * dr.signsgd.signsgd_max_lr(plrf_small)
     steps = [10, 100, 1000, 7000]
     a = dr.risk_curve(plrf_small, dr.SignSGD(lr), steps, spectrum_method=method)
     b = dr.risk_curve(plrf_small, dr.SignSGD(S.WSD(lr, 10_000, 0.0, 0.2)), steps,
@@ -161,19 +160,20 @@ def test_wsd_before_decay_equals_constant(plrf_small, method):
 
 # -- learning-rate search and comparisons ------------------------------------------------------------
 
-def test_best_lr_is_a_local_minimum(plrf_small):
-    for opt, sched in [("signsgd", None), ("signsgd", dr.wsd_schedule), ("sgd", None)]:
-        lr, risk = dr.best_lr(plrf_small, opt, 5000, schedule=sched)
+def test_searched_lr_is_a_local_minimum(plrf_small):
+    wsd = dr.studies.STABLE_DECAY
+    for opt, sched in [(dr.SignSGD(1.0), None), (dr.SignSGD(1.0), wsd), (dr.SGD(1.0), None)]:
+        search = dr.optimal_lr(plrf_small, opt, 5000, schedule=sched, n_grid=0, xatol=0.02)
+        lr, risk = search.lr, search.risk
         for factor in (1.15, 1 / 1.15):
-            spec = plrf_small if opt == "signsgd" else plrf_small.spectrum()
             s = lr * factor if sched is None else sched(lr * factor, 5000)
-            o = dr.SignSGD(s) if opt == "signsgd" else dr.SGD(s)
-            other = dr.risk_curve(spec, o, [5000], on_divergence="return").risk[-1]
+            other = dr.risk_curve(plrf_small, opt.with_lr(s), [5000],
+                                  on_divergence="return").risk[-1]
             assert other >= risk * (1 - 1e-4)
 
 
 def test_compare_at_budget(plrf_small):
-    cmp = dr.compare_at_budget(plrf_small, 3e5, n_points=30, n_nodes=300)
+    cmp = dr.studies.compare_at_budget(plrf_small, 3e5, n_points=30, n_nodes=300)
     assert cmp.steps == 1000
     for key, curve in cmp.curves.items():
         assert curve.steps[-1] == 1000 and curve.flops()[-1] == pytest.approx(3e5)
@@ -188,22 +188,22 @@ def test_compute_optimal_accepts_signsgd():
                             lr="stable")
     assert np.all(np.isfinite(fr.losses[:, -1]))
     prob = dr.PLRF(1.0, 0.3, d=100)
-    opt = _make_optimizer("signsgd", 100, None, "stable", 1, 1000, None, problem=prob)
-    assert isinstance(opt, dr.SignSGD)
-    assert opt.lr(0.0) == pytest.approx(0.5 * dr.signsgd_max_lr(prob))
+    # the stable step of signSGD is half its max_stable_lr, the step of signsgd_max_lr
+    assert fr.lrs[1] == pytest.approx(0.5 * dr.signsgd.signsgd_max_lr(prob), rel=1e-12)
+    assert dr.SignSGD(1.0).stable_lr(prob) == pytest.approx(fr.lrs[1], rel=1e-12)
     with pytest.raises(ValueError, match="batch=1"):
-        _make_optimizer("signsgd", 100, None, 0.1, 2, 1000, None, problem=prob)
+        dr.compute_optimal(1.0, 0.3, "signsgd", d_values=[50, 100, 200], batch=2)
 
 
 def test_bad_arguments(plrf_small):
     with pytest.raises(ValueError, match="method"):
-        dr.plrf_signsgd_modes(plrf_small, method="exact")
+        dr.signsgd.plrf_signsgd_modes(plrf_small, method="exact")
     with pytest.raises(ValueError, match="diagonal"):
-        dr.plrf_signsgd_modes(plrf_small, diagonal="mean")
-    with pytest.raises(ValueError, match="optimizer"):
-        dr.best_lr(plrf_small, "adam", 100)
+        dr.signsgd.plrf_signsgd_modes(plrf_small, diagonal="mean")
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        dr.studies.compare_at_budget(plrf_small, 1e4, optimizers=("sgdd",))
     with pytest.raises(ValueError, match="excess"):
-        dr.signsgd_lr_for_excess(plrf_small, -1.0)
+        dr.signsgd.signsgd_lr_for_excess(plrf_small, -1.0)
 
 
 # -- theory against simulation (slow) -------------------------------------------------------------
@@ -212,7 +212,7 @@ def _sim_check(alpha, beta, schedule_of=None, runs=32, seed=7, sde=False):
     d = 500
     prob = dr.PLRF(alpha, beta, d)
     inst = prob.instance(0)
-    lr = dr.signsgd_lr_for_excess(prob, 0.02 * (prob.initial_risk - inst.floor),
+    lr = dr.signsgd.signsgd_lr_for_excess(prob, 0.02 * (prob.initial_risk - inst.floor),
                                   method="sampled")
     n = 20 * d
     opt = dr.SignSGD(lr if schedule_of is None else schedule_of(lr, n))
@@ -221,7 +221,7 @@ def _sim_check(alpha, beta, schedule_of=None, runs=32, seed=7, sde=False):
     sim = dr.simulate(prob, opt, steps, n_runs=runs, seed=seed)
     out = {"steps": steps, "ode": ode.risk / sim.mean - 1, "rel_se": sim.stderr / sim.mean}
     if sde:
-        path = dr.homogenized_signsgd(prob, opt, steps, n_runs=runs, seed=seed + 1)
+        path = dr.signsgd.homogenized_signsgd(prob, opt, steps, n_runs=runs, seed=seed + 1)
         out["sde"] = path.mean / sim.mean - 1
     return out
 

@@ -22,8 +22,8 @@ def test_recursion_matches_mean_of_simulated_runs(batch, schedule):
     lr0 = 0.5 * dr.max_stable_lr(spec, batch)
     lr = lr0 if schedule == "constant" else WSD(lr0, 3000, warmup_frac=0.1, decay_frac=0.3)
     opt = dr.SGD(lr, batch=batch)
-    curve = dr.risk_curve(prob, opt, CHECK_STEPS, method="exact", spectrum_method="sampled",
-                          feature_seed=0)
+    curve = dr.risk_curve(prob, opt, CHECK_STEPS, solver=dr.solvers.ExactRecursion(),
+                          spectrum_method="sampled", feature_seed=0)
     sim = dr.simulate(prob, opt, CHECK_STEPS, n_runs=128, seed=11, feature_seed=0)
     # The recursion is the exact expectation over samples for this W, so the mean of 128 runs
     # is off only by sampling error: 3 standard errors at each of the 5 checked k (k = 0 exact).
@@ -39,7 +39,7 @@ def test_gaussian_least_squares_with_noise_matches_recursion():
     prob = dr.GaussianLeastSquares((q * lam) @ q.T, theta_star=rng.standard_normal(d),
                                    noise_std=0.3)
     opt = dr.SGD(0.5 * dr.max_stable_lr(prob.spectrum(), 2), batch=2)
-    curve = dr.risk_curve(prob, opt, CHECK_STEPS, method="exact")
+    curve = dr.risk_curve(prob, opt, CHECK_STEPS, solver=dr.solvers.ExactRecursion())
     sim = dr.simulate(prob, opt, CHECK_STEPS, n_runs=128, seed=2)
     assert curve.floor == pytest.approx(0.5 * 0.3**2)
     assert np.max(np.abs(z_scores(sim, curve))[1:]) < 3.0  # as above: sampling error only
@@ -71,7 +71,7 @@ def test_spectrum_with_whole_counts_can_be_simulated():
     spec = dr.Spectrum([1.0, 0.2], [0.4, 0.6], floor=0.01, counts=[1, 3])
     opt = dr.SGD(0.2)
     steps = np.array([0, 5, 50])
-    curve = dr.risk_curve(spec, opt, steps, method="exact")
+    curve = dr.risk_curve(spec, opt, steps, solver=dr.solvers.ExactRecursion())
     sim = dr.simulate(spec, opt, steps, n_runs=2000, seed=0)
     assert np.max(np.abs(z_scores(sim, curve))[1:]) < 3.0  # sampling error only
     with pytest.raises(ValueError, match="whole-number counts"):

@@ -17,7 +17,7 @@ References: theory notes ``sgd_plrf.md`` §5–6 and ``signsgd_plrf.md`` §3–4
 """
 
 from . import literature, symbols
-from .compute_optimal import OPTIMIZERS, problem, solve_exponents, two_term_optimum
+from .symbolic_frontier import OPTIMIZERS, problem, solve_exponents, two_term_optimum
 from .phases import (Comparison, PhaseResult, compare_optimizers, exponent_grid, phase_of,
                      phase_table)
 from .tables import to_latex, to_markdown

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _validation as check
 from . import literature
-from .compute_optimal import (OPTIMIZERS, SymbolicVertex, problem, solve_exponents,
+from .symbolic_frontier import (OPTIMIZERS, SymbolicVertex, problem, solve_exponents,
                               solve_exponents_grid, symbolic_vertex, two_term_optimum)
 from .symbols import alpha, beta
 

@@ -1,13 +1,9 @@
-"""Optimizers: each holds its deterministic limit and its finite-d update."""
+"""Optimizers that are not sign-based: :mod:`.sgd`, :mod:`.clipped`, :mod:`.adam`, :mod:`.alias`.
+
+Each holds its deterministic limit and its finite-d update (the contract is in :mod:`.base`);
+signSGD lives in :mod:`deterministic_risk.signsgd`.
+"""
 
 from .base import Optimizer
-from .sgd import SGD, kernel_norm, max_stable_lr, stationary_risk
-from .signsgd import SignSGD
-from .adam import Adam, adam_limiting_risk
-from .alias import ALIAS
-from .clipped import (ClippedSGD, best_scaled_threshold, clipping_criterion, clipping_factors,
-                      clipping_factors_quadrature)
 
-__all__ = ["Optimizer", "SGD", "kernel_norm", "max_stable_lr", "stationary_risk", "SignSGD",
-           "ClippedSGD", "clipping_factors", "clipping_factors_quadrature", "clipping_criterion",
-           "best_scaled_threshold", "Adam", "adam_limiting_risk", "ALIAS"]
+__all__ = ["Optimizer"]

@@ -46,14 +46,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import integrate
 
 from .. import _validation as check
-from ..integrate import DIVERGENCE_FACTOR
-from ..results import RiskCurve
 from ..schedules import Schedule, as_schedule
+from ..signsgd.modes import signsgd_modes
+from ..solvers import ModeODE
 from .base import Optimizer
-from .signsgd import _least_squares
 
 __all__ = ["Adam", "adam_limiting_risk"]
 
@@ -105,7 +103,7 @@ class Adam(Optimizer):
     ...                                noise_std=0.5)
     >>> opt = dr.Adam(lr=0.5 / 50, beta1=0.9, beta2=1 - 1 / 50)
     >>> curve = dr.risk_curve(prob, opt, [0, 500, 10**6])
-    >>> round(float(curve.excess[-1] / dr.adam_limiting_risk(prob, 0.5 / 50)), 6)
+    >>> round(float(curve.excess[-1] / dr.optimizers.adam.adam_limiting_risk(prob, 0.5 / 50)), 6)
     1.0
     """
 
@@ -131,23 +129,15 @@ class Adam(Optimizer):
         return {**super().describe(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     # -- conjectured deterministic limit ---------------------------------------------------------
-    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, rtol: float = 1e-8,
-                    feature_seed: int = 0, on_divergence: str = "raise",
-                    **ignored: Any) -> RiskCurve:
-        from ..signsgd_theory import signsgd_modes
-
+    def limit_dynamics(self, problem: Any, *, feature_seed: int | None = None) -> ModeODE:
+        """The candidate ODE (module docstring) on the d + 1 states (v, M), for LSODA."""
         prob = _least_squares(problem, feature_seed)
-        if not prob.noise.finite_variance:
-            raise ValueError(f"the Adam candidate ODE needs label noise of finite variance (its "
-                             f"normaliser is the loss 2P = 2R + E[eps^2]); got {prob.noise!r}")
         modes = signsgd_modes(prob)
         lam = np.asarray(modes.eigenvalues)
         m2 = prob.noise.second_moment
         rate = 1.0 - self.beta2            # (1 − β₂) per iteration
         schedule = self.lr
         d = lam.size
-        r0 = modes.initial_excess
-        threshold = DIVERGENCE_FACTOR * max(r0, 1.0)
 
         def rhs(k: float, y: NDArray) -> NDArray:
             v, M = y[:d], y[d]
@@ -162,21 +152,28 @@ class Adam(Optimizer):
             out[d] = rate * (two_p - M)
             return out
 
-        y0 = np.concatenate([modes.v0, [0.0]])
-        t_eval = steps.astype(np.float64)
-        scale = max(r0, 1e-300)
-        sol = integrate.solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, method="LSODA",
-                                  t_eval=t_eval, rtol=rtol, atol=1e-3 * rtol * scale / d)
-        risk = np.full(steps.size, np.inf)
-        if sol.success:
-            risk[:] = lam @ sol.y[:d]
-        success = bool(sol.success) and bool(np.all(risk <= threshold))
-        message = f"LSODA, {sol.nfev} right-hand-side evaluations: {sol.message}"
-        if not success and on_divergence == "raise":
-            raise FloatingPointError(f"Adam candidate ODE failed: {message}")
-        info = {**self.describe(), "method": "ode (candidate, conjectured)", "d": d,
-                "noise": repr(prob.noise), "floor": prob.floor, "c": rate * d}
-        return RiskCurve(steps, risk + prob.floor, prob.floor, success, message, info)
+        info = {"method": "ode (candidate, conjectured)", "d": d, "noise": repr(prob.noise),
+                "floor": prob.floor, "c": rate * d}
+        return ModeODE(prob.floor, info, rhs, np.concatenate([modes.v0, [0.0]]),
+                       lambda y: lam @ y[:d], d)
+
+    def max_stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
+                      feature_seed: int | None = None) -> float:
+        r"""The constant step whose limiting excess equals the initial one: inverting
+        :func:`adam_limiting_risk`, :math:`c' = R_0/\sqrt{2R_0 + E\varepsilon^2}`,
+        :math:`\gamma = 4c'/\sum_i\sqrt{K_{ii}}`."""
+        _refuse_spectrum_method(spectrum_method)
+        prob = _least_squares(problem, feature_seed)
+        r0 = signsgd_modes(prob).initial_excess
+        c = r0 / math.sqrt(2.0 * r0 + prob.noise.second_moment)
+        return 4.0 * c / float(np.sum(np.sqrt(prob.diagonal)))
+
+    def limit(self, problem: Any, *, spectrum_method: str | None = None,
+              feature_seed: int | None = None) -> float:
+        """:func:`adam_limiting_risk` at this constant step, plus the floor ½E[ε²]."""
+        _refuse_spectrum_method(spectrum_method)
+        prob = _least_squares(problem, feature_seed)
+        return adam_limiting_risk(prob, self._constant_lr()) + prob.floor
 
     # -- finite-d update ---------------------------------------------------------------------
     def init_state(self, params: NDArray[np.float64]):
@@ -227,16 +224,25 @@ def adam_limiting_risk(problem: Any, lr: float) -> float:
     --------
     >>> import deterministic_risk as dr
     >>> prob = dr.GaussianLeastSquares([1.0] * 4, [0.0] * 4)     # no noise: 2c'²
-    >>> dr.adam_limiting_risk(prob, 0.5)
+    >>> dr.optimizers.adam.adam_limiting_risk(prob, 0.5)
     0.5
     """
-    prob = _least_squares(problem)
+    prob = _least_squares(problem, None)
     lr = check.positive_float("lr", lr)
-    if not prob.noise.finite_variance:
-        raise ValueError("the Adam candidate needs label noise of finite variance")
-    if prob.eigenvectors is None and prob._matrix is None:
-        diag = np.asarray(prob.eigenvalues)
-    else:
-        diag = np.diag(prob.covariance_matrix())
-    c = lr * float(np.sum(np.sqrt(diag))) / 4.0
+    c = lr * float(np.sum(np.sqrt(prob.diagonal))) / 4.0
     return c * (c + math.sqrt(c * c + prob.noise.second_moment))
+
+
+def _least_squares(problem: Any, feature_seed: int | None):
+    """The problem as GaussianLeastSquares, with label noise of finite variance."""
+    prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
+    if not prob.noise.finite_variance:
+        raise ValueError(f"the Adam candidate ODE needs label noise of finite variance (its "
+                         f"normaliser is the loss 2P = 2R + E[eps^2]); got {prob.noise!r}")
+    return prob
+
+
+def _refuse_spectrum_method(spectrum_method: str | None) -> None:
+    if spectrum_method is not None:
+        raise TypeError("spectrum_method does not apply to Adam (it uses the covariance of "
+                        "one problem, not a spectrum)")

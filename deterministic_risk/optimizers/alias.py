@@ -24,6 +24,7 @@ Signum-style momentum. At t = 0 with :math:`\hat L = 0` the step is :math:`\gamm
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,10 +119,15 @@ class ALIAS(Optimizer):
                 "gap_guess": self.gap_guess, "smoothness0": self.smoothness0,
                 "refresh": self.refresh, "momentum": self.momentum, "batch": self.batch}
 
-    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], **options: Any):
+    def limit_dynamics(self, problem: Any, **options: Any):
+        """Not available: ALIAS's step depends on gradient differences along one path."""
         raise NotImplementedError("ALIAS has no deterministic limit in this package: its step "
                                   "depends on gradient differences along one path; use "
                                   "dr.simulate(problem, dr.ALIAS(...), steps)")
+
+    def with_lr(self, lr: float) -> "ALIAS":
+        """A copy with another clamp ``lr_max``."""
+        return dataclasses.replace(self, lr_max=lr)
 
     def init_state(self, params: NDArray[np.float64]) -> dict[str, NDArray]:
         """Per-run estimates: L̂, Δ̃, Δ̂, the step, the point and gradient of the last refresh,

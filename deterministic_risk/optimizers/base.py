@@ -1,47 +1,66 @@
-"""The contract every optimizer fulfils: a deterministic limit next to its finite-d update."""
+"""The contract every optimizer fulfils: its deterministic limit next to its finite-d update."""
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..schedules import Schedule
+from ..solvers import DEFAULT_SOLVERS, LimitDynamics, Solver
+
+__all__ = ["Optimizer", "STABLE_FRACTION"]
+
+#: ``stable_lr`` is this fraction of ``max_stable_lr`` for every optimizer.
+STABLE_FRACTION = 0.5
 
 
 class Optimizer(abc.ABC):
-    """Base class of the optimizers.
+    """Base class of the optimizers: the one place that knows an optimizer.
 
-    An optimizer holds both its high-dimensional limit and its real update, so that the two are
-    defined side by side and tested against each other. A subclass provides:
+    An optimizer holds its high-dimensional limit and its real update side by side, and answers
+    every question the studies ask about it (stable step, search interval, k → ∞ limit), so that
+    :func:`~deterministic_risk.risk_curve`, :func:`~deterministic_risk.simulate`,
+    :func:`~deterministic_risk.compute_optimal`, the learning-rate search and the command line
+    never branch on its type. A subclass (a frozen dataclass) provides:
 
-    ``lr``
-        A :class:`~deterministic_risk.schedules.Schedule` (constructors accept a number or callable).
-    ``batch``
-        Minibatch size B (gradients are averaged over the batch).
+    ``lr``, ``batch``
+        A :class:`~deterministic_risk.schedules.Schedule` (constructors accept a number or a
+        callable) and the minibatch size B (gradients averaged; default 1).
+    ``limit_dynamics(problem, *, <options>)``
+        The deterministic limit: a :class:`~deterministic_risk.solvers.LimitDynamics`
+        (renewal recursion, feedback modes or a mode ODE). Its keyword-only arguments are the
+        options :func:`~deterministic_risk.risk_curve` accepts for this optimizer (anything
+        else raises TypeError there).
+    ``default_solver(dynamics, steps)``
+        The solver used when ``risk_curve`` gets none (default: the first kind in
+        ``dr.solvers.DEFAULT_SOLVERS`` that integrates ``dynamics``).
+    ``max_stable_lr(problem, **reduction)``
+        The largest useful constant step (SGD: kernel norm 1; signSGD, clipped SGD and Adam:
+        the step whose limiting risk equals the initial one).
+    ``limit(problem, **reduction)``
+        The k → ∞ risk at the optimizer's constant step (floor included).
+    ``init_state(params)``, ``update(params, grad, k, state)``
+        The finite-d update, vectorised over runs: ``params`` and the batch-averaged ``grad``
+        have shape ``(n_runs, d)``; ``update`` returns the new parameters and state.
     ``rotation_invariant``
-        Class attribute: True if the update commutes with rotations of parameter space, so that
-        the simulator may sample features in the eigenbasis of the covariance (exact in
-        distribution); False if it must sample in the problem's own coordinates.
-    ``_risk_curve(problem, steps, **options)``
-        The deterministic limit: a :class:`~deterministic_risk.RiskCurve` at ``steps``.
-    ``init_state(params)`` and ``update(params, grad, k, state)``
-        The finite-d update, vectorised over independent runs: ``params`` and ``grad`` (the
-        batch-averaged gradient at ``params``) have shape ``(n_runs, d)``; ``update`` returns the
-        new parameters and state. The default state is ``None``.
-    ``state_dependent``
-        True if the step depends on the current excess risk (a
-        :class:`~deterministic_risk.schedules.RiskSchedule`); the simulator then calls
-        ``update(params, grad, k, state, excess_risk=...)`` with the exact excess risk of each run,
-        shape ``(n_runs,)``. Default False.
+        Class attribute: True if the update commutes with rotations (the simulator may then
+        sample in the eigenbasis of the covariance).
+
+    and may override ``stable_lr`` (default ``STABLE_FRACTION`` · ``max_stable_lr``),
+    ``lr_search_bounds``, ``with_lr`` and ``describe``. ``**reduction`` stands for the keyword
+    arguments ``spectrum_method`` and ``feature_seed`` (how a PLRF problem is reduced).
 
     Examples
     --------
     >>> import deterministic_risk as dr
     >>> isinstance(dr.SGD(0.1), dr.Optimizer), dr.SGD.rotation_invariant, dr.SignSGD.rotation_invariant
     (True, True, False)
+    >>> dr.SGD(0.1).with_lr(0.2)
+    SGD(lr=Constant(lr=0.2), batch=1)
     """
 
     lr: Schedule
@@ -49,10 +68,56 @@ class Optimizer(abc.ABC):
     rotation_invariant: bool = False
     state_dependent: bool = False
 
+    # -- deterministic limit ---------------------------------------------------------------
     @abc.abstractmethod
-    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], **options: Any):
-        """Deterministic risk curve at ``steps`` (see :func:`deterministic_risk.risk_curve`)."""
+    def limit_dynamics(self, problem: Any, **options: Any) -> LimitDynamics:
+        """The limit dynamics of this optimizer on ``problem`` (see the class docstring)."""
 
+    def default_solver(self, dynamics: LimitDynamics, steps: NDArray[np.int64]) -> Solver:
+        """The solver ``risk_curve`` uses for ``dynamics`` when none is given."""
+        for kind, solver in DEFAULT_SOLVERS:
+            if isinstance(dynamics, kind):
+                return solver
+        raise TypeError(f"no default solver for {type(dynamics).__name__}; "
+                        f"give solver= to risk_curve")
+
+    # -- stability, learning rates and the k -> infinity limit -------------------------------
+    def max_stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
+                      feature_seed: int | None = None) -> float:
+        """The largest useful constant step on ``problem``."""
+        raise NotImplementedError(f"{type(self).__name__} declares no stability bound "
+                                  f"(max_stable_lr); give the learning-rate searches bounds=")
+
+    def stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
+                  feature_seed: int | None = None) -> float:
+        """The default constant step: ``STABLE_FRACTION`` (½) of :meth:`max_stable_lr`."""
+        return STABLE_FRACTION * self.max_stable_lr(problem, spectrum_method=spectrum_method,
+                                                    feature_seed=feature_seed)
+
+    def lr_search_bounds(self, problem: Any, steps: int, *, spectrum_method: str | None = None,
+                         feature_seed: int | None = None) -> tuple[float, float]:
+        """Interval searched for the best constant step at horizon ``steps``: by default
+        (1e-4, 1 − 1e-6) · :meth:`max_stable_lr`."""
+        top = self.max_stable_lr(problem, spectrum_method=spectrum_method,
+                                 feature_seed=feature_seed)
+        return 1e-4 * top, (1.0 - 1e-6) * top
+
+    def limit(self, problem: Any, *, spectrum_method: str | None = None,
+              feature_seed: int | None = None) -> float:
+        """The risk as k → ∞ at this optimizer's constant step (floor included)."""
+        raise NotImplementedError(f"{type(self).__name__} declares no k -> infinity limit")
+
+    def with_lr(self, lr: Any) -> "Optimizer":
+        """A copy with another step (a number, schedule or callable)."""
+        return dataclasses.replace(self, lr=lr)
+
+    def _constant_lr(self) -> float:
+        """The constant step, or ValueError for a schedule."""
+        if not getattr(self.lr, "is_constant", False):
+            raise ValueError(f"the k -> infinity limit needs a constant step, got {self.lr!r}")
+        return float(self.lr(0.0))
+
+    # -- finite-d update ---------------------------------------------------------------------
     def init_state(self, params: NDArray[np.float64]) -> Any:
         """Optimizer state before the first step (None for stateless optimizers)."""
         return None

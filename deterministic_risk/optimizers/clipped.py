@@ -55,10 +55,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, optimize, special
 
 from .. import _validation as check
-from ..integrate import DIVERGENCE_FACTOR, exponential_feedback_integrate
 from ..noise import (R_FLOOR, Cauchy, Gaussian, Laplace, NoiseLaw, Rademacher, StudentT)
-from ..results import RiskCurve
 from ..schedules import Schedule, as_schedule
+from ..solvers import FeedbackModes
 from .base import Optimizer
 
 __all__ = ["ClippedSGD", "clipping_factors", "clipping_factors_quadrature", "clipping_criterion",
@@ -169,10 +168,10 @@ def clipping_factors(R: ArrayLike, scaled_threshold: ArrayLike,
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> mu, nu = dr.clipping_factors(0.375, 1.0, dr.noise.Gaussian(0.5))   # s = 1, a = 1
+    >>> mu, nu = dr.optimizers.clipped.clipping_factors(0.375, 1.0, dr.noise.Gaussian(0.5))   # s = 1, a = 1
     >>> round(mu, 12), round(nu, 12)        # erf(1/√2);  erf(1/√2) − 2φ(1) + erfc(1/√2)
     (0.682689492137, 0.516058550962)
-    >>> dr.clipping_factors(0.375, float("inf"), dr.noise.Gaussian(0.5))   # no clipping: 1, 2R+σ²
+    >>> dr.optimizers.clipped.clipping_factors(0.375, float("inf"), dr.noise.Gaussian(0.5))   # no clipping: 1, 2R+σ²
     (1.0, 1.0)
     """
     if not isinstance(noise, NoiseLaw):
@@ -226,7 +225,7 @@ def clipping_factors_quadrature(R: ArrayLike, scaled_threshold: ArrayLike, noise
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> mu, nu = dr.clipping_factors_quadrature(0.375, 1.0, dr.noise.Gaussian(0.5))
+    >>> mu, nu = dr.optimizers.clipped.clipping_factors_quadrature(0.375, 1.0, dr.noise.Gaussian(0.5))
     >>> round(mu, 9), round(nu, 9)
     (0.682689492, 0.516058551)
     """
@@ -317,9 +316,9 @@ def clipping_criterion(R: ArrayLike, scaled_threshold: ArrayLike,
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.clipping_criterion(0.1, 1.0, dr.noise.Gaussian(0.5)), 6)   # < 1: never helps
+    >>> round(dr.optimizers.clipped.clipping_criterion(0.1, 1.0, dr.noise.Gaussian(0.5)), 6)   # < 1: never helps
     0.963486
-    >>> dr.clipping_criterion(0.1, 1.0, dr.noise.Cauchy(0.5))
+    >>> dr.optimizers.clipped.clipping_criterion(0.1, 1.0, dr.noise.Cauchy(0.5))
     inf
     """
     mu, nu = clipping_factors(R, scaled_threshold, noise)
@@ -357,7 +356,7 @@ def best_scaled_threshold(R: float, noise: NoiseLaw, *,
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> c, ccc = dr.best_scaled_threshold(0.01, dr.noise.StudentT(3.0, 1.0))
+    >>> c, ccc = dr.optimizers.clipped.best_scaled_threshold(0.01, dr.noise.StudentT(3.0, 1.0))
     >>> round(c, 2), round(ccc, 3)
     (0.94, 1.947)
     """
@@ -385,27 +384,26 @@ def best_scaled_threshold(R: float, noise: NoiseLaw, *,
 
 # -- the optimizer ------------------------------------------------------------------------------
 
-def _clipped_inputs(problem: Any, spectrum_method: str | None, feature_seed: int):
+def _clipped_inputs(problem: Any, spectrum_method: str | None, feature_seed: int | None):
     """(λ, κ, v0, noise law, tr K, floor) of the mode ODE; κ_j = n_j λ_j for nodes of multiplicity
-    n_j, v0 = node excess / λ."""
-    from ..problems import PLRF, GaussianLeastSquares, PLRFInstance, as_spectrum
-    from ..spectrum import Spectrum
-
-    if isinstance(problem, GaussianLeastSquares):
-        lam = np.asarray(problem.eigenvalues, dtype=np.float64)
-        e = problem.to_eigenbasis(problem.theta0 - problem.theta_star)
-        return lam, lam.copy(), 0.5 * e * e, problem.noise, float(lam.sum()), problem.floor
-    if isinstance(problem, (PLRF, PLRFInstance)):
-        problem = as_spectrum(problem, method=spectrum_method, seed=feature_seed)
-    if isinstance(problem, Spectrum):
-        lam, n, w = problem.eigenvalues, problem.counts, problem.weights
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v0 = np.where(lam > 0, w / np.where(lam > 0, lam, 1.0), 0.0)
-        # a spectrum carries Gaussian label noise of variance 2·floor (PLRF: signsgd.md §11.1)
-        noise = Gaussian(math.sqrt(2.0 * problem.floor))
-        return lam, n * lam, v0, noise, float(np.sum(n * lam)), problem.floor
-    raise TypeError(f"expected a Spectrum, GaussianLeastSquares or PLRF problem, got "
-                    f"{type(problem).__name__}")
+    n_j, v0 = node excess / λ. A problem with its own label-noise law (``problem.noise``, any
+    law, even of infinite variance) is used in its eigenbasis; any other problem through its
+    spectrum, with Gaussian label noise of variance 2·floor (PLRF: signsgd.md §11.1)."""
+    if isinstance(getattr(problem, "noise", None), NoiseLaw):
+        if spectrum_method is not None:
+            raise TypeError(f"spectrum_method applies to PLRF problems only, got a "
+                            f"{type(problem).__name__}")
+        prob = problem.to_least_squares(seed=feature_seed)
+        lam = np.asarray(prob.eigenvalues, dtype=np.float64)
+        e = prob.to_eigenbasis(prob.theta0 - prob.theta_star)
+        return lam, lam.copy(), 0.5 * e * e, prob.noise, float(lam.sum()), prob.floor
+    spectrum = check.problem(problem, "to_spectrum").to_spectrum(method=spectrum_method,
+                                                                 seed=feature_seed)
+    lam, n, w = spectrum.eigenvalues, spectrum.counts, spectrum.weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v0 = np.where(lam > 0, w / np.where(lam > 0, lam, 1.0), 0.0)
+    noise = Gaussian(math.sqrt(2.0 * spectrum.floor))
+    return lam, n * lam, v0, noise, float(np.sum(n * lam)), spectrum.floor
 
 
 @dataclass(frozen=True)
@@ -467,7 +465,7 @@ class ClippedSGD(Optimizer):
     @staticmethod
     def time_scale(problem: Any) -> float:
         r"""n = tr K: the paper's t-form has time t = k/n, step γ = η/n and threshold ĉ = c/√n."""
-        return _clipped_inputs(problem, None, 0)[4]
+        return _clipped_inputs(problem, None, None)[4]
 
     def scaled_threshold(self, problem: Any) -> float:
         r""":math:`\hat c = c/\sqrt{\mathrm{tr}K}` on ``problem``."""
@@ -477,10 +475,10 @@ class ClippedSGD(Optimizer):
         return {**super().describe(), "threshold": self.threshold}
 
     # -- deterministic limit ---------------------------------------------------------------
-    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
-                    max_change: float = 0.5, rtol: float = 1e-5, feature_seed: int = 0,
-                    spectrum_method: str | None = None, on_divergence: str = "raise",
-                    **ignored: Any) -> RiskCurve:
+    def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
+                       feature_seed: int | None = None) -> FeedbackModes:
+        r"""The mode ODE as feedback modes with :math:`a = 2\gamma\mu(R)`,
+        :math:`c = \gamma\nu(R)/(4\mu(R))`, :math:`\kappa_j = \lambda_j`."""
         lam, kappa, v0, noise, trace, floor = _clipped_inputs(problem, spectrum_method,
                                                               feature_seed)
         if not np.isfinite(self.threshold) and not noise.finite_variance:
@@ -498,20 +496,44 @@ class ClippedSGD(Optimizer):
             mu = max(mu, _MU_TINY)
             return 2.0 * gamma * mu, gamma * nu / (4.0 * mu)
 
-        r0 = float(lam @ v0)
-        result = exponential_feedback_integrate(
-            lam, kappa, v0, rates, steps, breakpoints=schedule.breakpoints(float(steps[-1])),
-            grid_ratio=grid_ratio, max_change=max_change, rtol=rtol,
-            divergence_threshold=DIVERGENCE_FACTOR * max(r0, 1.0))
-        if not result.success and on_divergence == "raise":
-            raise FloatingPointError(f"clipped-SGD excess risk {result.message}; lower the step")
-        info = {**self.describe(), "method": "ode", "d": float(lam.size), "noise": repr(noise),
-                "scaled_threshold": chat, "trace": trace, "floor": floor}
+        info = {"d": float(lam.size), "noise": repr(noise), "scaled_threshold": chat,
+                "trace": trace, "floor": floor}
         if not np.isfinite(floor):
             info["floor"] = ("inf: the label noise has infinite variance, so the full risk is "
                              "infinite; risk and excess both report the excess risk")
             floor = 0.0
-        return RiskCurve(steps, result.risk + floor, floor, result.success, result.message, info)
+        return FeedbackModes(floor, info, lam, kappa, v0, rates, schedule.breakpoints)
+
+    def max_stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
+                      feature_seed: int | None = None) -> float:
+        r"""The constant step whose limiting excess equals the initial one,
+        :math:`4R_0\mu(R_0)/(\nu(R_0)\,\mathrm{tr}K)` (the fixed point
+        :math:`R\mu(R)/\nu(R) = \gamma\,\mathrm{tr}K/4` of the mode ODE at :math:`R = R_0`)."""
+        lam, _, v0, noise, trace, _ = _clipped_inputs(problem, spectrum_method, feature_seed)
+        r0 = float(lam @ v0)
+        mu, nu = clipping_factors(r0, self.threshold / math.sqrt(trace), noise)
+        return 4.0 * r0 * mu / (nu * trace)
+
+    def limit(self, problem: Any, *, spectrum_method: str | None = None,
+              feature_seed: int | None = None) -> float:
+        r"""The fixed point of the mode ODE: the root of :math:`R\mu(R)/\nu(R) =
+        \gamma\,\mathrm{tr}K/4` (stationarity :math:`2\gamma\mu\lambda_jv_j =
+        \tfrac{\gamma^2}{2}\lambda_j\nu` summed over modes; Brent's method in log R), plus the
+        floor (0 for noise of infinite variance). ``inf`` if there is none (no clipping and
+        γ tr K ≥ 2)."""
+        lam, _, _, noise, trace, floor = _clipped_inputs(problem, spectrum_method, feature_seed)
+        chat = self.threshold / math.sqrt(trace)
+        target = math.log(self._constant_lr() * trace / 4.0)
+
+        def f(log_r: float) -> float:
+            mu, nu = clipping_factors(math.exp(log_r), chat, noise)
+            return log_r + math.log(max(mu, _MU_TINY)) - math.log(nu) - target
+
+        lo, hi = math.log(1e-250), math.log(1e250)
+        if f(hi) < 0:
+            return math.inf
+        excess = math.exp(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps))
+        return excess + (floor if np.isfinite(floor) else 0.0)
 
     # -- finite-d update ---------------------------------------------------------------------
     def update(self, params, grad, k, state):

@@ -20,19 +20,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 from .. import _validation as check
-from ..integrate import exact_recursion, log_time_integrate
-from ..results import RiskCurve
+from ..results import GreedyCurve, RiskCurve
 from ..schedules import Schedule, as_schedule
+from ..solvers import ExactRecursion, LogTimeBlocks, RenewalDynamics, Solver
 from ..spectrum import Spectrum
 from .base import Optimizer
 
-__all__ = ["SGD", "kernel_norm", "max_stable_lr", "stationary_risk"]
+__all__ = ["SGD", "log_contraction", "kernel_norm", "max_stable_lr", "stationary_risk",
+           "greedy_step"]
 
-#: ``method="auto"`` uses the exact recursion while n_nodes · max(steps) stays below this.
+#: The default solver is the exact recursion while n_nodes · max(steps) stays below this.
 EXACT_WORK_LIMIT = 2e7
 
 
@@ -72,22 +73,20 @@ class SGD(Optimizer):
         return np.exp(self.log_contraction(lr, lam))
 
     def log_contraction(self, lr: float, lam) -> NDArray[np.float64]:
-        r""":math:`\log q(\lambda)`, computed with ``log1p`` (q > 0 for every γ, λ)."""
-        lam = np.asarray(lam, dtype=np.float64)
-        return np.log1p(lr * lam * (-2.0 + lr * (1.0 + 1.0 / self.batch) * lam))
+        r""":math:`\log q(\lambda)` (:func:`log_contraction`)."""
+        return log_contraction(lr, lam, self.batch)
 
     def kernel_coefficient(self, lr: float) -> float:
         r"""Prefactor :math:`\gamma^2/B` of the Volterra kernel :math:`\mathcal K(k) =
         (\gamma^2/B)\sum_i n_i\lambda_i^2 q(\lambda_i)^k`."""
         return lr * lr / self.batch
 
-    def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, method: str = "auto",
-                    spectrum_method: str | None = None, feature_seed: int = 0,
-                    grid_ratio: float = 0.01, on_divergence: str = "raise",
-                    **ignored: Any) -> RiskCurve:
-        from ..problems import as_spectrum
+    def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
+                       feature_seed: int | None = None) -> RenewalDynamics:
+        """The renewal recursion on the problem's spectrum (``problem.to_spectrum``).
 
-        spectrum = as_spectrum(problem, method=spectrum_method, seed=feature_seed)
+        Raises ValueError for a constant step at or beyond :func:`max_stable_lr`."""
+        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
         schedule = self.lr
         if schedule.is_constant:
             lr = schedule(0.0)
@@ -96,26 +95,123 @@ class SGD(Optimizer):
                 raise ValueError(f"lr={lr:.6g} is beyond the stability limit of SGD on this "
                                  f"spectrum with batch={self.batch}: the kernel norm must be < 1; "
                                  f"the largest stable lr is {limit:.6g}")
-        if method == "auto":
-            work = len(spectrum) * float(steps[-1])
-            method = "exact" if work <= EXACT_WORK_LIMIT else "ode"
-        if method == "exact":
-            result = exact_recursion(spectrum, self, schedule, steps)
-        elif method == "ode":
-            result = log_time_integrate(spectrum, self, schedule, steps, grid_ratio=grid_ratio)
-        else:
-            raise ValueError(f"method must be 'exact', 'ode' or 'auto', got {method!r}")
-        if not result.success and on_divergence == "raise":
-            raise FloatingPointError(f"SGD risk {result.message}; lower the learning rate "
-                                     f"(peak lr {schedule.max_lr:.6g})")
-        info = {**self.describe(), "method": method, "d": spectrum.dimension,
-                "n_nodes": len(spectrum)}
-        return RiskCurve(steps, result.risk, spectrum.floor, result.success, result.message, info)
+        info = {"d": spectrum.dimension, "n_nodes": len(spectrum)}
+        return RenewalDynamics(spectrum.floor, info, spectrum, self, schedule)
+
+    def default_solver(self, dynamics: RenewalDynamics, steps: NDArray[np.int64]) -> Solver:
+        """:class:`~deterministic_risk.solvers.ExactRecursion` while n_nodes · max(steps) <=
+        ``EXACT_WORK_LIMIT``, else :class:`~deterministic_risk.solvers.LogTimeBlocks`."""
+        work = len(dynamics.spectrum) * float(steps[-1])
+        return ExactRecursion() if work <= EXACT_WORK_LIMIT else LogTimeBlocks()
+
+    def max_stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
+                      feature_seed: int | None = None) -> float:
+        """:func:`max_stable_lr` of the problem's spectrum at this batch size."""
+        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        return max_stable_lr(spectrum, self.batch)
+
+    def limit(self, problem: Any, *, spectrum_method: str | None = None,
+              feature_seed: int | None = None) -> float:
+        """:func:`stationary_risk` at this constant step."""
+        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        return stationary_risk(spectrum, self._constant_lr(), self.batch)
+
+    def greedy_curve(self, problem: Any, steps: ArrayLike, *, spectrum_method: str | None = None,
+                     feature_seed: int | None = None) -> GreedyCurve:
+        r"""Deterministic risk under the greedy step :math:`\gamma^\ast_k = S_1/[(1+1/B)S_2 +
+        RT_2/B]` (:func:`greedy_step`), by the exact recursion (this optimizer's step is not
+        used; its batch is).
+
+        Examples
+        --------
+        >>> import deterministic_risk as dr
+        >>> g = dr.SGD(1.0).greedy_curve(dr.Spectrum([1.0], [1.0], counts=[100]), [0, 1])
+        >>> round(float(g.lr[0]), 12)              # 1/(2 + 100) with B = 1, no floor
+        0.009803921569
+        """
+        steps = check.steps_array(steps)
+        spec = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        batch = self.batch
+        lam, n = spec.eigenvalues, spec.counts
+        a = n * lam * lam / batch
+        E = spec.weights.copy()
+        floor = spec.floor
+        risk_out = np.empty(steps.size)
+        lr_out = np.empty(steps.size)
+        out = 0
+        for k in range(int(steps[-1]) + 1):
+            R = floor + E.sum()
+            g = greedy_step(lam, n, E, R, batch)
+            if k == steps[out]:
+                risk_out[out], lr_out[out] = R, g
+                out += 1
+                if out == steps.size:
+                    break
+            # exact renewal recursion (sgd_plrf.md §4.1) with the greedy step of this iteration
+            E = np.exp(log_contraction(g, lam, batch)) * E + g * g * a * R
+        info = {"optimizer": "SGD", "lr": "greedy", "batch": batch, "solver": "exact recursion",
+                "d": spec.dimension}
+        curve = RiskCurve(steps, risk_out, floor, True, f"exact recursion, {int(steps[-1])} "
+                          f"iterations, greedy step", info)
+        return GreedyCurve(curve, lr_out)
 
     # -- finite-d update ---------------------------------------------------------------------
     def update(self, params, grad, k, state):
         """SGD step ``params - lr(k) * grad`` (``grad`` is batch-averaged)."""
         return params - self.lr(float(k)) * grad, state
+
+
+def log_contraction(lr: ArrayLike, lam: ArrayLike, batch: int = 1) -> NDArray[np.float64]:
+    r"""Logarithm of the SGD contraction factor of a mode,
+    :math:`\log q(\lambda) = \log(1 - 2\gamma\lambda + \gamma^2(1+1/B)\lambda^2)`, with ``log1p``
+    (q > 0 for every γ, λ; theory note ``sgd_plrf.md`` §4.1).
+
+    Examples
+    --------
+    >>> from deterministic_risk.optimizers.sgd import log_contraction
+    >>> round(float(np.exp(log_contraction(0.5, 1.0, batch=2))), 12)   # 1 - 1 + 0.25·1.5
+    0.375
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    return np.log1p(lr * lam * (-2.0 + lr * (1.0 + 1.0 / batch) * lam))
+
+
+def greedy_step(eigenvalues: ArrayLike, counts: ArrayLike, excess: ArrayLike, risk: float,
+                batch: int = 1) -> float:
+    r"""Greedy SGD step :math:`\gamma^\ast = S_1/[(1+1/B)S_2 + RT_2/B]`, the maximiser of the
+    one-step decrease of the exact expected risk.
+
+    The renewal recursion (theory note ``sgd_plrf.md`` §4.1) gives
+    :math:`R(k+1) - R(k) = -2\gamma S_1 + \gamma^2[(1+1/B)S_2 + RT_2/B]` with
+    :math:`S_m = \sum_i\lambda_i^mE_i` and :math:`T_2 = \sum_in_i\lambda_i^2`
+    (derivation in docs/lr_selection.md).
+
+    Parameters
+    ----------
+    eigenvalues, counts, excess : array_like, shape (n,)
+        Node eigenvalues :math:`\lambda_i`, multiplicities :math:`n_i` and current excess
+        :math:`E_i`.
+    risk : float
+        Current full risk R (floor included).
+    batch : int
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from deterministic_risk.optimizers.sgd import greedy_step
+    >>> greedy_step([1.0], [1.0], [1.0], 1.0)     # 1/((1+1)·1 + 1·1)
+    0.3333333333333333
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    n = np.asarray(counts, dtype=np.float64)
+    E = np.asarray(excess, dtype=np.float64)
+    s1, s2 = float(lam @ E), float((lam * lam) @ E)
+    t2 = float(n @ (lam * lam))
+    denominator = (1.0 + 1.0 / batch) * s2 + risk * t2 / batch
+    return s1 / denominator if denominator > 0 else 0.0
 
 
 def _spectrum_arrays(spectrum: Spectrum) -> tuple[NDArray, NDArray]:
@@ -138,7 +234,7 @@ def kernel_norm(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.kernel_norm(dr.Spectrum([1.0], [1.0]), 0.5, batch=1), 12)
+    >>> round(dr.optimizers.sgd.kernel_norm(dr.Spectrum([1.0], [1.0]), 0.5, batch=1), 12)
     0.5
     """
     lr = check.positive_float("lr", lr)
@@ -183,7 +279,7 @@ def stationary_risk(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.stationary_risk(dr.Spectrum([1.0], [1.0], floor=0.1), 0.5), 12)
+    >>> round(dr.optimizers.sgd.stationary_risk(dr.Spectrum([1.0], [1.0], floor=0.1), 0.5), 12)
     0.2
     """
     norm = kernel_norm(spectrum, lr, batch)

@@ -19,9 +19,9 @@ def plot_clipping_criterion(risks: ArrayLike, thresholds: ArrayLike, criterion: 
     thresholds : array_like, shape (m,)
         Scaled thresholds ĉ = c/√tr K (horizontal axis, log scale).
     criterion : array_like, shape (n, m)
-        ``dr.clipping_criterion(risks[:, None], thresholds[None, :], noise)``.
+        ``dr.optimizers.clipped.clipping_criterion(risks[:, None], thresholds[None, :], noise)``.
     best : (array_like, array_like), optional
-        (R values, ĉ*(R)) from ``dr.best_scaled_threshold``, drawn as a line.
+        (R values, ĉ*(R)) from ``dr.optimizers.clipped.best_scaled_threshold``, drawn as a line.
     ax : matplotlib Axes, optional
 
     Returns
@@ -33,7 +33,7 @@ def plot_clipping_criterion(risks: ArrayLike, thresholds: ArrayLike, criterion: 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, deterministic_risk as dr
     >>> R, c = np.geomspace(1e-2, 1, 5), np.geomspace(0.1, 10, 6)
-    >>> ccc = dr.clipping_criterion(R[:, None], c[None, :], dr.noise.StudentT(3.0))
+    >>> ccc = dr.optimizers.clipped.clipping_criterion(R[:, None], c[None, :], dr.noise.StudentT(3.0))
     >>> ax = dr.plotting.plot_clipping_criterion(R, c, ccc)
     """
     R = np.asarray(risks, dtype=float)

@@ -44,7 +44,7 @@ def plot_eigenvalue_decay(eigenvalues: ArrayLike, p: int, alpha: float, *,
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import deterministic_risk as dr
-    >>> lam = dr.MonomialRF.power_law(1.5, 0.5, 60, 2, v=240).eigenvalues()
+    >>> lam = dr.monomial_features.MonomialRF.power_law(1.5, 0.5, 60, 2, v=240).eigenvalues()
     >>> ax = dr.plotting.plot_eigenvalue_decay(lam, 2, 1.5, fit_window=(5, 30))
     """
     lam = np.asarray(eigenvalues, dtype=np.float64)
@@ -105,8 +105,8 @@ def plot_sde_losses(runs: Sequence[LossPaths] | LossPaths, *, labels: Sequence[s
     >>> import matplotlib; matplotlib.use("Agg")
     >>> from deterministic_risk import sde, plotting
     >>> prob = sde.NoisyQuadratic([0.5, 2.0], noise_scale=1.0)
-    >>> run = sde.simulate_sde(prob, sde.SignSGD(1e-2), [1, 10, 100], n_paths=4)
-    >>> ax = plotting.plot_sde_losses(run, stationary=sde.stationary_loss(prob, sde.SignSGD(1e-2)))
+    >>> run = sde.simulate_sde(prob, sde.SignSGDModel(1e-2), [1, 10, 100], n_paths=4)
+    >>> ax = plotting.plot_sde_losses(run, stationary=sde.stationary_loss(prob, sde.SignSGDModel(1e-2)))
     """
     if isinstance(runs, LossPaths):
         runs = [runs]

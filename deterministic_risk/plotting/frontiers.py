@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..scaling import Frontier
+from ..studies.frontier import Frontier
 
 __all__ = ["plot_frontier", "plot_compute_optimal", "plot_exponents_vs_theory"]
 

@@ -36,7 +36,7 @@ def plot_lr_selection(curves: Mapping[str, RiskCurve], *,
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import deterministic_risk as dr
     >>> spec = dr.Spectrum([1.0, 0.1], [0.5, 0.5], floor=0.01, counts=[20, 20])
-    >>> g = dr.greedy_risk_curve(spec, "sgd", [1, 10, 100])
+    >>> g = dr.studies.greedy_risk_curve(spec, dr.SGD(1.0), [1, 10, 100])
     >>> ax = dr.plotting.plot_lr_selection({"greedy": g.curve})
     """
     simulations = simulations or {}

@@ -27,7 +27,7 @@ def plot_noise_laws(curves: Mapping[str, RiskCurve], *,
     sgd_curves : mapping of str to RiskCurve, optional
         SGD curves for the finite-variance laws, same keys (drawn dashed).
     limits : mapping of str to float, optional
-        Limiting excess risks R∞ (e.g. from ``dr.limiting_risk``), same keys.
+        Limiting excess risks R∞ (e.g. from ``dr.signsgd.limiting_risk``), same keys.
     band : {"stderr", "quantile"}
         Mean ± 2 standard errors, or the 10–90 % quantiles over runs.
     ax : matplotlib Axes, optional

@@ -5,30 +5,22 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..comparison import ScalingStudy, scaling_study
+from ..studies.comparison import ScalingStudy
 
 
-def plot_sign_vs_sgd(alpha: float = 1.0, beta: float = 0.3, *,
-                     d_values=(250, 500, 1000, 2000, 4000),
-                     flops=None, study: ScalingStudy | None = None, axes=None):
-    r"""Two panels in the style of Kim–Song–Yun, Fig. 1, from one call.
+def plot_sign_vs_sgd(study: ScalingStudy, *, axes=None):
+    r"""Two panels in the style of Kim–Song–Yun, Fig. 1, from a computed study.
 
     Left: loss against compute f = d·k for SGD and signSGD at several d (constant steps tuned, per
     d, at its largest budget; thin lines) and the lower envelopes of the tuned losses over d
     (thick), with their fitted slopes η in the legend. Right: signSGD with a constant step
-    against WSD (best step per (d, f)), envelopes and slopes.
+    against WSD (best step per (d, f)), envelopes and slopes. Entries missing from the study
+    are left out.
 
     Parameters
     ----------
-    alpha, beta : float
-        PLRF exponents.
-    d_values : sequence of int
-        Model sizes (used when ``study`` is not given).
-    flops : array_like, optional
-        Budgets (default 12 log-spaced values from 1e5 to 1e10).
-    study : ScalingStudy, optional
-        Precomputed :func:`~deterministic_risk.scaling_study` result (otherwise it is computed
-        here, which takes minutes: every entry is a learning-rate search on the ODE).
+    study : ScalingStudy
+        A :func:`~deterministic_risk.studies.scaling_study` result.
     axes : pair of matplotlib Axes, optional
 
     Returns
@@ -43,14 +35,10 @@ def plot_sign_vs_sgd(alpha: float = 1.0, beta: float = 0.3, *,
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, deterministic_risk as dr
-    >>> st = dr.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e5, 5), n_nodes=100,
-    ...                       n_points=20)
-    >>> axes = dr.plotting.plot_sign_vs_sgd(1.0, 0.3, study=st)
+    >>> st = dr.studies.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e4, 3),
+    ...                               optimizers=("sgd",), kinds=("constant",), n_points=10)
+    >>> axes = dr.plotting.plot_sign_vs_sgd(st)
     """
-    if study is None:
-        if flops is None:
-            flops = np.geomspace(1e5, 1e10, 12)
-        study = scaling_study(alpha, beta, d_values, flops)
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     left, right = axes

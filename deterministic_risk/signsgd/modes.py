@@ -31,6 +31,7 @@ Theory note ``signsgd.md`` (§3 matrices, §4 φ, §6 ODE, §9 effects, §10 lim
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,12 +40,17 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
-from . import _validation as check
-from .noise import NoiseLaw
+from .. import _validation as check
+from ..noise import Gaussian, NoiseLaw
+from ..problems import GaussianLeastSquares
 
 __all__ = ["SignSGDModes", "signsgd_modes", "sign_covariance", "sign_covariance_approx",
            "correlation_matrix", "preconditioned_spectrum", "effective_lr", "noise_compression",
-           "limiting_risk"]
+           "limiting_risk", "lr_for_limit"]
+
+#: signsgd_modes results, one per problem object (dropped with the problem).
+_MODES: "weakref.WeakKeyDictionary[GaussianLeastSquares, SignSGDModes]" = \
+    weakref.WeakKeyDictionary()
 
 
 def _square_matrix(name: str, K: ArrayLike) -> NDArray[np.float64]:
@@ -77,7 +83,7 @@ def correlation_matrix(K: ArrayLike) -> NDArray[np.float64]:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.correlation_matrix([[4.0, 1.0], [1.0, 1.0]]).tolist()
+    >>> dr.signsgd.correlation_matrix([[4.0, 1.0], [1.0, 1.0]]).tolist()
     [[1.0, 0.5], [0.5, 1.0]]
     """
     K = _square_matrix("K", K)
@@ -112,7 +118,7 @@ def sign_covariance(K: ArrayLike) -> NDArray[np.float64]:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(float(dr.sign_covariance([[1.0, 0.5], [0.5, 1.0]])[0, 1]), 12)   # (2/π)·(π/6)
+    >>> round(float(dr.signsgd.sign_covariance([[1.0, 0.5], [0.5, 1.0]])[0, 1]), 12)   # (2/π)·(π/6)
     0.333333333333
     """
     return (2.0 / np.pi) * np.arcsin(correlation_matrix(K))
@@ -141,7 +147,7 @@ def sign_covariance_approx(K: ArrayLike) -> NDArray[np.float64]:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.sign_covariance_approx([[1.0, 0.0], [0.0, 4.0]]).tolist()
+    >>> dr.signsgd.sign_covariance_approx([[1.0, 0.0], [0.0, 4.0]]).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
     C = correlation_matrix(K)
@@ -184,7 +190,7 @@ def preconditioned_spectrum(K: ArrayLike) -> NDArray[np.float64]:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.preconditioned_spectrum([4.0, 0.01]).tolist()   # √K_ii for diagonal K
+    >>> dr.signsgd.preconditioned_spectrum([4.0, 0.01]).tolist()   # √K_ii for diagonal K
     [0.1, 2.0]
     """
     arr = np.asarray(K, dtype=np.float64)
@@ -216,7 +222,7 @@ class SignSGDModes:
     --------
     >>> import numpy as np, deterministic_risk as dr
     >>> prob = dr.GaussianLeastSquares(np.array([[1.0, 0.3], [0.3, 0.5]]), theta_star=[1.0, -1.0])
-    >>> modes = dr.signsgd_modes(prob)
+    >>> modes = dr.signsgd.signsgd_modes(prob)
     >>> bool(np.isclose(modes.kappa.sum(), np.sqrt([1.0, 0.5]).sum()))   # Σκ = Σ√K_ii
     True
     """
@@ -273,20 +279,18 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
     --------
     >>> import deterministic_risk as dr
     >>> prob = dr.GaussianLeastSquares([4.0, 1.0], theta_star=[1.0, 1.0])
-    >>> modes = dr.signsgd_modes(prob)
+    >>> modes = dr.signsgd.signsgd_modes(prob)
     >>> modes.eigenvalues.tolist(), modes.kappa.tolist(), round(modes.initial_excess, 12)
     ([2.0, 1.0], [2.0, 1.0], 2.5)
     """
-    from .problems import GaussianLeastSquares
-
     if not isinstance(problem, GaussianLeastSquares):
         raise TypeError(f"signsgd_modes needs a GaussianLeastSquares problem, got "
                         f"{type(problem).__name__}")
-    cached = problem._cache.get("signsgd_modes")
+    cached = _MODES.get(problem)
     if cached is not None:
         return cached
     r0 = problem.theta0 - problem.theta_star
-    if problem.eigenvectors is None and problem._matrix is None:
+    if problem.is_diagonal:
         diag = np.array(problem.eigenvalues)
         if np.any(diag <= 0):
             raise ValueError("signSGD needs a covariance with a positive diagonal (K_ii > 0); "
@@ -306,7 +310,7 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
         modes = SignSGDModes(lam, np.clip(kappa, 0.0, None), v0, np.diag(K).copy(), W)
     for arr in (modes.eigenvalues, modes.kappa, modes.v0, modes.diagonal):
         arr.setflags(write=False)
-    problem._cache["signsgd_modes"] = modes
+    _MODES[problem] = modes
     return modes
 
 
@@ -336,7 +340,7 @@ def effective_lr(lr: ArrayLike, R: ArrayLike, noise: NoiseLaw) -> NDArray[np.flo
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.effective_lr(0.1, 0.375, dr.noise.Gaussian(0.5)), 12)   # (2/π)·0.1/1
+    >>> round(dr.signsgd.effective_lr(0.1, 0.375, dr.noise.Gaussian(0.5)), 12)   # (2/π)·0.1/1
     0.063661977237
     """
     out = np.asarray(lr, dtype=np.float64) * np.asarray(noise.phi(R))
@@ -371,7 +375,7 @@ def noise_compression(R: ArrayLike, noise: NoiseLaw) -> NDArray[np.float64] | fl
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.noise_compression(0.0, dr.noise.Laplace(1.0)), 12)   # 4/π
+    >>> round(dr.signsgd.noise_compression(0.0, dr.noise.Laplace(1.0)), 12)   # 4/π
     1.273239544735
     """
     phi = np.asarray(noise.phi(R))
@@ -414,18 +418,13 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> round(dr.limiting_risk([1.0] * 4, 0.1, noise=dr.noise.Gaussian(0.0)), 12)   # π²γ²m²/32
+    >>> round(dr.signsgd.limiting_risk([1.0] * 4, 0.1, noise=dr.noise.Gaussian(0.0)), 12)   # π²γ²m²/32
     0.049348022005
     """
-    from .problems import GaussianLeastSquares
-
     lr = check.positive_float("lr", lr)
     if isinstance(problem, GaussianLeastSquares):
         noise = problem.noise if noise is None else noise
-        if problem.eigenvectors is None and problem._matrix is None:
-            diag = problem.eigenvalues
-        else:
-            diag = np.diag(problem.covariance_matrix())
+        diag = problem.diagonal
     else:
         arr = np.asarray(problem, dtype=np.float64)
         diag = np.diag(arr) if arr.ndim == 2 else arr
@@ -435,7 +434,6 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
         raise TypeError(f"noise must be a NoiseLaw, got {type(noise).__name__}")
     diag = check.float_array("diagonal of K", diag, ndim=1, nonnegative=True)
     target = lr * float(np.sum(np.sqrt(diag))) / 4.0
-    from .noise import Gaussian
     if isinstance(noise, Gaussian) and noise.mean == 0.0:
         c = math.pi * target / 2.0          # π γ Σ√K_ii / 8
         return c * (c + math.hypot(c, noise.std))
@@ -447,3 +445,37 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
 
     lo, hi = math.log(1e-300), math.log(1e300)
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps))
+
+
+def lr_for_limit(sum_sqrt_diagonal: float, noise: NoiseLaw, excess: float) -> float:
+    r"""The constant signSGD step whose limiting excess risk is ``excess``: the inverse of
+    :func:`limiting_risk`, :math:`\gamma = 4E\varphi(E)/\sum_i\sqrt{K_{ii}}`.
+
+    Parameters
+    ----------
+    sum_sqrt_diagonal : float
+        :math:`\sum_i\sqrt{K_{ii}}` (``SignSGDModes.sum_sqrt_diagonal``).
+    noise : NoiseLaw
+    excess : float
+        Target limiting excess risk E > 0.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Theory note ``signsgd.md`` §10.1 (the fixed point :math:`R\varphi(R) = \gamma\sum_i
+    \sqrt{K_{ii}}/4`).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> noise = dr.noise.Gaussian(0.3)
+    >>> lr = dr.signsgd.lr_for_limit(4.0, noise, 0.01)
+    >>> round(dr.signsgd.limiting_risk([1.0] * 4, lr, noise=noise), 12)
+    0.01
+    """
+    excess = check.positive_float("excess", excess)
+    total = check.positive_float("sum_sqrt_diagonal", sum_sqrt_diagonal)
+    return 4.0 * excess * float(noise.phi(excess)) / total

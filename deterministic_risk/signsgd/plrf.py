@@ -68,8 +68,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _validation as check
-from .signsgd_theory import SignSGDModes
+from .. import _validation as check
+from .. import deterministic_equivalent as de
+from ..noise import Gaussian
+from ..problems import PLRF
+from .modes import SignSGDModes, lr_for_limit, signsgd_modes
 
 __all__ = ["DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
            "signsgd_max_lr", "signsgd_lr_exponents"]
@@ -96,8 +99,8 @@ class DiagonalLaw:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> law = dr.diagonal_law(dr.PLRF(1.0, 0.3, d=100))
-    >>> isinstance(law, dr.DiagonalLaw)
+    >>> law = dr.signsgd.diagonal_law(dr.PLRF(1.0, 0.3, d=100))
+    >>> isinstance(law, dr.signsgd.DiagonalLaw)
     True
     """
 
@@ -135,22 +138,25 @@ def diagonal_law(problem) -> DiagonalLaw:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> law = dr.diagonal_law(dr.PLRF(0.4, 0.7, d=500))    # 2α < 1: concentrated
+    >>> law = dr.signsgd.diagonal_law(dr.PLRF(0.4, 0.7, d=500))    # 2α < 1: concentrated
     >>> round(law.flatness, 3)
     0.998
-    >>> round(dr.diagonal_law(dr.PLRF(1.0, 0.3, d=500)).flatness, 3)   # 2α > 1: spread
+    >>> round(dr.signsgd.diagonal_law(dr.PLRF(1.0, 0.3, d=500)).flatness, 3)   # 2α > 1: spread
     0.926
     """
-    from .deterministic_equivalent import _check_problem
     problem = _check_problem(problem)
     return _diagonal_law(problem.alpha, problem.d, problem.v)
 
 
+def _check_problem(problem) -> PLRF:
+    if not isinstance(problem, PLRF):
+        raise TypeError(f"problem must be a PLRF, got {type(problem).__name__}")
+    return problem
+
+
 @functools.lru_cache(maxsize=32)
 def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
-    from .deterministic_equivalent import _cached_population
-
-    pop = _cached_population(alpha, d, v, True)
+    pop = de.population(alpha, d, v)
     lam, om = pop.lam, pop.omega
     c = float(om @ lam) / d
     # s from far below 1/max(K_ii) to far beyond 1/min: log-spaced trapezoid
@@ -176,38 +182,15 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     return DiagonalLaw(float(c), float(mean_sqrt), float(mean_inv), pop.index, scale)
 
 
-def _scaled_population(alpha: float, d: int, v: int):
-    """The compressed population with λ_j replaced by λ_j t_j / t_∞ (drift model, item 2)."""
-    from .deterministic_equivalent import _cached_population, _Population
-
-    pop = _cached_population(alpha, d, v, True)
-    scale = _diagonal_law(alpha, d, v).scale
-
-    @dataclass(frozen=True, eq=False)
-    class _Scaled(_Population):
-        factor: NDArray[np.float64] = None
-
-        @property
-        def lam(self):
-            return self.index ** (-2.0 * self.alpha) * self.factor
-
-    return _Scaled(pop.index, pop.omega, pop.n_exact, alpha, d, scale)
-
-
 @functools.lru_cache(maxsize=16)
 def _scaled_measures(alpha: float, beta: float, d: int, v: int):
-    """DE nodes, counts and forcing masses of the rescaled population (drift model)."""
-    from . import deterministic_equivalent as de
-
-    pop = _scaled_population(alpha, d, v)
-    support, necks = de._support(pop)
-    lo, hi, kind = de._panels([tuple(r) for r in support], [tuple(r) for r in necks], alpha, d)
-    x, w = de._nodes(lo, hi, kind)
-    m = de._fixed_point_on_nodes(x, pop, de.PANEL_NODES)
-    rho_k, rho_f = de._densities(x, m, pop, beta)
-    counts, forcing = rho_k * w, rho_f * w
-    keep = (counts > 0) | (forcing > 0)
-    return x[keep], counts[keep], forcing[keep]
+    """DE nodes, counts and forcing masses of the population with λ_j replaced by
+    λ_j t_j / t_∞ (drift model, item 2)."""
+    pop = de.population(alpha, d, v)
+    scaled = de.ScaledPopulation(pop.index, pop.omega, pop.n_exact, alpha, d,
+                                 _diagonal_law(alpha, d, v).scale)
+    x, counts, forcing, _ = de.population_measures(scaled, beta)
+    return x, counts, forcing
 
 
 def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str = "law",
@@ -245,18 +228,15 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
     --------
     >>> import deterministic_risk as dr
     >>> prob = dr.PLRF(1.0, 0.3, d=200)
-    >>> modes, floor = dr.plrf_signsgd_modes(prob)
+    >>> modes, floor = dr.signsgd.plrf_signsgd_modes(prob)
     >>> round((modes.initial_excess + floor) / prob.initial_risk, 8)
     1.0
     """
-    from .deterministic_equivalent import _check_problem, _compress_nodes, _measures
-
     problem = _check_problem(problem)
     if method == "sampled":
-        if diagonal != "law":
-            raise ValueError("diagonal applies to method='deterministic' only")
-        from .signsgd_theory import signsgd_modes
-        ls = _instance_least_squares(problem.instance(seed))
+        if diagonal != "law" or n_nodes is not None:
+            raise ValueError("diagonal and n_nodes apply to method='deterministic' only")
+        ls = problem.to_least_squares(seed=seed)
         return signsgd_modes(ls), ls.floor
     if method != "deterministic":
         raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
@@ -266,16 +246,13 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
         n_nodes = check.positive_int("n_nodes", n_nodes)
     key = (problem.alpha, problem.beta, problem.d, problem.v, diagonal, n_nodes)
     modes = _de_modes(*key)
-    floor = _measures(*key[:4], "compressed").floor + 0.5 * problem.noise_std**2
+    floor = de.deterministic_measures(problem).floor + 0.5 * problem.noise_std**2
     return modes, floor
 
 
 @functools.lru_cache(maxsize=32)
 def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
-    from .deterministic_equivalent import _compress_nodes, _measures
-    from .problems import PLRF
-
-    meas = _measures(alpha, beta, d, v, "compressed")
+    meas = de.deterministic_measures(de.PLRFParameters(alpha, beta, d, v))
     law = _diagonal_law(alpha, d, v)
     excess0 = PLRF(alpha, beta, d, v).initial_risk - meas.floor
     if diagonal == "flat":
@@ -286,7 +263,7 @@ def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
         x, n, f = _scaled_measures(alpha, beta, d, v)
         h_scale, mean_sqrt = law.mean_inv_sqrt, law.mean_sqrt
     if n_nodes is not None:
-        x, n, f = _compress_nodes(x, n, f, n_nodes)
+        x, n, f = de.compress_nodes(x, n, f, n_nodes)
     h = x * h_scale
     # κ_ℓ = (2/π)h_ℓ + q with Σ n κ = d E√K_ii (item 3)
     q = mean_sqrt - (2.0 / math.pi) * float(n @ h) / d
@@ -302,21 +279,7 @@ def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
     return modes
 
 
-def _instance_least_squares(inst):
-    """``inst.as_least_squares()``, built once per instance (its signSGD modes are cached on it)."""
-    ls = inst.__dict__.get("_least_squares")
-    if ls is None:
-        ls = inst.as_least_squares()
-        inst.__dict__["_least_squares"] = ls
-    return ls
-
-
 # -- learning-rate scaling -------------------------------------------------------------------
-
-def _sum_sqrt_diagonal_and_floor(problem, method: str, seed: int) -> tuple[float, float]:
-    modes, floor = plrf_signsgd_modes(problem, method=method, seed=seed)
-    return modes.sum_sqrt_diagonal, floor
-
 
 def signsgd_lr_for_excess(problem, excess: float, *, method: str = "deterministic",
                           seed: int = 0) -> float:
@@ -349,15 +312,13 @@ def signsgd_lr_for_excess(problem, excess: float, *, method: str = "deterministi
     --------
     >>> import numpy as np, deterministic_risk as dr
     >>> prob = dr.PLRF(1.0, 0.3, d=200)
-    >>> lr = dr.signsgd_lr_for_excess(prob, 1e-3)
+    >>> lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-3)
     >>> curve = dr.risk_curve(prob, dr.SignSGD(lr), [0, 10**9])
     >>> round(float(curve.excess[-1]), 6)
     0.001
     """
-    excess = check.positive_float("excess", excess)
-    total, floor = _sum_sqrt_diagonal_and_floor(problem, method, seed)
-    c = excess / math.sqrt(2.0 * (floor + excess))
-    return 8.0 * c / (math.pi * total)
+    modes, floor = plrf_signsgd_modes(problem, method=method, seed=seed)
+    return lr_for_limit(modes.sum_sqrt_diagonal, Gaussian(math.sqrt(2.0 * floor)), excess)
 
 
 def signsgd_max_lr(problem, *, method: str = "deterministic", seed: int = 0) -> float:
@@ -371,11 +332,11 @@ def signsgd_max_lr(problem, *, method: str = "deterministic", seed: int = 0) -> 
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> a, b = (dr.signsgd_max_lr(dr.PLRF(1.0, 0.3, d=d)) for d in (1000, 4000))
+    >>> a, b = (dr.signsgd.signsgd_max_lr(dr.PLRF(1.0, 0.3, d=d)) for d in (1000, 4000))
     >>> round(float(np.log(a / b) / np.log(4)), 1)    # ≈ 1 − ω = 0.5
     0.5
     """
-    modes, floor = plrf_signsgd_modes(problem, method=method, seed=seed)
+    modes, _ = plrf_signsgd_modes(problem, method=method, seed=seed)
     return signsgd_lr_for_excess(problem, modes.initial_excess, method=method, seed=seed)
 
 
@@ -390,10 +351,10 @@ def signsgd_lr_exponents(alpha: float, beta: float) -> tuple[float, float]:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> dr.signsgd_lr_exponents(1.0, 0.3)     # area Aa: e* = α + β
+    >>> dr.signsgd.signsgd_lr_exponents(1.0, 0.3)     # area Aa: e* = α + β
     (0.5, 1.3)
     """
-    from .asymptotics import phase_of
+    from ..asymptotics import phase_of
 
     alpha = check.positive_float("alpha", alpha)
     beta = check.finite_float("beta", beta)

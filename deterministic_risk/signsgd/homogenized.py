@@ -35,6 +35,7 @@ ODE's).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -42,25 +43,29 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from . import _validation as check
-from .noise import Gaussian, NoiseLaw
-from .optimizers.signsgd import SignSGD, _least_squares
-from .results import SimulatedRisk
-from .signsgd_theory import sign_covariance
+from .. import _validation as check
+from ..noise import Gaussian, NoiseLaw
+from .optimizer import SignSGD
+from ..results import SimulatedRisk
+from .modes import sign_covariance
 
 __all__ = ["homogenized_signsgd"]
 
 
+#: K_sigma^(1/2) and K_sigma^(-1/2) of each problem object (dropped with the problem).
+_ROOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _sign_covariance_roots(prob) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     r""":math:`K_\sigma^{1/2}` and :math:`K_\sigma^{-1/2}` (symmetric), cached on the problem."""
-    roots = prob._cache.get("sign_covariance_roots")
+    roots = _ROOTS.get(prob)
     if roots is None:
         w, V = scipy.linalg.eigh(sign_covariance(prob.covariance_matrix()), check_finite=False)
         w = np.clip(w, 1e-12 * w.max(), None)
         roots = ((V * np.sqrt(w)) @ V.T, (V / np.sqrt(w)) @ V.T)
         for a in roots:
             a.setflags(write=False)
-        prob._cache["sign_covariance_roots"] = roots
+        _ROOTS[prob] = roots
     return roots
 
 
@@ -105,7 +110,7 @@ def _expected_sign(Kr: NDArray, R: NDArray, sqrt_diag: NDArray, noise: NoiseLaw,
 
 def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n_runs: int = 8,
                         seed: int = 0, drift: str = "arcsin", dk: float = 1.0,
-                        n_noise_nodes: int = 32, feature_seed: int = 0) -> SimulatedRisk:
+                        n_noise_nodes: int = 32, feature_seed: int | None = None) -> SimulatedRisk:
     r"""Simulate paths of the homogenized signSGD SDE and record their population risk.
 
     Parameters
@@ -129,7 +134,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
     n_noise_nodes : int, default 32
         Quantile nodes of :math:`|\varepsilon|` for the exact drift with non-Gaussian noise
         (relative accuracy about 1e-3 of the drift).
-    feature_seed : int, default 0
+    feature_seed : int, optional
         Seed of the PLRF features.
 
     Returns
@@ -152,7 +157,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
     >>> import numpy as np, deterministic_risk as dr
     >>> prob = dr.GaussianLeastSquares(np.array([[1.0, 0.3], [0.3, 1.0]]), theta_star=[1.0, 1.0],
     ...                                noise_std=0.1)
-    >>> sim = dr.homogenized_signsgd(prob, dr.SignSGD(0.01), [0, 50, 100], n_runs=4)
+    >>> sim = dr.signsgd.homogenized_signsgd(prob, dr.SignSGD(0.01), [0, 50, 100], n_runs=4)
     >>> sim.runs.shape
     (4, 3)
     """
@@ -165,7 +170,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
     seed = check.positive_int("seed", seed, minimum=0)
     dk = check.positive_float("dk", dk)
     n_noise_nodes = check.positive_int("n_noise_nodes", n_noise_nodes)
-    prob = _least_squares(problem, feature_seed)
+    prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
     noise = prob.noise
     K = np.asarray(prob.covariance_matrix())
     sqrt_diag = np.sqrt(np.diag(K))

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .problems import PLRF
-from .spectrum import Spectrum
+from ..problems import PLRF
+from ..spectrum import Spectrum
 
 __all__ = ["plrf_spectra"]
 
@@ -36,7 +36,7 @@ __all__ = ["plrf_spectra"]
 @functools.lru_cache(maxsize=1)
 def _code_version() -> str:
     """Hash of the source files that determine a spectrum."""
-    here = Path(__file__).parent
+    here = Path(__file__).parent.parent
     h = hashlib.sha1()
     for name in ("deterministic_equivalent.py", "spectrum.py", "problems.py"):
         h.update((here / name).read_bytes())

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
-from .scaling import Frontier, FrontierFit, compute_optimal, sweep
+from .frontier import Frontier, FrontierFit, compute_optimal, sweep
 
 __all__ = ["ExponentComparison", "PhasePoint", "SGD_PHASE_POINTS", "measured_vs_theory",
            "windowed_exponents", "phase_points_experiment", "phase_boundary_experiment",
@@ -67,7 +67,7 @@ class ExponentComparison:
     >>> import deterministic_risk as dr
     >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
     ...                         spectrum_method="sampled")
-    >>> isinstance(dr.measured_vs_theory(fr, windows=False), dr.ExponentComparison)
+    >>> isinstance(dr.studies.measured_vs_theory(fr, windows=False), dr.studies.ExponentComparison)
     True
     """
 
@@ -146,7 +146,7 @@ def windowed_exponents(frontier: Frontier, *, width: float = 2.0, step: float = 
     >>> import numpy as np, deterministic_risk as dr
     >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160, 320], n_budgets=30,
     ...                         spectrum_method="sampled")
-    >>> fits = dr.windowed_exponents(fr, width=1.0, step=0.5)
+    >>> fits = dr.studies.windowed_exponents(fr, width=1.0, step=0.5)
     >>> len(fits) > 0 and all(fit.n_budgets >= 5 for fit in fits)
     True
     """
@@ -191,11 +191,11 @@ def measured_vs_theory(frontier: Frontier, *, method: str = "isoflop",
     >>> import deterministic_risk as dr
     >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
     ...                         spectrum_method="sampled")
-    >>> cmp = dr.measured_vs_theory(fr, windows=False)
+    >>> cmp = dr.studies.measured_vs_theory(fr, windows=False)
     >>> cmp.phase, round(cmp.eta_theory, 6)
     ('Ia', 0.533333)
     """
-    from . import asymptotics
+    from .. import asymptotics
 
     ph = asymptotics.phase_of(frontier.alpha, frontier.beta, optimizer or frontier.optimizer)
     win = windowed_exponents(frontier, method=method) if windows else ()
@@ -210,7 +210,7 @@ class PhasePoint:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> p = dr.PhasePoint("II", 1.0, 0.7, (100, 200, 400), (1e4, 1e5, 1e6), (1e4, 1e6))
+    >>> p = dr.studies.PhasePoint("II", 1.0, 0.7, (100, 200, 400), (1e4, 1e5, 1e6), (1e4, 1e6))
     >>> p.phase, p.alpha
     ('II', 1.0)
     """
@@ -267,9 +267,9 @@ def phase_points_experiment(points: Sequence[PhasePoint] = SGD_PHASE_POINTS,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> point = dr.PhasePoint("Ia", 1.0, 0.3, (20, 40, 80, 160),
+    >>> point = dr.studies.PhasePoint("Ia", 1.0, 0.3, (20, 40, 80, 160),
     ...                       tuple(np.geomspace(1e3, 1e6, 16)), (1e4, 1e6))
-    >>> [res] = dr.phase_points_experiment([point], spectrum_method="sampled")
+    >>> [res] = dr.studies.phase_points_experiment([point], spectrum_method="sampled")
     >>> res.phase
     'Ia'
     """
@@ -310,7 +310,7 @@ def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> res = dr.phase_boundary_experiment(d_values=[20, 40, 80, 160],
+    >>> res = dr.studies.phase_boundary_experiment(d_values=[20, 40, 80, 160],
     ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> round(res.eta_theory, 6)
     0.642857
@@ -354,7 +354,7 @@ def alpha_slice(alpha: float = 0.7, betas: Sequence[float] = SLICE_BETAS, *,
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> rows = dr.alpha_slice(0.7, betas=(0.3,), d_values=[20, 40, 80, 160],
+    >>> rows = dr.studies.alpha_slice(0.7, betas=(0.3,), d_values=[20, 40, 80, 160],
     ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> rows[0].phase
     'Ia'
@@ -390,11 +390,11 @@ def steeper_point(first: str = "signsgd", second: str = "sgd",
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> alpha, beta, gain = dr.steeper_point()
+    >>> alpha, beta, gain = dr.studies.steeper_point()
     >>> bool(gain > 0)
     True
     """
-    from . import asymptotics
+    from .. import asymptotics
 
     steeper = {(c.first, c.second) for c in asymptotics.compare_optimizers(first, second)
                if c.relation == "first steeper"}
@@ -438,16 +438,10 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
     -------
     dict of str -> ExponentComparison
 
-    Raises
-    ------
-    NotImplementedError
-        If :func:`~deterministic_risk.compute_optimal` does not accept one of the optimizers
-        (``"signsgd"`` needs the signSGD frontier support of ``compute_optimal``).
-
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
-    >>> res = dr.optimizer_comparison(1.0, 0.3, optimizers=("sgd",), d_values=[20, 40, 80, 160],
+    >>> res = dr.studies.optimizer_comparison(1.0, 0.3, optimizers=("sgd",), d_values=[20, 40, 80, 160],
     ...     flops=np.geomspace(1e3, 1e6, 16), fit_window=None, spectrum_method="sampled")
     >>> sorted(res)
     ['sgd']
@@ -461,14 +455,7 @@ def optimizer_comparison(alpha: float | None = None, beta: float | None = None, 
         rules = {name: lr for name in optimizers}
     out = {}
     for name in optimizers:
-        try:
-            fr = compute_optimal(alpha, beta, name, d_values, flops, fit_window=fit_window,
-                                 lr=rules.get(name, "stable"), **options)
-        except ValueError as exc:
-            if "optimizer must be" in str(exc):
-                raise NotImplementedError(
-                    f"compute_optimal does not support optimizer={name!r} in this version "
-                    f"({exc}); the comparison runs once it does") from exc
-            raise
+        fr = compute_optimal(alpha, beta, name, d_values, flops, fit_window=fit_window,
+                             lr=rules.get(name, "stable"), **options)
         out[name] = measured_vs_theory(fr)
     return out

@@ -45,7 +45,7 @@ def fit_power_law(x: ArrayLike, y: ArrayLike, *, confidence: float = 0.95) -> Po
 
     Examples
     --------
-    >>> from deterministic_risk.fitting import fit_power_law
+    >>> from deterministic_risk.studies.fitting import fit_power_law
     >>> fit = fit_power_law([1.0, 10.0, 100.0], [3.0, 0.3, 0.03])
     >>> round(fit.exponent, 12), round(fit.coefficient, 12)
     (-1.0, 3.0)

@@ -1,11 +1,8 @@
 r"""Compute-optimal frontiers from the exact risk curves, and parallel sweeps over (α, β).
 
-For a PLRF problem (α, β) and an optimizer, :func:`compute_optimal` computes the deterministic
-risk of every model size d in ``d_values`` at every compute budget f (k = f/(d·B) iterations),
-extracts the compute-optimal model size :math:`d^\ast(f)` and risk :math:`R^\ast(f)` by two
-methods (:mod:`deterministic_risk.fitting`), and fits :math:`d^\ast \propto f^{\xi}` and
-:math:`R^\ast \propto f^{-\eta}`, to be compared with the symbolic exponents of
-:mod:`deterministic_risk.asymptotics` ([4+3] §6; theory note ``sgd_plrf.md`` §6).
+The one frontier pipeline: risk of every model size at every budget, the compute-optimal size
+and risk (:mod:`~deterministic_risk.studies.fitting`), fitted exponents ξ, η
+(docs/frontiers.md; [4+3] §6; theory note ``sgd_plrf.md`` §6).
 """
 
 from __future__ import annotations
@@ -23,21 +20,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _validation as check
+from .. import _validation as check
+from ..optimizers.base import Optimizer
+from ..problems import PLRF
+from ..results import RiskCurve
+from ..solve import risk_curve
+from ..solvers import Solver
 from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
-from .optimizers.base import Optimizer
-from .optimizers.sgd import SGD, max_stable_lr
-from .optimizers.signsgd import SignSGD
-from .problems import PLRF
-from .results import RiskCurve
-from .signsgd_plrf import signsgd_max_lr
-from .solve import risk_curve
+from .lr_search import optimal_lr
+from .registry import name_of, optimizer_named
 
-__all__ = ["Frontier", "FrontierFit", "compute_optimal", "sweep"]
+__all__ = ["Frontier", "FrontierFit", "compute_optimal", "sweep", "LOG_LR_TOL"]
 
-#: Fraction of the largest stable constant step used by ``lr="stable"``.
-STABLE_FRACTION = 0.5
+#: Tolerance of the learning-rate searches on log γ (a 2 % change of the step moves the risk by
+#: ≲ 0.1 % near the optimum).
+LOG_LR_TOL = 0.02
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,8 @@ class Frontier:
     curves : list of RiskCurve
         The risk curves (empty after loading from disk; for schedules, the curve of the largest
         budget of each d).
+    budget_lrs : ndarray, shape (n, m), optional
+        With ``lr="tuned-per-budget"``: the (peak) step of each (d, budget) (NaN where k < 1).
 
     Examples
     --------
@@ -101,6 +101,7 @@ class Frontier:
     envelope_d_star: NDArray[np.float64]
     fits: dict[str, FrontierFit]
     curves: list[RiskCurve] = field(default_factory=list, repr=False)
+    budget_lrs: NDArray[np.float64] | None = field(default=None, repr=False)
 
     @property
     def xi(self) -> float:
@@ -119,6 +120,12 @@ class Frontier:
     @property
     def eta_ci(self) -> tuple[float, float]:
         return self.fits["isoflop"].eta_ci
+
+    def envelope_fit(self, window: tuple[float, float] | None = None) -> FrontierFit:
+        """Power-law fit of the lower envelope against f over every budget where it is finite
+        (not only those with an interior optimum), within ``window``."""
+        finite = np.isfinite(self.envelope)
+        return _fit(self.flops, self.envelope_d_star, self.envelope, finite, window, "envelope")
 
     def to_npz(self, path: str | Path) -> None:
         """Save everything but the curves to ``path`` (``.npz``)."""
@@ -152,35 +159,13 @@ def _ci(ci: tuple[float, float]) -> str:
 OptimizerSpec = str | Optimizer | Callable[[int], Optimizer]
 
 
-def _make_optimizer(optimizer: OptimizerSpec, d: int, spectrum, lr, batch: int,
-                    total_steps: float, schedule, peak_for_tuning: float | None = None,
-                    problem: PLRF | None = None, spectrum_method: str | None = None):
-    """The optimizer used for model size d (``problem`` is needed for ``"signsgd"``)."""
-    if isinstance(optimizer, Optimizer):
+def _template(optimizer: OptimizerSpec, batch: int) -> Optimizer | Callable[[int], Optimizer]:
+    if isinstance(optimizer, str):
+        return optimizer_named(optimizer, 1.0, batch)
+    if isinstance(optimizer, Optimizer) or callable(optimizer):
         return optimizer
-    if callable(optimizer) and not isinstance(optimizer, str):
-        return optimizer(d)
-    if optimizer not in ("sgd", "signsgd"):
-        raise ValueError(f"optimizer must be 'sgd', 'signsgd', an Optimizer or a callable of d, "
-                         f"got {optimizer!r}")
-    if optimizer == "signsgd" and batch != 1:
-        raise ValueError(f"signSGD is modelled with batch=1 only, got batch={batch}")
-    peak = peak_for_tuning
-    if peak is None:
-        if isinstance(lr, str):
-            if optimizer == "sgd":
-                peak = STABLE_FRACTION * max_stable_lr(spectrum, batch)
-            else:
-                # signSGD: half the step whose limiting risk is R(0), ∝ d^-(1-ω)
-                peak = STABLE_FRACTION * signsgd_max_lr(problem, method=_method_of(spectrum_method))
-        else:
-            peak = check.positive_float("lr", lr)
-    lr_k = peak if schedule is None else schedule(peak, total_steps)
-    return SGD(lr_k, batch=batch) if optimizer == "sgd" else SignSGD(lr_k)
-
-
-def _method_of(spectrum_method) -> str:
-    return "deterministic" if spectrum_method is None else spectrum_method
+    raise TypeError(f"optimizer must be a name, an Optimizer or a callable d -> Optimizer, got "
+                    f"{type(optimizer).__name__}")
 
 
 def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
@@ -189,52 +174,63 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
                     batch: int = 1, spectrum_method: str | None = None, v_ratio: float = 4.0,
                     fit_window: tuple[float, float] | None = None,
                     n_budgets: int = 60, n_nodes: int | None = None,
+                    lr_bounds: tuple[float, float] | None = None, solver: Solver | None = None,
+                    curve_options: dict[str, Any] | None = None,
                     cache_dir: str | Path | None = None, n_jobs: int = 1,
                     progress: bool | None = None) -> Frontier:
     r"""Loss-versus-compute curves for many model sizes and their compute-optimal frontier.
+
+    Every question about the optimizer (its stable step, its search interval, whether its limit
+    depends on the spectrum alone) is asked of the optimizer
+    (:class:`~deterministic_risk.Optimizer`), so any optimizer works here.
 
     Parameters
     ----------
     alpha, beta : float
         PLRF data and target decay.
-    optimizer : "sgd", "signsgd", Optimizer or callable
-        ``"sgd"`` or ``"signsgd"`` (batch 1; risk from the signSGD ODE on the PLRF problem,
-        large-d model by default); an optimizer object used for every d; or a callable ``d -> Optimizer`` (for a
-        learning rate that depends on d).
+    optimizer : str, Optimizer or callable
+        A registered name (``"sgd"``, ``"signsgd"``, ``"clipped"``, ``"adam"``; see
+        :mod:`~deterministic_risk.studies.registry`), an optimizer whose step the ``lr`` rule
+        sets for each d, or a callable ``d -> Optimizer`` used as it is (``lr`` is then ignored).
     d_values : array_like of int
         Model sizes (v = ``v_ratio``·d).
     flops : array_like, optional
         Budgets f = d·B·k (default: ``n_budgets`` log-spaced values from 10·min(d) to
         10⁴·max(d)).
-    lr : "stable", "tuned" or float
-        For ``"sgd"``: ``"stable"`` uses half the largest stable constant step of each d (which
-        scales like :math:`d^{2\alpha-1}` when 2α < 1, as the phase theory requires);
-        ``"tuned"`` searches, for each d, the constant step (as a fraction of the stable limit,
-        golden section on the deterministic curve) that minimises the risk at the largest budget;
-        a float is used for every d. For ``"signsgd"``: ``"stable"`` is half of
-        :func:`~deterministic_risk.signsgd_max_lr` (∝ :math:`d^{-(1-\omega)}`; a constant step
-        of this size plateaus early, so compute-optimal studies want ``"tuned"``), ``"tuned"``
-        searches the fraction of it in [1e-5, 0.99].
+    lr : "stable", "tuned", "tuned-per-budget" or float
+        ``"stable"``: the optimizer's :meth:`~deterministic_risk.Optimizer.stable_lr` of each d
+        (½ of its largest useful constant step; for SGD it scales like :math:`d^{2\alpha-1}` when
+        2α < 1, as the phase theory requires; signSGD's plateaus early). ``"tuned"``: for each
+        d, the step minimising the risk at the largest budget (:func:`optimal_lr`);
+        ``"tuned-per-budget"``: for each (d, budget), a separate run with its own searched step.
+        A float is used for every d.
     schedule : callable, optional
         ``schedule(peak_lr, total_steps) -> Schedule`` (for example
         ``lambda p, n: dr.schedules.WSD(p, n, 0.0, 0.2)``). Then every budget is a separate run
         whose schedule ends at that budget.
     batch : int
-        Batch size B.
+        Batch size B (for a named optimizer).
     spectrum_method : str, optional
-        ``PLRF.spectrum`` method (default: the problem's default).
+        How each PLRF problem is reduced (``"deterministic"`` or ``"sampled"``).
     fit_window : (float, float), optional
         Budgets used for the fits (default: all budgets whose optimum is interior to
         ``d_values``).
     n_budgets : int
         Number of budgets when ``flops`` is not given.
     n_nodes : int, optional
-        Merge the deterministic-equivalent quadrature nodes of each spectrum into about this many
-        (``PLRF.spectrum(n_nodes=...)``): the risk curves cost O(nodes) per step. Default: all
-        nodes (the effect of compression on the exponents is measured in docs/frontiers.md).
+        For optimizers whose limit depends on the spectrum alone (``rotation_invariant``): merge
+        the deterministic-equivalent nodes of each spectrum into about this many (the effect on
+        the exponents is measured in docs/frontiers.md).
+    lr_bounds : (float, float), optional
+        Search interval of the tuned rules as fractions of the optimizer's ``max_stable_lr``
+        (default: its ``lr_search_bounds``).
+    solver : Solver, optional
+        Passed to :func:`~deterministic_risk.risk_curve` (default: the optimizer's).
+    curve_options : dict, optional
+        Further options of the optimizer's ``limit_dynamics`` (signSGD: ``n_nodes``).
     cache_dir : path, optional
-        Store the spectra there and reload them on the next call (see
-        :mod:`deterministic_risk._spectra`; the key includes a hash of the spectrum code).
+        Store the spectra there and reload them on the next call (the key includes a hash of
+        the spectrum code).
     n_jobs : int, default 1
         Processes computing the spectra of the model sizes in parallel.
     progress : bool, optional
@@ -247,7 +243,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=20,
+    >>> fr = dr.compute_optimal(1.0, 0.3, "sgd", d_values=[20, 40, 80, 160], n_budgets=20,
     ...                         spectrum_method="sampled")
     >>> 0.2 < fr.xi < 0.5
     True
@@ -263,44 +259,74 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     flops = np.unique(check.float_array("flops", flops, ndim=1))
     if np.any(flops <= 0):
         raise ValueError("flops must be > 0")
-    if isinstance(lr, str) and lr not in ("stable", "tuned"):
-        raise ValueError(f"lr must be 'stable', 'tuned' or a number, got {lr!r}")
+    if isinstance(lr, str) and lr not in ("stable", "tuned", "tuned-per-budget"):
+        raise ValueError(f"lr must be 'stable', 'tuned', 'tuned-per-budget' or a number, "
+                         f"got {lr!r}")
+    if not isinstance(lr, str):
+        lr = check.positive_float("lr", lr)
     n_jobs = check.positive_int("n_jobs", n_jobs)
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
+    template = _template(optimizer, batch)
+    per_d = not isinstance(template, Optimizer)
+    problems = [PLRF(alpha, beta, int(d), v=int(round(v_ratio * d))) for d in d_values]
+    # an optimizer whose limit depends on the spectrum alone gets the spectra, computed up front
+    # (disk cache, process pool); any other the problem, reduced with spectrum_method
+    spectral = not per_d and template.rotation_invariant
+    if spectral:
+        targets = plrf_spectra(problems, method=spectrum_method, n_nodes=n_nodes,
+                               cache_dir=cache_dir, n_jobs=n_jobs)
+        options = dict(curve_options or {})
+    else:
+        targets = problems
+        options = {**({"spectrum_method": spectrum_method} if spectrum_method else {}),
+                   **(curve_options or {})}
+    reduction = {k: options[k] for k in ("spectrum_method", "feature_seed") if k in options}
+    if solver is not None:
+        options["solver"] = solver
+
+    def peak(opt: Optimizer, target: Any, n: int) -> float:
+        """The (peak) step of ``opt`` on ``target`` for a run of ``n`` iterations."""
+        if lr == "stable":
+            return opt.stable_lr(target, **reduction)
+        if not isinstance(lr, str):
+            return lr
+        bounds = None
+        if lr_bounds is not None:
+            top = opt.max_stable_lr(target, **reduction)
+            bounds = (lr_bounds[0] * top, lr_bounds[1] * top)
+        return optimal_lr(target, opt, n, schedule=schedule, bounds=bounds, n_grid=0,
+                          xatol=LOG_LR_TOL, **options).lr
+
+    def with_peak(opt: Optimizer, p: float, n: float) -> Optimizer:
+        return opt.with_lr(p if schedule is None else schedule(p, n))
+
     losses = np.full((d_values.size, flops.size), np.inf)
     lrs = np.zeros(d_values.size)
+    budget_lrs = np.full(losses.shape, np.nan) if lr == "tuned-per-budget" else None
     curves = []
-    sign = optimizer == "signsgd"
-    problems = [PLRF(alpha, beta, int(d), v=int(round(v_ratio * d))) for d in d_values]
-    # SGD needs only the spectra (computed up front: disk cache, process pool); signSGD the
-    # problem (its diagonal, theory signsgd_plrf.md)
-    spectra = ([None] * len(problems) if sign else
-               plrf_spectra(problems, method=spectrum_method, n_nodes=n_nodes,
-                            cache_dir=cache_dir, n_jobs=n_jobs))
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else bool(progress)
     for i, d in enumerate(tqdm(d_values, desc=f"d (α={alpha:g}, β={beta:g})", disable=not show,
                                leave=False)):
-        prob, spectrum = problems[i], spectra[i]
-        target = prob if sign else spectrum
-        extra = {"spectrum_method": spectrum_method} if sign and spectrum_method else {}
+        target = targets[i]
         k = flops / (d * batch)
         ok = k >= 1
         if not np.any(ok):
             continue
         k_max = float(k[ok].max())
-        peak = None
-        if lr == "tuned":
-            peak = _tuned_lr(optimizer, int(d), spectrum, batch, k_max, schedule, prob,
-                             spectrum_method)
-        opt = _make_optimizer(optimizer, int(d), spectrum, lr, batch, k_max, schedule, peak,
-                              prob, spectrum_method)
-        lrs[i] = opt.lr.max_lr
-        if schedule is None:
+        if per_d:
+            opt = template(int(d))
+            p = opt.lr.max_lr
+        elif budget_lrs is None:
+            p = peak(template, target, max(1, int(round(k_max))))
+            opt = with_peak(template, p, k_max)
+        else:
+            p, opt = np.nan, template
+        if schedule is None and budget_lrs is None:
             steps = np.unique(np.concatenate([[1], np.ceil(k[ok]).astype(np.int64)]))
-            curve = risk_curve(target, opt, steps, method="ode", on_divergence="return", **extra)
+            curve = risk_curve(target, opt, steps, on_divergence="return", **options)
             curve.info["d"] = int(d)
             curves.append(curve)
             reach = k[ok] <= curve.steps[-1]
@@ -310,19 +336,22 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         else:
             for j in np.nonzero(ok)[0]:
                 n_steps = max(1, int(round(k[j])))
-                opt_j = _make_optimizer(optimizer, int(d), spectrum, lr, batch, n_steps,
-                                        schedule, opt.lr.max_lr, prob)
-                curve = risk_curve(target, opt_j, [n_steps], method="ode",
-                                   on_divergence="return", **extra)
+                p_j = p
+                if budget_lrs is not None:
+                    p_j = budget_lrs[i, j] = peak(template, target, n_steps)
+                opt_j = opt if per_d else with_peak(template, p_j, n_steps)
+                curve = risk_curve(target, opt_j, [n_steps], on_divergence="return", **options)
                 losses[i, j] = curve.risk[-1]
             curves.append(curve)
+        lrs[i] = opt.lr.max_lr if budget_lrs is None else np.nanmax(budget_lrs[i])
     d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
     env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
     fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
             "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
-    name = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
+    name = optimizer if isinstance(optimizer, str) else (
+        name_of(optimizer) if isinstance(optimizer, Optimizer) else "callable")
     return Frontier(alpha, beta, str(name), d_values.astype(np.float64), flops, losses, lrs,
-                    d_star, risk_star, envelope, env_d, fits, curves)
+                    d_star, risk_star, envelope, env_d, fits, curves, budget_lrs)
 
 
 def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
@@ -337,30 +366,6 @@ def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
     return FrontierFit(method, fd.exponent, -fr.exponent, fd.exponent_ci,
                        (-fr.exponent_ci[1], -fr.exponent_ci[0]),
                        (float(flops[use].min()), float(flops[use].max())), int(use.sum()))
-
-
-def _tuned_lr(optimizer, d, spectrum, batch, k_max, schedule, problem=None,
-              spectrum_method=None) -> float:
-    """Constant (or peak) step minimising the risk at k_max: bounded Brent search in log lr
-    (:func:`~deterministic_risk.optimal_lr`) below the largest useful step (SGD: [0.01, 0.95] of
-    the stability limit; signSGD: [1e-5, 0.99] of :func:`~deterministic_risk.signsgd_max_lr`)."""
-    from .lr_selection import optimal_lr
-
-    if optimizer not in ("sgd", "signsgd"):
-        raise ValueError("lr='tuned' is available for optimizer='sgd' or 'signsgd'")
-    n = max(1, int(round(k_max)))
-    if optimizer == "signsgd":
-        limit = signsgd_max_lr(problem, method=_method_of(spectrum_method))
-        target, extra = problem, ({"spectrum_method": spectrum_method} if spectrum_method else {})
-        bounds, xatol = (1e-5 * limit, 0.99 * limit), 2e-2
-    else:
-        limit = max_stable_lr(spectrum, batch)
-        target, extra = spectrum, {}
-        bounds, xatol = (0.01 * limit, 0.95 * limit), 1e-3
-    search = optimal_lr(target, lambda peak: _make_optimizer(optimizer, d, spectrum, peak, batch,
-                                                             n, schedule),
-                        n, bounds=bounds, n_grid=0, xatol=xatol, method="ode", **extra)
-    return search.lr
 
 
 # -- sweeps ----------------------------------------------------------------------------------

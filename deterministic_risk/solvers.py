@@ -1,0 +1,326 @@
+r"""Solvers of the deterministic limits: small frozen objects holding their options and order.
+
+An optimizer reduces a problem to one of three kinds of limit dynamics (docs/extending.md):
+:class:`RenewalDynamics` (SGD's exact recursion on a spectrum), :class:`FeedbackModes` (linear
+modes with a scalar feedback through the risk: signSGD, clipped SGD) and :class:`ModeODE` (a
+general ODE: the Adam candidate). A solver integrates the kinds it declares in ``solves``; the
+numerical kernels live in :mod:`deterministic_risk.integrate`.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import integrate as scipy_integrate
+
+from . import _validation as check
+from .integrate import (DIVERGENCE_FACTOR, IntegrationResult, RenewalOptimizer, exact_recursion,
+                        exponential_feedback_integrate, log_time_integrate)
+from .schedules import Schedule
+from .spectrum import Spectrum
+
+__all__ = ["Solver", "ExactRecursion", "LogTimeBlocks", "ExponentialFeedback", "LSODA",
+           "LimitDynamics", "RenewalDynamics", "FeedbackModes", "ModeODE"]
+
+
+# -- the limit dynamics an optimizer reduces a problem to ----------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class LimitDynamics:
+    """Base of the limit dynamics: what the driver needs besides the equations.
+
+    Attributes
+    ----------
+    floor : float
+        Floor added to the solver's excess risk (0 where the full risk is infinite).
+    info : dict
+        Problem description stored in the :class:`~deterministic_risk.RiskCurve`.
+    """
+
+    floor: float
+    info: dict
+
+    #: True if the solver's output already includes the floor.
+    includes_floor: ClassVar[bool] = False
+
+    @property
+    def initial_excess(self) -> float:
+        """Excess risk at k = 0."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class RenewalDynamics(LimitDynamics):
+    r"""The renewal recursion :math:`E_i(k+1) = q_k(\lambda_i)E_i(k) + c_k n_i\lambda_i^2R(k)` on
+    a spectrum, :math:`R = R_\ast + \sum_iE_i` (theory note ``sgd_plrf.md`` §4.1; output includes
+    the floor). ``coefficients`` supplies ``log_contraction(lr, lam)`` and
+    ``kernel_coefficient(lr)``."""
+
+    spectrum: Spectrum = None
+    coefficients: RenewalOptimizer = None
+    schedule: Schedule = None
+    includes_floor: ClassVar[bool] = True
+
+    @property
+    def initial_excess(self) -> float:
+        return float(np.sum(self.spectrum.weights))
+
+
+@dataclass(frozen=True, eq=False)
+class FeedbackModes(LimitDynamics):
+    r"""Linear modes with a scalar feedback, :math:`\dot v_j = -a(k,R)\lambda_jv_j +
+    a(k,R)c(k,R)\kappa_j`, :math:`R = \sum_j\lambda_jv_j` (output: the excess R). ``rates(k, R)``
+    returns (a, c); ``breakpoints(k_max)`` the iterations up to k_max where they jump."""
+
+    eigenvalues: NDArray[np.float64] = None
+    kappa: NDArray[np.float64] = None
+    v0: NDArray[np.float64] = None
+    rates: Callable[[float, float], tuple[float, float]] = None
+    breakpoints: Callable[[float], NDArray[np.float64]] = lambda k_max: np.empty(0)
+
+    @property
+    def initial_excess(self) -> float:
+        return float(np.asarray(self.eigenvalues) @ np.asarray(self.v0))
+
+
+@dataclass(frozen=True, eq=False)
+class ModeODE(LimitDynamics):
+    r"""A general ODE :math:`\dot y = f(k, y)` with the excess risk read out as ``readout(y)``
+    (``y`` of shape (n,) or (n, n_times)); ``size`` is the number of modes (absolute tolerance
+    ``1e-3·rtol·R(0)/size``)."""
+
+    rhs: Callable[[float, NDArray], NDArray] = None
+    y0: NDArray[np.float64] = None
+    readout: Callable[[NDArray], NDArray] = None
+    size: int = 1
+
+    @property
+    def initial_excess(self) -> float:
+        return float(self.readout(np.asarray(self.y0)))
+
+
+# -- solvers ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Solver(abc.ABC):
+    """Base of the solvers.
+
+    A subclass is a frozen dataclass whose fields are its options (validated in
+    ``__post_init__``), with
+
+    ``order``
+        Class attribute: the order p of the global error, err ∝ ``resolution``:sup:`p`
+        (``math.inf`` for an exact method); ``tests/test_solvers.py`` fits it.
+    ``solves``
+        Class attribute: the tuple of :class:`LimitDynamics` kinds it integrates.
+    ``_solve(dynamics, steps)``
+        Returns an :class:`~deterministic_risk.integrate.IntegrationResult` (the excess risk, or
+        the full risk for dynamics with ``includes_floor``; ``inf`` after a divergence).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> dr.solvers.LogTimeBlocks(grid_ratio=0.005).order
+    2
+    """
+
+    order: ClassVar[float]
+    solves: ClassVar[tuple[type, ...]] = ()
+
+    def solve(self, dynamics: LimitDynamics, steps: NDArray[np.int64]) -> IntegrationResult:
+        """Integrate ``dynamics`` to ``steps`` (sorted int64); TypeError if it is not of a kind
+        this solver integrates."""
+        if not isinstance(dynamics, self.solves):
+            kinds = " or ".join(k.__name__ for k in self.solves)
+            raise TypeError(f"{type(self).__name__} does not apply to {type(dynamics).__name__} "
+                            f"(it integrates {kinds}); leave solver=None for the optimizer's "
+                            f"default")
+        return self._solve(dynamics, steps)
+
+    @abc.abstractmethod
+    def _solve(self, dynamics: LimitDynamics, steps: NDArray[np.int64]) -> IntegrationResult:
+        """Integrate (``dynamics`` is of a kind in ``solves``)."""
+
+    def describe(self) -> str:
+        """Name and options, as stored in ``RiskCurve.info["solver"]``."""
+        return repr(self)
+
+
+def _ratio(name: str, value: float) -> float:
+    value = check.positive_float(name, value)
+    if value > 0.5:
+        raise ValueError(f"{name} must be in (0, 0.5], got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class ExactRecursion(Solver):
+    """The renewal recursion iterated one step at a time: exact, cost O(n_nodes · max(steps)).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> curve = dr.risk_curve(dr.Spectrum([1.0], [1.0]), dr.SGD(0.25), [0, 2],
+    ...                       solver=dr.solvers.ExactRecursion())
+    >>> curve.risk.tolist()          # 0.6875² = (q + γ²λ²)²
+    [1.0, 0.47265625]
+    """
+
+    order: ClassVar[float] = math.inf
+    solves: ClassVar[tuple[type, ...]] = (RenewalDynamics,)
+
+    def _solve(self, dynamics, steps):
+        return exact_recursion(dynamics.spectrum, dynamics.coefficients, dynamics.schedule, steps)
+
+
+@dataclass(frozen=True)
+class LogTimeBlocks(Solver):
+    r"""The renewal recursion in blocks of h ≈ ``grid_ratio``·k iterations on a log grid
+    (:func:`~deterministic_risk.integrate.log_time_integrate`): closed-form block sums with R
+    linear across a block, an implicit second-order step; cost per output point independent of
+    k, relative error ≲ 1e-5 at the default ``grid_ratio``.
+
+    Parameters
+    ----------
+    grid_ratio : float, default 0.01
+        Block length as a fraction of k, in (0, 0.5]; the error is ∝ grid_ratio².
+    max_change : float, default 0.05
+        A block is halved while R or the step changes by more than this across it.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> j = np.arange(1, 51.0)
+    >>> spec = dr.Spectrum(j**-1.5, j**-2.0, floor=0.01)
+    >>> blocks = dr.risk_curve(spec, dr.SGD(0.25), [10**4], solver=dr.solvers.LogTimeBlocks())
+    >>> exact = dr.risk_curve(spec, dr.SGD(0.25), [10**4], solver=dr.solvers.ExactRecursion())
+    >>> bool(abs(blocks.risk[0] / exact.risk[0] - 1) < 1e-8)
+    True
+    """
+
+    grid_ratio: float = 0.01
+    max_change: float = 0.05
+    order: ClassVar[float] = 2
+    solves: ClassVar[tuple[type, ...]] = (RenewalDynamics,)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grid_ratio", _ratio("grid_ratio", self.grid_ratio))
+        object.__setattr__(self, "max_change", check.positive_float("max_change", self.max_change))
+
+    def _solve(self, dynamics, steps):
+        return log_time_integrate(dynamics.spectrum, dynamics.coefficients, dynamics.schedule,
+                                  steps, grid_ratio=self.grid_ratio, max_change=self.max_change)
+
+
+@dataclass(frozen=True)
+class ExponentialFeedback(Solver):
+    r"""Exponential integrator of linear modes with a scalar feedback, on log-spaced blocks
+    (:func:`~deterministic_risk.integrate.exponential_feedback_integrate`; second order, error
+    controlled by two independent second-order values of R).
+
+    Parameters
+    ----------
+    grid_ratio : float, default 0.01
+        Longest block as a fraction of k, in (0, 0.5].
+    rtol : float, default 1e-5
+        Local relative error allowed per block.
+    max_change : float, default 0.5
+        A block is halved while R changes by more than this across it.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares([1.0, 0.1], [1.0, 1.0], noise_std=0.1)
+    >>> curve = dr.risk_curve(prob, dr.SignSGD(0.01), [0, 100],
+    ...                       solver=dr.solvers.ExponentialFeedback(rtol=1e-7))
+    >>> bool(curve.excess[1] < curve.excess[0])
+    True
+    """
+
+    grid_ratio: float = 0.01
+    rtol: float = 1e-5
+    max_change: float = 0.5
+    order: ClassVar[float] = 2
+    solves: ClassVar[tuple[type, ...]] = (FeedbackModes,)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grid_ratio", _ratio("grid_ratio", self.grid_ratio))
+        object.__setattr__(self, "rtol", check.positive_float("rtol", self.rtol))
+        object.__setattr__(self, "max_change", check.positive_float("max_change", self.max_change))
+
+    def _solve(self, dynamics, steps):
+        threshold = DIVERGENCE_FACTOR * max(dynamics.initial_excess, 1.0)
+        return exponential_feedback_integrate(
+            dynamics.eigenvalues, dynamics.kappa, dynamics.v0, dynamics.rates, steps,
+            breakpoints=dynamics.breakpoints(float(steps[-1])), grid_ratio=self.grid_ratio,
+            max_change=self.max_change, rtol=self.rtol, divergence_threshold=threshold)
+
+
+@dataclass(frozen=True)
+class LSODA(Solver):
+    r"""``scipy.integrate.solve_ivp`` with LSODA (stiff/non-stiff switching), for a
+    :class:`ModeODE` or, as an independent check, :class:`FeedbackModes`.
+
+    Parameters
+    ----------
+    rtol : float, default 1e-8
+        Relative tolerance (absolute tolerance 1e-3·rtol·R(0)/n_modes). The global error is
+        about proportional to it (``order`` 1 in rtol).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares([1.0, 0.1], [1.0, 1.0], noise_std=0.1)
+    >>> a = dr.risk_curve(prob, dr.SignSGD(0.01), [1000], solver=dr.solvers.LSODA(rtol=1e-10))
+    >>> b = dr.risk_curve(prob, dr.SignSGD(0.01), [1000])
+    >>> bool(abs(a.risk[0] / b.risk[0] - 1) < 1e-5)
+    True
+    """
+
+    rtol: float = 1e-8
+    order: ClassVar[float] = 1
+    solves: ClassVar[tuple[type, ...]] = (ModeODE, FeedbackModes)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rtol", check.positive_float("rtol", self.rtol))
+
+    def _solve(self, dynamics, steps):
+        if isinstance(dynamics, FeedbackModes):
+            dynamics = _as_mode_ode(dynamics)
+        r0 = dynamics.initial_excess
+        threshold = DIVERGENCE_FACTOR * max(r0, 1.0)
+        t_eval = steps.astype(np.float64)
+        sol = scipy_integrate.solve_ivp(
+            dynamics.rhs, (0.0, float(t_eval[-1])), np.asarray(dynamics.y0, dtype=np.float64),
+            method="LSODA", t_eval=t_eval, rtol=self.rtol,
+            atol=1e-3 * self.rtol * max(r0, 1e-300) / dynamics.size)
+        risk = np.full(steps.size, np.inf)
+        if sol.success:
+            risk[:] = dynamics.readout(sol.y)
+        success = bool(sol.success) and bool(np.all(risk <= threshold))
+        message = f"LSODA, {sol.nfev} right-hand-side evaluations: {sol.message}"
+        return IntegrationResult(risk, success, message, int(sol.nfev))
+
+
+def _as_mode_ode(modes: FeedbackModes) -> ModeODE:
+    lam = np.asarray(modes.eigenvalues, dtype=np.float64)
+    kappa = np.asarray(modes.kappa, dtype=np.float64)
+
+    def rhs(k: float, v: NDArray) -> NDArray:
+        a, c = modes.rates(k, max(float(lam @ v), 0.0))
+        return a * (c * kappa - lam * v)
+
+    return ModeODE(modes.floor, modes.info, rhs, np.asarray(modes.v0, dtype=np.float64),
+                   lambda y: lam @ y, lam.size)
+
+
+
+#: The solver used for each kind of dynamics when an optimizer does not choose one.
+DEFAULT_SOLVERS: tuple[tuple[type, Solver], ...] = (
+    (RenewalDynamics, LogTimeBlocks()), (FeedbackModes, ExponentialFeedback()), (ModeODE, LSODA()))

@@ -1,0 +1,256 @@
+r"""The learning-rate search: the step that minimises the deterministic risk at a budget.
+
+:func:`optimal_lr` is the one search of the package (compute-optimal frontiers, comparisons and
+the command line use it); :func:`greedy_risk_curve` runs the optimizer's greedy schedule. The
+search interval and the greedy step are the optimizer's own (``lr_search_bounds``,
+``greedy_curve``). Theory note ``extensions.md`` §9; derivations in docs/lr_selection.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import optimize
+
+from .. import _validation as check
+from ..optimizers.base import Optimizer
+from ..results import GreedyCurve, RiskCurve
+from ..solve import risk_curve
+
+__all__ = ["StepSizeSearch", "optimal_lr", "greedy_risk_curve"]
+
+@dataclass(frozen=True, eq=False)
+class StepSizeSearch:
+    """Result of :func:`optimal_lr`.
+
+    Attributes
+    ----------
+    lr : float
+        The step (constant, or the peak of the schedule built by ``make_optimizer``) with the
+        lowest deterministic risk at ``budget``.
+    risk : float
+        That risk (floor included).
+    budget : int
+        Iteration count T.
+    bounds : (float, float)
+        Search interval.
+    grid, grid_risk : ndarray, shape (n_grid,)
+        The coarse log grid and its risks (``inf`` where the curve diverged).
+    n_evaluations : int
+        Risk curves computed.
+    success : bool
+        False if the best step lies on an end of ``bounds`` (widen them) or no step converged.
+    message : str
+    curve : RiskCurve or None
+        The deterministic curve at the best step, at the ``steps`` given to :func:`optimal_lr`
+        (None if none were given).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1, 0.01], [0.3, 0.3, 0.3], floor=0.01)
+    >>> search = dr.optimal_lr(spec, lambda lr: dr.SGD(lr), 1000)
+    >>> search.success, bool(search.risk < spec.initial_risk)
+    (True, True)
+    """
+
+    lr: float
+    risk: float
+    budget: int
+    bounds: tuple[float, float]
+    grid: NDArray[np.float64] = field(repr=False)
+    grid_risk: NDArray[np.float64] = field(repr=False)
+    n_evaluations: int = 0
+    success: bool = True
+    message: str = ""
+    curve: RiskCurve | None = field(default=None, repr=False)
+
+
+def _candidates(optimizer: Optimizer | Callable[[float], Optimizer],
+                schedule: Callable[[float, float], Any] | None, budget: int
+                ) -> tuple[Callable[[float], Optimizer], Optimizer]:
+    """``lr -> Optimizer`` and a template optimizer (to ask for the search interval)."""
+    if isinstance(optimizer, Optimizer):
+        if schedule is None:
+            make = optimizer.with_lr
+        else:
+            def make(lr: float) -> Optimizer:
+                return optimizer.with_lr(schedule(lr, budget))
+        return make, optimizer
+    if not callable(optimizer):
+        raise TypeError(f"optimizer must be an Optimizer or a callable lr -> Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    if schedule is not None:
+        raise TypeError("schedule= goes with an Optimizer template, not with a callable")
+    template = optimizer(1.0)
+    if not isinstance(template, Optimizer):
+        raise TypeError(f"optimizer(lr) must return an Optimizer, got {type(template).__name__}")
+    return optimizer, template
+
+
+def optimal_lr(problem: Any, optimizer: Optimizer | Callable[[float], Optimizer], budget: int,
+               *, schedule: Callable[[float, float], Any] | None = None,
+               bounds: tuple[float, float] | None = None, n_grid: int = 13, xatol: float = 1e-3,
+               steps: ArrayLike | None = None, **curve_options: Any) -> StepSizeSearch:
+    r"""The step that minimises the deterministic risk at a budget ("ODE-optimal" step).
+
+    Parameters
+    ----------
+    problem : Spectrum, GaussianLeastSquares or PLRF
+    optimizer : Optimizer or callable
+        An optimizer whose step is searched (the candidates are ``optimizer.with_lr(lr)``), or a
+        callable ``lr -> Optimizer`` such as ``dr.SGD``.
+    budget : int
+        Iteration count T at which the risk is minimised.
+    schedule : callable, optional
+        ``schedule(peak, budget) -> Schedule``: search the peak of this schedule (for example
+        ``lambda p, n: dr.schedules.WSD.stable_decay(p, n, decay_frac=0.2)``).
+    bounds : (float, float), optional
+        Search interval of the step; default the optimizer's
+        :meth:`~deterministic_risk.Optimizer.lr_search_bounds` (SGD: (1e-4, 1 − 1e-6) ·
+        ``max_stable_lr``; signSGD: (1e-6, 10)/Σ√K_ii).
+    n_grid : int, default 13
+        Points of the coarse log grid over ``bounds`` (the minimiser is then refined on the two
+        cells around the best grid point, which guards against a local minimum). ``0``: a single
+        bounded Brent search over the whole interval.
+    xatol : float, default 1e-3
+        Tolerance of the refinement in log γ (relative tolerance of the step).
+    steps : array_like of int, optional
+        If given, the result holds the curve at the best step at these steps (one more
+        evaluation); the search itself evaluates only ``budget``.
+    **curve_options
+        Passed to :func:`~deterministic_risk.risk_curve` (``solver``, ``spectrum_method``,
+        ``feature_seed`` ...); ``spectrum_method`` and ``feature_seed`` also reach
+        ``lr_search_bounds``.
+
+    Returns
+    -------
+    StepSizeSearch
+
+    Notes
+    -----
+    Minimises :math:`\log R(T;\gamma)` over :math:`\log\gamma`; steps whose curve diverges, or that
+    a constructor or :func:`risk_curve` refuses (beyond a stability limit), count as
+    :math:`+\infty`. Each evaluation is one deterministic curve (milliseconds for SGD on a
+    spectrum; see ``docs/lr_selection.md``).
+
+    References
+    ----------
+    Theory note ``extensions.md`` §9 (oracle constant step by golden-section search on the
+    deterministic curve).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1], [0.5, 0.5], floor=0.01, counts=[50, 50])
+    >>> best = dr.optimal_lr(spec, dr.SGD, 1000)
+    >>> best.success, 0 < best.lr < dr.max_stable_lr(spec)
+    (True, True)
+    """
+    budget = check.positive_int("budget", budget)
+    n_grid = check.positive_int("n_grid", n_grid, minimum=0)
+    xatol = check.positive_float("xatol", xatol)
+    if 0 < n_grid < 3:
+        raise ValueError(f"n_grid must be 0 or >= 3, got {n_grid}")
+    make_optimizer, template = _candidates(optimizer, schedule, budget)
+    if bounds is None:
+        reduction = {k: curve_options[k] for k in ("spectrum_method", "feature_seed")
+                     if k in curve_options}
+        bounds = template.lr_search_bounds(problem, budget, **reduction)
+    lo, hi = (check.positive_float("bounds", b) for b in bounds)
+    if not lo < hi:
+        raise ValueError(f"bounds must satisfy lo < hi, got {bounds}")
+    options = {"on_divergence": "return", **curve_options}
+    n_eval = 0
+
+    def log_risk(log_lr: float) -> float:
+        nonlocal n_eval
+        n_eval += 1
+        try:
+            curve = risk_curve(problem, make_optimizer(float(np.exp(log_lr))), [budget], **options)
+        except ValueError:               # beyond a stability limit
+            return np.inf
+        r = curve.risk[-1]
+        return float(np.log(r)) if curve.success and r > 0 and np.isfinite(r) else np.inf
+
+    a, b = math.log(lo), math.log(hi)
+    if n_grid:
+        grid = np.linspace(a, b, n_grid)
+        grid_vals = np.array([log_risk(x) for x in grid])
+        if not np.any(np.isfinite(grid_vals)):
+            return StepSizeSearch(float("nan"), np.inf, budget, (lo, hi), np.exp(grid),
+                                  np.exp(grid_vals), n_eval, False,
+                                  "every step on the grid diverged; lower the bounds")
+        i = int(np.argmin(grid_vals))
+        a, b = grid[max(i - 1, 0)], grid[min(i + 1, n_grid - 1)]
+    else:
+        grid = np.empty(0)
+        grid_vals = np.empty(0)
+    res = optimize.minimize_scalar(log_risk, bounds=(a, b), method="bounded",
+                                   options={"xatol": xatol})
+    x, fx = float(res.x), float(res.fun)
+    if n_grid and grid_vals[i] < fx:
+        x, fx = float(grid[i]), float(grid_vals[i])
+    best = float(np.exp(x))
+    success = bool(np.isfinite(fx))
+    message = "minimum inside the bounds"
+    edge = (x - math.log(lo) < 2 * xatol) or (math.log(hi) - x < 2 * xatol)
+    if edge:
+        success = False
+        message = "the best step is at an end of the bounds; widen them"
+    if not np.isfinite(fx):
+        message = "no step converged"
+    curve = None
+    if steps is not None and np.isfinite(fx):
+        curve = risk_curve(problem, make_optimizer(best), steps, **options)
+    return StepSizeSearch(best, float(np.exp(fx)), budget, (lo, hi), np.exp(grid),
+                          np.exp(grid_vals), n_eval, success, message, curve)
+
+
+# -- greedy schedules ------------------------------------------------------------------------------
+
+def greedy_risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike,
+                      **options: Any) -> GreedyCurve:
+    r"""Deterministic risk under the optimizer's greedy step, the one that maximises the
+    instantaneous risk decrease (``optimizer.greedy_curve``; the optimizer's own step is not used).
+
+    SGD: the exact recursion with :math:`\gamma_k = S_1/[(1+1/B)S_2 + RT_2/B]`
+    (:func:`~deterministic_risk.optimizers.sgd.greedy_step`). signSGD: the mode ODE with
+    :math:`\gamma^\ast = 2\varphi(R)\sum_j\lambda_j^2v_j/\sum_j\lambda_j\kappa_j`
+    (``signsgd.md`` §10.4). The greedy step depends on the whole mode state, not on R alone, so
+    it has no finite-d counterpart without an oracle. It is myopic: on an isotropic problem (one
+    eigenvalue) it is the optimal schedule for every horizon, in general not.
+
+    Parameters
+    ----------
+    problem : Spectrum, GaussianLeastSquares or PLRF
+    optimizer : Optimizer
+        Which dynamics (``dr.SGD(1.0, batch=B)`` supplies B).
+    steps : array_like of int
+    **options
+        Passed to ``optimizer.greedy_curve`` (``spectrum_method``, ``feature_seed``; ``rtol`` for
+        signSGD).
+
+    Returns
+    -------
+    GreedyCurve
+        ``.curve`` and the greedy steps ``.lr`` at ``steps``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0], [1.0], counts=[100])
+    >>> g = dr.studies.greedy_risk_curve(spec, dr.SGD(1.0), [0, 1])
+    >>> round(float(g.lr[0]), 12)              # 1/(2 + 100) with B = 1, no floor
+    0.009803921569
+    """
+    greedy = getattr(optimizer, "greedy_curve", None)
+    if greedy is None:
+        raise TypeError(f"{type(optimizer).__name__} has no greedy step (greedy_curve); it is "
+                        f"derived for SGD and SignSGD")
+    return greedy(problem, steps, **options)
