@@ -9,13 +9,14 @@ minibatch gradients averaged; time = iteration count k; compute f = d·B·k; flo
 """
 
 from . import (deterministic_equivalent, monomial_features, noise, optimizers, problems,
-               schedules, sde, signsgd, solvers, studies, volterra)
+               resources, schedules, sde, signsgd, solvers, studies, volterra)
 from .optimizers.adam import Adam
 from .optimizers.alias import ALIAS
 from .optimizers.base import Optimizer
 from .optimizers.clipped import ClippedSGD
 from .optimizers.sgd import SGD, max_stable_lr
 from .problems import PLRF, GaussianLeastSquares, PLRFInstance
+from .resources import ResourceLimitError, current_limits, resource_limits
 from .results import RiskCurve, SimulatedRisk
 from .signsgd import SignSGD
 from .simulate import simulate
@@ -35,8 +36,11 @@ __all__ = [
     "risk_curve", "RiskCurve", "simulate", "SimulatedRisk",
     # studies
     "compute_optimal", "sweep", "Frontier", "optimal_lr",
+    # memory and time guards
+    "resource_limits", "current_limits", "ResourceLimitError",
     # modules
     "noise", "schedules", "solvers", "signsgd", "sde", "studies", "deterministic_equivalent",
+    "resources",
     "asymptotics", "plotting",
 ]
 

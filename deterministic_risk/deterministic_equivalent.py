@@ -60,7 +60,12 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
 from . import _validation as check
+from .resources import check_resources
 from .spectrum import Spectrum
+
+#: Optimistic cost of the deterministic spectrum per hidden coordinate (a fast machine; about a
+#: minute at d = 10⁶, v = 4·10⁶ measured; docs/errors_and_limits.md).
+DE_SECONDS_PER_COORDINATE = 2e-6
 
 __all__ = [
     "DeterministicMeasures", "bottom_edge", "deterministic_floor", "deterministic_measures",
@@ -152,11 +157,13 @@ def _cached_population(alpha: float, d: int, v: int, compress: bool) -> _Populat
 
 def population_eigenvalues(alpha: float, v: int) -> NDArray[np.float64]:
     r"""PLRF population eigenvalues :math:`\lambda_j = j^{-2\alpha}`, j = 1..v."""
+    check_resources(f"the population of PLRF at v = {v}", memory=16.0 * v)
     return np.arange(1, v + 1, dtype=np.float64) ** (-2.0 * alpha)
 
 
 def weighted_target(alpha: float, beta: float, v: int) -> NDArray[np.float64]:
     r"""PLRF weighted target :math:`\check b = D^{1/2}b`, :math:`\check b_j = j^{-\alpha-\beta}`."""
+    check_resources(f"the target of PLRF at v = {v}", memory=16.0 * v)
     return np.arange(1, v + 1, dtype=np.float64) ** (-alpha - beta)
 
 
@@ -1001,6 +1008,9 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
     problem = _check_problem(problem)
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
+    check_resources(f"the deterministic-equivalent spectrum of PLRF at d = {problem.d}, "
+                    f"v = {problem.v}", memory=8.0 * 16 * problem.v,
+                    seconds=DE_SECONDS_PER_COORDINATE * problem.v)
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             return _spectrum(problem, n_nodes, population)

@@ -17,6 +17,7 @@ from . import _validation as check
 from .deterministic_equivalent import (deterministic_spectrum, population_eigenvalues,
                                        weighted_target)
 from .noise import NoiseLaw, as_noise
+from .resources import check_resources
 from .spectrum import Spectrum
 
 __all__ = ["GaussianLeastSquares", "PLRF", "PLRFInstance", "rotated_covariance"]
@@ -77,7 +78,10 @@ class GaussianLeastSquares:
 
     def __post_init__(self) -> None:
         law = as_noise(self.noise, self.noise_std)
-        cov = check.float_array("covariance", self.covariance)
+        cov = check.float_array("covariance", self.covariance, max_abs=check.MAX_EIGENVALUE)
+        if cov.size == 0:
+            raise ValueError(f"covariance must hold at least one eigenvalue (d >= 1), got shape "
+                             f"{cov.shape}")
         matrix = None
         if cov.ndim == 2:
             if cov.shape[0] != cov.shape[1]:
@@ -115,6 +119,7 @@ class GaussianLeastSquares:
                   else check.float_array("theta0", self.theta0, ndim=1))
         if theta0.size != d:
             raise ValueError(f"theta0 must have length d={d}, got {theta0.size}")
+        _check_initial_risk(lam, vecs, theta0 - theta_star, self.theta0 is None)
         lam = np.asarray(lam)
         lam.setflags(write=False)
         object.__setattr__(self, "_eigenvalues", lam)
@@ -211,6 +216,28 @@ class GaussianLeastSquares:
         return Spectrum(self._eigenvalues, 0.5 * self._eigenvalues * e**2, floor=self.floor)
 
 
+#: Largest initial excess risk ½(θ₀−θ*)ᵀK(θ₀−θ*) accepted: risks of this size and their
+#: squares' square roots stay finite in float64 (1e300 would overflow at the first doubling).
+MAX_INITIAL_RISK = 1e150
+
+
+def _check_initial_risk(lam: NDArray[np.float64], vecs: NDArray[np.float64] | None,
+                        diff: NDArray[np.float64], theta0_default: bool) -> None:
+    """ValueError naming theta_star (or theta0) if the initial excess risk exceeds
+    ``MAX_INITIAL_RISK``; O(d) unless a crude bound fails, then one change of basis."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        crude = 0.5 * float(np.max(lam, initial=0.0)) * float(np.dot(diff, diff))
+        if crude <= MAX_INITIAL_RISK:
+            return
+        e = diff if vecs is None else diff @ vecs
+        risk = 0.5 * float(np.sum(lam * e * e))
+    if not risk <= MAX_INITIAL_RISK:
+        blamed = "theta_star" if theta0_default else "theta_star - theta0"
+        raise ValueError(f"{blamed} is too large: the initial excess risk "
+                         f"½(θ0 − θ*)ᵀK(θ0 − θ*) = {risk:.3g} must be <= {MAX_INITIAL_RISK:g} "
+                         f"(so that the risk dynamics stay finite in float64)")
+
+
 @dataclass(frozen=True)
 class PLRF:
     r"""Power-law random features problem (theory note ``sgd_plrf.md`` §2; [4+3] §2).
@@ -294,12 +321,18 @@ class PLRF:
 
     def sample_features(self, seed: int | np.random.Generator = 0) -> NDArray[np.float64]:
         """Draw W (v × d) with i.i.d. N(0, 1/d) entries from ``np.random.default_rng(seed)``."""
+        if not isinstance(seed, np.random.Generator):
+            seed = check.seed("seed", seed)
+        check_resources(f"drawing W ({self.v} x {self.d})", memory=8.0 * self.v * self.d)
         rng = np.random.default_rng(seed)
         return rng.standard_normal((self.v, self.d)) / np.sqrt(self.d)
 
     def instance(self, seed: int = 0) -> "PLRFInstance":
-        """The problem for the W drawn from ``seed`` (cached: repeated calls are free)."""
-        return _plrf_instance(self, int(seed))
+        """The problem for the W drawn from ``seed`` (cached: repeated calls are free).
+
+        Raises :class:`~deterministic_risk.ResourceLimitError` if W and its SVD would exceed the
+        memory or time limits (about 128·d² bytes at v = 4d)."""
+        return _plrf_instance(self, check.seed("seed", seed))
 
     def spectrum(self, method: str = "deterministic", *, seed: int = 0,
                  n_nodes: int | None = None) -> Spectrum:
@@ -317,20 +350,29 @@ class PLRF:
             For ``"deterministic"``: merge the quadrature nodes into about this many.
         """
         if method == "deterministic":
+            check.seed("seed", seed)
             return deterministic_spectrum(self, n_nodes)
         if method == "sampled":
+            if n_nodes is not None:
+                raise TypeError("n_nodes applies to method='deterministic' only")
             return self.instance(seed).spectrum()
         raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
 
     def to_spectrum(self, *, method: str | None = None, seed: int | None = None) -> Spectrum:
         """The :class:`Spectrum` of the problem: :meth:`spectrum` with ``method`` (default
-        ``"deterministic"``) and ``seed`` (default 0)."""
+        ``"deterministic"``) and ``seed`` (default 0); the arguments are the ``spectrum_method``
+        and ``feature_seed`` options of the optimizers and named so in errors."""
+        if method is not None and method not in ("deterministic", "sampled"):
+            raise ValueError(f"spectrum_method must be 'deterministic', 'sampled' or None, got "
+                             f"{method!r}")
+        seed = check.seed("feature_seed", seed, allow_none=True)
         return self.spectrum("deterministic" if method is None else method,
                              seed=0 if seed is None else seed)
 
     def to_least_squares(self, *, seed: int | None = None) -> "GaussianLeastSquares":
         """The problem for the W drawn from ``seed`` (default 0) as :class:`GaussianLeastSquares`
         (:meth:`PLRFInstance.to_least_squares`)."""
+        seed = check.seed("feature_seed", seed, allow_none=True)
         return self.instance(0 if seed is None else seed).to_least_squares()
 
 
@@ -396,8 +438,18 @@ class PLRFInstance:
                                     eigenvectors=self.eigenvectors)
 
 
+#: Optimistic speed of the thin SVD of D^{1/2}W (floating-point operations per second).
+SVD_FLOPS_PER_SECOND = 2e10
+
+
 @functools.lru_cache(maxsize=8)
 def _plrf_instance(problem: PLRF, seed: int) -> PLRFInstance:
+    v, d = problem.v, problem.d
+    # W, D^{1/2}W, U and the SVD's workspace (v×d each), V and its workspace (d×d); the thin
+    # SVD takes about 4vd² + 22d³ operations (Golub and Van Loan, R-SVD)
+    check_resources(f"the sampled PLRF spectrum at d = {d}, v = {v}",
+                    memory=8.0 * (4.0 * v * d + 3.0 * d * d),
+                    seconds=(4.0 * v * d * d + 22.0 * float(d) ** 3) / SVD_FLOPS_PER_SECOND)
     w = problem.sample_features(seed)
     sqrt_d = problem.population_eigenvalues ** 0.5
     u, s, vt = scipy.linalg.svd(sqrt_d[:, None] * w, full_matrices=False, lapack_driver="gesdd",
@@ -420,6 +472,10 @@ def _refuse_plrf_options(problem, **options) -> None:
         raise TypeError(f"{' and '.join(given)} applies to PLRF problems only (it selects how W is "
                         f"drawn or the spectrum computed); a {type(problem).__name__} has one "
                         f"reduction")
+
+
+#: Largest ``diag_spread`` of :func:`rotated_covariance` (entries scaled by up to e^(2·50)).
+MAX_DIAG_SPREAD = 50.0
 
 
 def rotated_covariance(eigenvalues: ArrayLike, seed: int = 0, diag_spread: float = 0.0
@@ -455,10 +511,16 @@ def rotated_covariance(eigenvalues: ArrayLike, seed: int = 0, diag_spread: float
     >>> np.round(np.linalg.eigvalsh(K), 12).tolist()
     [1.0, 2.0, 3.0]
     """
-    lam = check.float_array("eigenvalues", eigenvalues, ndim=1, nonnegative=True)
+    lam = check.float_array("eigenvalues", eigenvalues, ndim=1, nonnegative=True,
+                            max_abs=check.MAX_EIGENVALUE)
+    if lam.size == 0:
+        raise ValueError("eigenvalues must hold at least one value")
     spread = check.positive_float("diag_spread", diag_spread, allow_zero=True)
+    if spread > MAX_DIAG_SPREAD:
+        raise ValueError(f"diag_spread must be <= {MAX_DIAG_SPREAD:g} (the scaling e^(2s) of the "
+                         f"covariance must stay finite), got {spread:g}")
     d = lam.size
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check.seed("seed", seed))
     q, r = np.linalg.qr(rng.standard_normal((d, d)))
     q *= np.sign(np.diag(r))
     s = np.exp(rng.uniform(-spread, spread, d))

@@ -60,6 +60,14 @@ class RiskCurve:
     message: str = ""
     info: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        steps, risk = np.asarray(self.steps), np.asarray(self.risk)
+        if steps.ndim != 1 or risk.shape != steps.shape:
+            raise ValueError(f"risk must have the shape of steps {steps.shape}, got {risk.shape}")
+        if self.success and not np.all(np.isfinite(risk)):
+            raise ValueError("risk must be finite when success=True (a curve that diverged or "
+                             "overflowed has success=False and says where in message)")
+
     @property
     def excess(self) -> NDArray[np.float64]:
         """Excess risk ``risk - floor``."""
@@ -116,9 +124,14 @@ class SimulatedRisk:
     floor : float
         Irreducible risk of the problem that was simulated.
     seed : int
-        Seed the runs were drawn from.
+        Seed the runs were drawn from (drawn from fresh entropy when ``simulate`` got
+        ``seed=None``; passing it back repeats the runs bit for bit).
     info : dict
         Problem and optimizer description.
+    success : bool
+        False if some run diverged (its risk is ``inf`` or NaN from there on); ``message`` says
+        how many and where.
+    message : str
 
     Examples
     --------
@@ -133,6 +146,39 @@ class SimulatedRisk:
     floor: float
     seed: int | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    success: bool = True
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        steps, runs = np.asarray(self.steps), np.asarray(self.runs)
+        if steps.ndim != 1 or runs.ndim != 2 or runs.shape[1] != steps.size:
+            raise ValueError(f"runs must have shape (n_runs, {steps.size}), got {runs.shape}")
+        if self.success and not np.all(np.isfinite(runs)):
+            raise ValueError("runs must be finite when success=False is not given (a simulation "
+                             "in which runs diverged has success=False)")
+
+    @classmethod
+    def from_runs(cls, steps: NDArray[np.int64], runs: NDArray[np.float64], floor: float,
+                  seed: int | None, info: dict[str, Any]) -> "SimulatedRisk":
+        """The result of a simulation, with ``success`` False and a message saying how many runs
+        diverged (non-finite risk) and where, if any did.
+
+        Examples
+        --------
+        >>> import numpy as np, deterministic_risk as dr
+        >>> sim = dr.SimulatedRisk.from_runs(np.array([0, 10]), np.array([[1.0, np.inf]]), 0.0,
+        ...                                  0, {})
+        >>> sim.success, sim.message
+        (False, '1 of 1 runs diverged (non-finite risk), the first by k = 10')
+        """
+        runs = np.asarray(runs, dtype=np.float64)
+        bad = ~np.isfinite(runs)
+        if not bad.any():
+            return cls(steps, runs, floor, seed, info, True, f"{runs.shape[0]} runs")
+        first = int(np.asarray(steps)[np.argmax(bad.any(axis=0))])
+        message = (f"{int(bad.any(axis=1).sum())} of {runs.shape[0]} runs diverged (non-finite "
+                   f"risk), the first by k = {first}")
+        return cls(steps, np.where(bad, np.inf, runs), floor, seed, info, False, message)
 
     @property
     def n_runs(self) -> int:
@@ -157,14 +203,17 @@ class SimulatedRisk:
     def to_npz(self, path: str | Path) -> None:
         """Write steps, runs, mean, stderr and floor to a ``.npz`` file."""
         np.savez(path, steps=self.steps, runs=self.runs, mean=self.mean, stderr=self.stderr,
-                 floor=self.floor, info=json.dumps(self.info, default=str))
+                 floor=self.floor, seed=-1 if self.seed is None else self.seed,
+                 success=self.success, message=self.message,
+                 info=json.dumps(self.info, default=str))
 
     def to_json(self, path: str | Path) -> None:
         """Write steps, runs, mean, stderr, floor and info to a JSON file."""
         Path(path).write_text(json.dumps({
             "steps": self.steps.tolist(), "runs": self.runs.tolist(), "mean": self.mean.tolist(),
             "stderr": self.stderr.tolist(), "floor": self.floor, "seed": self.seed,
-            "info": self.info}, default=str, indent=1))
+            "success": self.success, "message": self.message, "info": self.info},
+            default=str, indent=1))
 
     def to_csv(self, path: str | Path) -> None:
         """Write ``steps,mean,stderr`` columns to a CSV file."""
@@ -173,7 +222,8 @@ class SimulatedRisk:
                    fmt=["%d", "%.17g", "%.17g"])
 
     def __repr__(self) -> str:
-        return (f"SimulatedRisk(n_runs={self.n_runs}, n={self.steps.size}, "
+        status = "" if self.success else "diverged, "
+        return (f"SimulatedRisk({status}n_runs={self.n_runs}, n={self.steps.size}, "
                 f"k in [{self.steps[0]}, {self.steps[-1]}], mean {self.mean[0]:.4g} -> "
                 f"{self.mean[-1]:.4g})")
 

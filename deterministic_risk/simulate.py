@@ -33,6 +33,7 @@ from tqdm import tqdm
 from . import _validation as check
 from .optimizers.base import Optimizer
 from .problems import GaussianLeastSquares, PLRFInstance
+from .resources import check_resources
 from .results import SimulatedRisk
 from .spectrum import Spectrum
 
@@ -122,6 +123,8 @@ def _data_model(problem: Any, optimizer: Optimizer, faithful: bool,
         counts = problem.counts
         if np.any(counts != np.round(counts)):
             raise ValueError("a Spectrum can be simulated only with whole-number counts")
+        check_resources(f"simulating a Spectrum of dimension {problem.dimension:.6g}",
+                        memory=8.0 * 4 * problem.dimension)
         reps = counts.astype(np.int64)
         lam = np.repeat(problem.eigenvalues, reps)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -191,7 +194,7 @@ class _BlockSource:
 
 
 def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: int = 8,
-             seed: int = 0, faithful: bool = False, feature_seed: int | None = None,
+             seed: int | None = 0, faithful: bool = False, feature_seed: int | None = None,
              progress: bool | None = None) -> SimulatedRisk:
     r"""Run the real optimizer on fresh Gaussian samples and record the population risk.
 
@@ -206,8 +209,10 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
         Iterations at which the risk is recorded.
     n_runs : int, default 8
         Independent runs, vectorised.
-    seed : int, default 0
+    seed : int or None, default 0
         Seed of the samples (results are reproducible for a given seed and ``n_runs``).
+        ``None`` draws a fresh seed from the operating system's entropy and records it in
+        ``SimulatedRisk.seed``, so that the runs can be repeated.
     faithful : bool, default False
         For PLRF: draw x in R^v and multiply by W instead of sampling in the eigenbasis.
     feature_seed : int, optional
@@ -220,7 +225,14 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     Returns
     -------
     SimulatedRisk
-        ``.steps``, ``.runs`` (n_runs × n), ``.mean``, ``.stderr``.
+        ``.steps``, ``.runs`` (n_runs × n), ``.mean``, ``.stderr``, ``.seed``; ``.success`` is
+        False (with a RuntimeWarning) if some run diverged.
+
+    Raises
+    ------
+    ResourceLimitError
+        If the estimated memory or running time exceeds the current limits
+        (:func:`~deterministic_risk.resource_limits`).
 
     Examples
     --------
@@ -233,10 +245,14 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
         raise TypeError(f"optimizer must be an Optimizer, got {type(optimizer).__name__}")
     steps = check.steps_array(steps)
     n_runs = check.positive_int("n_runs", n_runs)
-    seed = check.positive_int("seed", seed, minimum=0)
+    seed = check.fresh_seed() if seed is None else check.seed("seed", seed)
+    feature_seed = check.seed("feature_seed", feature_seed, allow_none=True)
+    if not isinstance(faithful, (bool, np.bool_)):
+        raise TypeError(f"faithful must be True or False, got {faithful!r}")
     model = _data_model(problem, optimizer, faithful, feature_seed)
     batch = optimizer.batch
     block = int(max(1, min(steps[-1], BLOCK_NUMBERS // (n_runs * batch * model.width))))
+    _check_cost(model, n_runs, batch, block, steps)
     params = np.broadcast_to(model.initial, (n_runs, model.initial.size)).copy()
     state = optimizer.init_state(params)
     # optimizers whose step depends on the current excess risk (dr.schedules.RiskProportional)
@@ -278,8 +294,31 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     finally:
         source.close()
         bar.close()
-    if not np.all(np.isfinite(out)):
-        warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
-                      stacklevel=2)
     info = {**optimizer.describe(), **model.info, "n_runs": n_runs}
-    return SimulatedRisk(steps, out, model.floor, seed, info)
+    if feature_seed is not None:
+        info["feature_seed"] = feature_seed
+    result = SimulatedRisk.from_runs(steps, out, model.floor, seed, info)
+    if not result.success:
+        warnings.warn(f"simulate: {result.message}", RuntimeWarning, stacklevel=2)
+    return result
+
+
+#: Optimistic cost of the simulator (a fast machine; docs/errors_and_limits.md): seconds per
+#: iteration, and per normal drawn or feature entry formed.
+SIM_SECONDS_PER_ITERATION = 1e-5
+SIM_SECONDS_PER_NUMBER = 5e-9
+
+
+def _check_cost(model: _DataModel, n_runs: int, batch: int, block: int,
+                steps: NDArray[np.int64]) -> None:
+    """Refuse a simulation whose memory or running time exceeds the limits (resources)."""
+    d = model.initial.size
+    samples = n_runs * batch
+    memory = 8.0 * (2 * block * samples * (model.width + 1)      # the block in use, the next one
+                    + block * samples * d                       # its features
+                    + 6 * n_runs * d + n_runs * steps.size)     # parameters, state, output
+    k_max = float(steps[-1])
+    seconds = k_max * (SIM_SECONDS_PER_ITERATION + SIM_SECONDS_PER_NUMBER * samples
+                       * (model.width + 2 * d))
+    check_resources(f"simulating {n_runs} runs of {k_max:.6g} iterations (d = {d})",
+                    memory=memory, seconds=seconds)

@@ -24,7 +24,7 @@ class Spectrum:
     Parameters
     ----------
     eigenvalues : array_like, shape (n,)
-        Node positions :math:`\lambda_i \ge 0`.
+        Node positions :math:`0 \le \lambda_i \le 10^{150}`.
     weights : array_like, shape (n,)
         Initial excess risk :math:`w_i = \tfrac12 \lambda_i \langle \phi_i, \theta_0-\theta^\ast\rangle^2`
         carried by each node (summed over the eigenvalues it stands for), :math:`\ge 0`.
@@ -57,7 +57,8 @@ class Spectrum:
     counts: NDArray[np.float64] | None = field(default=None)
 
     def __post_init__(self) -> None:
-        lam = check.float_array("eigenvalues", self.eigenvalues, ndim=1, nonnegative=True)
+        lam = check.float_array("eigenvalues", self.eigenvalues, ndim=1, nonnegative=True,
+                                max_abs=check.MAX_EIGENVALUE)
         w = check.float_array("weights", self.weights, ndim=1, nonnegative=True)
         if lam.shape != w.shape:
             raise ValueError(f"weights must have the shape of eigenvalues {lam.shape}, got {w.shape}")
@@ -74,6 +75,9 @@ class Spectrum:
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "counts", n)
         object.__setattr__(self, "floor", check.positive_float("floor", self.floor, allow_zero=True))
+        if not np.isfinite(self.floor + float(np.sum(w))):
+            raise ValueError("weights and floor must have a finite sum (the initial risk "
+                             "floor + sum(weights) overflows float64)")
 
     @property
     def initial_risk(self) -> float:

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _validation as check
+from ..resources import check_resources
 from .models import SDEMethod
 from .problem import NoisyQuadratic
 
@@ -17,6 +18,10 @@ __all__ = ["LossPaths", "simulate_sde", "run_optimizer"]
 
 #: Target size (float64 numbers) of one block of pre-drawn random numbers.
 _BLOCK_NUMBERS = 1_000_000
+#: Optimistic cost of one step (a fast machine; docs/errors_and_limits.md): seconds per step, and
+#: per path and coordinate.
+PATH_SECONDS_PER_STEP = 5e-6
+PATH_SECONDS_PER_NUMBER = 5e-9
 
 @dataclass(frozen=True, eq=False)
 class LossPaths:
@@ -107,8 +112,8 @@ def simulate_sde(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, *
         ``extensions.md`` §0.2).
     n_paths : int, default 100
         Independent paths (>= 2, so that standard errors exist).
-    seed : int, default 0
-        Seed of ``np.random.default_rng``.
+    seed : int or None, default 0
+        Seed of ``np.random.default_rng`` (``None``: a fresh seed, recorded in ``info``).
     x0 : array_like, shape (d,), optional
         Initial point (default: all ones, as in §4.6).
     average_from : int, optional
@@ -189,7 +194,15 @@ def _drive(kind: str, problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLi
     if on_divergence not in ("raise", "return"):
         raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
     steps = check.steps_array(steps)
+    seed = check.fresh_seed() if seed is None else check.seed("seed", seed)
     k_max = int(steps[-1])
+    per_iter = substeps if kind == "sde" else 1
+    check_resources(f"{n_paths} {'SDE paths' if kind == 'sde' else 'runs'} of {k_max} iterations",
+                    memory=8.0 * (8 * n_paths * problem.d    # state, moments, gradients
+                                  + min(max(_BLOCK_NUMBERS, per_iter * n_paths * problem.d),
+                                        per_iter * k_max * n_paths * problem.d)),  # one block
+                    seconds=k_max * per_iter * (PATH_SECONDS_PER_STEP
+                                                + PATH_SECONDS_PER_NUMBER * n_paths * problem.d))
     if average_from is not None:
         average_from = check.positive_int("average_from", average_from, minimum=0)
         if average_from > k_max:
@@ -204,7 +217,6 @@ def _drive(kind: str, problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLi
 
     record = np.full((n_paths, steps.size), np.inf)
     accumulated = np.zeros(n_paths) if average_from is not None else None
-    per_iter = substeps if kind == "sde" else 1
     block = max(1, _BLOCK_NUMBERS // (n_paths * d * per_iter))
     dt = method.lr / substeps
     success, message, next_rec = True, "", 0

@@ -45,9 +45,15 @@ from scipy import special
 
 from .. import _validation as check
 from ..noise import Gaussian, NoiseLaw
-from .optimizer import SignSGD
+from ..resources import check_resources
 from ..results import SimulatedRisk
 from .modes import sign_covariance
+from .optimizer import SignSGD
+
+#: Optimistic cost of one Euler–Maruyama step (a fast machine; docs/errors_and_limits.md):
+#: seconds per step, and per floating-point operation of its matrix products.
+SDE_SECONDS_PER_STEP = 1e-5
+SDE_SECONDS_PER_OPERATION = 1e-10
 
 __all__ = ["homogenized_signsgd"]
 
@@ -124,8 +130,8 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
         Iterations at which the risk is recorded.
     n_runs : int, default 8
         Independent paths, vectorised.
-    seed : int, default 0
-        Seed of the Brownian increments.
+    seed : int or None, default 0
+        Seed of the Brownian increments (``None``: a fresh seed, recorded in the result).
     drift : {"arcsin", "linear"}
         Exact expected sign (module docstring) or its linearisation :math:`\varphi(R)D^{-1/2}Kr`.
     dk : float, default 1
@@ -167,10 +173,18 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
         raise ValueError(f"drift must be 'arcsin' or 'linear', got {drift!r}")
     steps = check.steps_array(steps)
     n_runs = check.positive_int("n_runs", n_runs)
-    seed = check.positive_int("seed", seed, minimum=0)
+    seed = check.fresh_seed() if seed is None else check.seed("seed", seed)
     dk = check.positive_float("dk", dk)
     n_noise_nodes = check.positive_int("n_noise_nodes", n_noise_nodes)
+    feature_seed = check.seed("feature_seed", feature_seed, allow_none=True)
     prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
+    n_steps = float(steps[-1]) / min(dk, 1.0) + steps.size
+    per_step = n_runs * prob.d * (2 * prob.d + (0 if isinstance(prob.noise, Gaussian)
+                                                else n_noise_nodes))
+    check_resources(f"the homogenized signSGD SDE, {n_runs} paths to k = {float(steps[-1]):.6g}",
+                    memory=8.0 * (4 * prob.d**2 + 4 * n_runs * prob.d
+                                  + n_runs * prob.d * n_noise_nodes),
+                    seconds=n_steps * (SDE_SECONDS_PER_STEP + SDE_SECONDS_PER_OPERATION * per_step))
     noise = prob.noise
     K = np.asarray(prob.covariance_matrix())
     sqrt_diag = np.sqrt(np.diag(K))
@@ -206,4 +220,4 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
         k += h
     info = {**optimizer.describe(), "sampler": f"homogenized SDE ({drift} drift, dk={dk:g})",
             "n_runs": n_runs, "d": prob.d}
-    return SimulatedRisk(steps, out, floor, seed, info)
+    return SimulatedRisk.from_runs(steps, out, floor, seed, info)
