@@ -68,15 +68,20 @@ def _divergence_threshold(spectrum: Spectrum) -> float:
 
 
 def exact_recursion(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
-                    steps: NDArray[np.int64]) -> IntegrationResult:
-    """Iterate the renewal recursion one iteration at a time (exact; cost O(n_nodes · max(steps)))."""
+                    steps: NDArray[np.int64], *,
+                    divergence_threshold: float | None = None) -> IntegrationResult:
+    """Iterate the renewal recursion one iteration at a time (exact; cost O(n_nodes · max(steps))).
+
+    The run stops as diverged where the risk exceeds ``divergence_threshold`` (default
+    ``DIVERGENCE_FACTOR`` · max(R(0), 1))."""
     lam, n = spectrum.eigenvalues, spectrum.counts
     lam2n = n * lam**2
     energy = spectrum.weights.copy()
     floor = spectrum.floor
     risk_out = np.full(steps.size, np.inf)
     k_max = int(steps[-1])
-    threshold = _divergence_threshold(spectrum)
+    threshold = (_divergence_threshold(spectrum) if divergence_threshold is None
+                 else divergence_threshold)
     constant = schedule.is_constant
     if constant:
         lr = schedule(0.0)
@@ -110,7 +115,9 @@ def _block_sums(h: int, x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArr
 
     :math:`S_0 = (1-q^h)/(1-q)` and :math:`S_1 = (h-1-hq+q^h)/(1-q)^2`; the numerator of
     :math:`S_1` is written as :math:`\mathrm{expm1}(-hx) - h\,\mathrm{expm1}(-x)` and, where
-    :math:`|hx|` is small, as its Taylor series :math:`\sum_{m\ge2} (-x)^m (h^m-h)/m!`.
+    :math:`|hx|` is small, as its Taylor series :math:`\sum_{m\ge2} (-x)^m (h^m-h)/m!`, with the
+    common factor :math:`x^2` of numerator and denominator divided out (it underflows for
+    :math:`|x| < 10^{-154}`, a step far below an eigenvalue's scale).
     """
     if h == 1:
         return np.exp(-x), np.ones_like(x), np.zeros_like(x)
@@ -121,21 +128,22 @@ def _block_sums(h: int, x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArr
     small = np.abs(hx) < _SERIES_CUTOFF
     with np.errstate(divide="ignore", invalid="ignore"):
         s0 = np.where(x == 0.0, float(h), em1_h / em1_1)
-        num = em1_h - h * em1_1
+        s1_over_h = (em1_h - h * em1_1) / (em1_1**2 * h)
     if np.any(small):
+        # the numerator and (1-q)² both carry x², which underflows below |x| ~ 1e-154: divide
+        # it out, S_1/h = Σ_{m>=2} (-x)^(m-2) (h^m - h)/m! / (h ((1-q)/x)²)
         xs = x[small]
-        t = np.ones_like(xs)  # (-h x)^m / m!
-        u = np.ones_like(xs)  # (-x)^m / m!
-        series = np.zeros_like(xs)
-        for m in range(1, 10):
+        t = np.full_like(xs, 0.5 * h * h)  # (-x)^(m-2) h^m / m!
+        u = np.full_like(xs, 0.5 * h)      # (-x)^(m-2) h / m!
+        series = t - u
+        for m in range(3, 10):
             t = t * (-h * xs) / m
             u = u * (-xs) / m
-            if m >= 2:
-                series += t - h * u
-        num = num.copy()
-        num[small] = series
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1_over_h = np.where(small & (np.abs(x) < 1e-300), (h - 1) / 2.0, num / (em1_1**2 * h))
+            series += t - u
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.expm1(-xs) / xs
+        s1_over_h = s1_over_h.copy()
+        s1_over_h[small] = series / (h * ratio**2)
     # exact limits where x == 0 (a zero eigenvalue): S_0 = h, S_1/h = (h-1)/2
     s1_over_h = np.where(x == 0.0, (h - 1) / 2.0, s1_over_h)
     return qh, s0, s1_over_h
@@ -143,7 +151,8 @@ def _block_sums(h: int, x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArr
 
 def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
                        steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
-                       max_change: float = 0.05) -> IntegrationResult:
+                       max_change: float = 0.05,
+                       divergence_threshold: float | None = None) -> IntegrationResult:
     """Integrate the renewal dynamics in blocks on a log-spaced grid (see the module docstring).
 
     Parameters
@@ -156,13 +165,16 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
     max_change : float
         A block is halved while the risk or the learning rate changes by more than this relative
         amount across it (exponential transients, schedule decays).
+    divergence_threshold : float, optional
+        As for :func:`exact_recursion`.
     """
     lam, n = spectrum.eigenvalues, spectrum.counts
     lam2n = n * lam**2
     energy = spectrum.weights.copy()
     floor = spectrum.floor
     k_max = int(steps[-1])
-    threshold = _divergence_threshold(spectrum)
+    threshold = (_divergence_threshold(spectrum) if divergence_threshold is None
+                 else divergence_threshold)
     stops = np.unique(np.concatenate([steps.astype(np.float64),
                                       np.round(schedule.breakpoints(float(k_max)))]))
     stops = stops[(stops > 0) & (stops <= k_max)].astype(np.int64)

@@ -71,7 +71,7 @@ class Constant(Schedule):
     lr: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", check.positive_float("lr", self.lr))
+        object.__setattr__(self, "lr", check.learning_rate("lr", self.lr))
 
     def _evaluate(self, k):
         return np.full(k.shape, self.lr)
@@ -133,7 +133,7 @@ class WSD(Schedule):
     power: float = 2.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "peak", check.positive_float("peak", self.peak))
+        object.__setattr__(self, "peak", check.learning_rate("peak", self.peak))
         object.__setattr__(self, "total", check.positive_float("total", self.total))
         wf = check.fraction("warmup_frac", self.warmup_frac)
         df = check.fraction("decay_frac", self.decay_frac)
@@ -174,7 +174,7 @@ class WSD(Schedule):
             warm = k < w
             lr[warm] = self.peak * np.maximum(k[warm], 0.0) / w
         k0 = self._decay_start
-        if self.decay_frac > 0:
+        if self.total - k0 > 0:      # a decay window of positive length (in float64)
             u = np.clip((k - k0) / (self.total - k0), 0.0, 1.0)
             if self.shape == "linear":
                 s = 1.0 - u
@@ -210,7 +210,7 @@ class Cosine(Schedule):
     final: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "peak", check.positive_float("peak", self.peak))
+        object.__setattr__(self, "peak", check.learning_rate("peak", self.peak))
         object.__setattr__(self, "total", check.positive_float("total", self.total))
         final = check.positive_float("final", self.final, allow_zero=True)
         if final > self.peak:
@@ -254,7 +254,7 @@ class PowerLaw(Schedule):
     exponent: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", check.positive_float("lr0", self.lr0))
+        object.__setattr__(self, "lr0", check.learning_rate("lr0", self.lr0))
         object.__setattr__(self, "tau", check.positive_float("tau", self.tau))
         object.__setattr__(self, "exponent",
                            check.positive_float("exponent", self.exponent, allow_zero=True))
@@ -296,7 +296,7 @@ class StepDecay(Schedule):
     every: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr0", check.positive_float("lr0", self.lr0))
+        object.__setattr__(self, "lr0", check.learning_rate("lr0", self.lr0))
         f = check.positive_float("factor", self.factor)
         if f > 1:
             raise ValueError(f"factor must lie in (0, 1], got {f}")
@@ -340,10 +340,25 @@ class FunctionSchedule(Schedule):
     horizon: float = 1e12
     peak_grid: int = 4096
 
+    def __post_init__(self) -> None:
+        if not callable(self.function):
+            raise TypeError(f"function must be callable (k -> lr), got "
+                            f"{type(self.function).__name__}")
+        object.__setattr__(self, "horizon", check.positive_float("horizon", self.horizon))
+        object.__setattr__(self, "peak_grid", check.positive_int("peak_grid", self.peak_grid))
+
     def _evaluate(self, k):
-        lr = np.broadcast_to(np.asarray(self.function(k), dtype=np.float64), k.shape)
+        try:
+            lr = np.broadcast_to(np.asarray(self.function(k), dtype=np.float64), k.shape)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"lr: the learning-rate function must map an array of iterations to "
+                            f"an array of numbers of the same shape ({exc})") from None
         if not np.all(np.isfinite(lr)) or np.any(lr < 0):
-            raise ValueError("the learning-rate function returned a negative or non-finite value")
+            raise ValueError("lr: the learning-rate function returned a negative or non-finite "
+                             "value")
+        if np.any(lr > check.MAX_LR):
+            raise ValueError(f"lr: the learning-rate function returned a value above "
+                             f"{check.MAX_LR:g} (γ² must be finite in float64)")
         return lr
 
     @property
@@ -417,7 +432,7 @@ class RiskProportional(RiskSchedule):
 
     def __post_init__(self) -> None:
         from .noise import NoiseLaw
-        object.__setattr__(self, "lr0", check.positive_float("lr0", self.lr0))
+        object.__setattr__(self, "lr0", check.learning_rate("lr0", self.lr0))
         if not isinstance(self.noise, NoiseLaw):
             raise TypeError(f"noise must be a NoiseLaw, got {type(self.noise).__name__}")
 

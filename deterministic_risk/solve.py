@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any, Literal
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as check
+from .integrate import DIVERGENCE_FACTOR
 from .optimizers.base import Optimizer
 from .results import RiskCurve
 from .solvers import Solver
@@ -39,12 +42,17 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         the optimizer's dynamics raises TypeError.
     on_divergence : {"raise", "return"}
         Raise :class:`FloatingPointError` when the risk diverges, or return a curve with
-        ``success=False`` (risk ``inf`` after the divergence).
+        ``success=False`` (risk ``inf`` after the divergence). The risk has diverged when it
+        exceeds ``DIVERGENCE_FACTOR`` (1e12) times the largest risk a convergent run can reach,
+        :meth:`~deterministic_risk.Optimizer.risk_bound` (for SGD R(0)/(1 − ‖K‖) at the peak
+        step, which a stable step never exceeds), or R(0) when no bound is known. A risk that
+        overflows float64 also gives ``success=False``.
     **options
         Options of the optimizer's reduction of the problem (the keyword arguments of its
-        ``limit_dynamics``): ``spectrum_method`` and ``feature_seed`` for PLRF problems, and
-        for ``dr.SignSGD`` on PLRF ``diagonal`` and ``n_nodes``. An unknown option raises
-        TypeError naming it.
+        ``limit_dynamics``): ``spectrum_method`` and ``feature_seed`` for PLRF problems,
+        for ``dr.SGD`` ``check_stability`` (default True: a (peak) step with kernel norm >= 1 is
+        refused up front), and for ``dr.SignSGD`` on PLRF ``diagonal`` and ``n_nodes``. An
+        unknown option raises TypeError naming it.
 
     Returns
     -------
@@ -58,8 +66,11 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         For an unknown option, an option that does not apply to the problem, or a solver that
         does not apply.
     ValueError
-        For a constant lr beyond the stability limit (the message gives the largest stable lr),
-        or invalid arguments.
+        For a constant lr or a schedule's peak beyond the stability limit (the message gives the
+        largest stable lr, rounded down so that it is accepted), or invalid arguments.
+    ResourceLimitError
+        If the solver's estimated memory or time exceeds the limits
+        (:func:`~deterministic_risk.resource_limits`; only the exact recursion grows with k).
     FloatingPointError
         If the risk diverges and ``on_divergence="raise"``.
 
@@ -73,7 +84,7 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     >>> dr.risk_curve(spec, dr.SGD(lr=0.25), [1], grid_raito=0.1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    TypeError: unknown option 'grid_raito' for SGD: it takes spectrum_method, feature_seed; ...
+    TypeError: unknown option 'grid_raito' for SGD: it takes spectrum_method, feature_seed, ...
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer such as dr.SGD(lr=...), got "
@@ -83,21 +94,56 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     if solver is not None and not isinstance(solver, Solver):
         raise TypeError(f"solver must be a dr.solvers.Solver such as "
                         f"dr.solvers.LogTimeBlocks(), got {solver!r}")
+    if not any(callable(getattr(problem, r, None)) for r in ("to_spectrum", "to_least_squares")):
+        raise TypeError(f"problem must be a Spectrum, GaussianLeastSquares, PLRF or PLRFInstance, "
+                        f"got {type(problem).__name__}")
     _check_options(optimizer, options)
     steps = check.steps_array(steps)
+    reduction = _reduction(options)
     dynamics = optimizer.limit_dynamics(problem, **options)
+    # divergence is judged against the largest risk a convergent run can reach
+    # (docs/errors_and_limits.md), never below the solver's default level
+    bound = optimizer.risk_bound(problem, **reduction)
+    threshold = DIVERGENCE_FACTOR * max(dynamics.initial_output, bound or 0.0, 1.0)
+    dynamics = dataclasses.replace(dynamics, divergence_threshold=threshold)
     if solver is None:
         solver = optimizer.default_solver(dynamics, steps)
     result = solver.solve(dynamics, steps)
+    success, message, risk = result.success, result.message, result.risk
+    if success and not np.all(np.isfinite(risk)):
+        first = int(steps[np.argmin(np.isfinite(risk))])
+        success = False
+        message = (f"overflowed float64 at k = {first} (the risk is too large to represent; "
+                   f"its initial value is {dynamics.initial_output:.3g})")
+        risk = np.where(np.isfinite(risk), risk, np.inf)
     name = type(optimizer).__name__
-    if not result.success and on_divergence == "raise":
+    if not success and on_divergence == "raise":
         peak = getattr(optimizer.lr, "max_lr", None)
         hint = f", peak {peak:.6g}" if isinstance(peak, float) else ""
-        raise FloatingPointError(f"{name} risk {result.message}; lower the step (the learning "
+        raise FloatingPointError(f"{name} risk {message}; lower the step (the learning "
                                  f"rate{hint})")
-    risk = result.risk if dynamics.includes_floor else result.risk + dynamics.floor
+    if not success:   # inf from the first step that was not reached
+        risk = risk.copy()
+        risk[np.argmin(np.isfinite(risk)):] = np.inf
+    risk = risk if dynamics.includes_floor else risk + dynamics.floor
     info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
-    return RiskCurve(steps, risk, dynamics.floor, result.success, result.message, info)
+    for key in ("feature_seed", "spectrum_method"):
+        if options.get(key) is not None:
+            info.setdefault(key, options[key])
+    return RiskCurve(steps, risk, dynamics.floor, success, message, info)
+
+
+def _reduction(options: dict[str, Any]) -> dict[str, Any]:
+    """The reduction options among ``options``, validated (``spectrum_method``, ``feature_seed``)."""
+    reduction = {k: options[k] for k in ("spectrum_method", "feature_seed") if k in options}
+    method = reduction.get("spectrum_method")
+    if method is not None and method not in ("deterministic", "sampled"):
+        raise ValueError(f"spectrum_method must be 'deterministic', 'sampled' or None, got "
+                         f"{method!r}")
+    if "feature_seed" in reduction:
+        options["feature_seed"] = reduction["feature_seed"] = check.seed(
+            "feature_seed", reduction["feature_seed"], allow_none=True)
+    return reduction
 
 
 def _check_options(optimizer: Optimizer, options: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -22,6 +22,7 @@ from scipy import integrate as scipy_integrate
 from . import _validation as check
 from .integrate import (DIVERGENCE_FACTOR, IntegrationResult, RenewalOptimizer, exact_recursion,
                         exponential_feedback_integrate, log_time_integrate)
+from .resources import check_resources
 from .schedules import Schedule
 from .spectrum import Spectrum
 
@@ -41,10 +42,15 @@ class LimitDynamics:
         Floor added to the solver's excess risk (0 where the full risk is infinite).
     info : dict
         Problem description stored in the :class:`~deterministic_risk.RiskCurve`.
+    divergence_threshold : float, optional (keyword)
+        The solver's output above which the run counts as diverged. Default
+        ``DIVERGENCE_FACTOR`` · max(output at k = 0, 1); :func:`~deterministic_risk.risk_curve`
+        sets it from the optimizer's :meth:`~deterministic_risk.Optimizer.risk_bound`.
     """
 
     floor: float
     info: dict
+    divergence_threshold: float | None = field(default=None, kw_only=True)
 
     #: True if the solver's output already includes the floor.
     includes_floor: ClassVar[bool] = False
@@ -53,6 +59,18 @@ class LimitDynamics:
     def initial_excess(self) -> float:
         """Excess risk at k = 0."""
         raise NotImplementedError
+
+    @property
+    def initial_output(self) -> float:
+        """The solver's output at k = 0 (the full risk if ``includes_floor``, else the excess)."""
+        return self.initial_excess + (self.floor if self.includes_floor else 0.0)
+
+    @property
+    def threshold(self) -> float:
+        """``divergence_threshold``, or ``DIVERGENCE_FACTOR`` · max(output at k = 0, 1)."""
+        if self.divergence_threshold is not None:
+            return self.divergence_threshold
+        return DIVERGENCE_FACTOR * max(self.initial_output, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,6 +124,11 @@ class ModeODE(LimitDynamics):
 
 
 # -- solvers ---------------------------------------------------------------------------------------
+
+#: Optimistic cost of the exact recursion (a fast machine; docs/errors_and_limits.md): seconds per
+#: iteration, and per node and iteration.
+EXACT_SECONDS_PER_ITERATION = 1e-6
+EXACT_SECONDS_PER_NODE = 5e-10
 
 @dataclass(frozen=True)
 class Solver(abc.ABC):
@@ -176,7 +199,14 @@ class ExactRecursion(Solver):
     solves: ClassVar[tuple[type, ...]] = (RenewalDynamics,)
 
     def _solve(self, dynamics, steps):
-        return exact_recursion(dynamics.spectrum, dynamics.coefficients, dynamics.schedule, steps)
+        spectrum, k_max = dynamics.spectrum, float(steps[-1])
+        constant = dynamics.schedule.is_constant
+        check_resources(f"the exact recursion to k = {k_max:.6g}",
+                        memory=8.0 * (6 * len(spectrum) + (0 if constant else k_max)),
+                        seconds=k_max * (EXACT_SECONDS_PER_ITERATION
+                                         + EXACT_SECONDS_PER_NODE * len(spectrum)))
+        return exact_recursion(spectrum, dynamics.coefficients, dynamics.schedule, steps,
+                               divergence_threshold=dynamics.threshold)
 
 
 @dataclass(frozen=True)
@@ -215,7 +245,8 @@ class LogTimeBlocks(Solver):
 
     def _solve(self, dynamics, steps):
         return log_time_integrate(dynamics.spectrum, dynamics.coefficients, dynamics.schedule,
-                                  steps, grid_ratio=self.grid_ratio, max_change=self.max_change)
+                                  steps, grid_ratio=self.grid_ratio, max_change=self.max_change,
+                                  divergence_threshold=dynamics.threshold)
 
 
 @dataclass(frozen=True)
@@ -255,11 +286,11 @@ class ExponentialFeedback(Solver):
         object.__setattr__(self, "max_change", check.positive_float("max_change", self.max_change))
 
     def _solve(self, dynamics, steps):
-        threshold = DIVERGENCE_FACTOR * max(dynamics.initial_excess, 1.0)
         return exponential_feedback_integrate(
             dynamics.eigenvalues, dynamics.kappa, dynamics.v0, dynamics.rates, steps,
             breakpoints=dynamics.breakpoints(float(steps[-1])), grid_ratio=self.grid_ratio,
-            max_change=self.max_change, rtol=self.rtol, divergence_threshold=threshold)
+            max_change=self.max_change, rtol=self.rtol,
+            divergence_threshold=dynamics.threshold)
 
 
 @dataclass(frozen=True)
@@ -294,7 +325,9 @@ class LSODA(Solver):
         if isinstance(dynamics, FeedbackModes):
             dynamics = _as_mode_ode(dynamics)
         r0 = dynamics.initial_excess
-        threshold = DIVERGENCE_FACTOR * max(r0, 1.0)
+        threshold = dynamics.threshold
+        if steps[-1] == 0:   # nothing to integrate (solve_ivp needs a time span)
+            return IntegrationResult(np.full(steps.size, r0), True, "LSODA, k = 0 only", 0)
         t_eval = steps.astype(np.float64)
         sol = scipy_integrate.solve_ivp(
             dynamics.rhs, (0.0, float(t_eval[-1])), np.asarray(dynamics.y0, dtype=np.float64),
@@ -317,7 +350,7 @@ def _as_mode_ode(modes: FeedbackModes) -> ModeODE:
         return a * (c * kappa - lam * v)
 
     return ModeODE(modes.floor, modes.info, rhs, np.asarray(modes.v0, dtype=np.float64),
-                   lambda y: lam @ y, lam.size)
+                   lambda y: lam @ y, lam.size, divergence_threshold=modes.divergence_threshold)
 
 
 

@@ -1,5 +1,7 @@
 """SGD risk dynamics: closed forms, two formulations, invariants, stability."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -92,8 +94,53 @@ def test_max_stable_lr_is_where_kernel_norm_is_one():
 def test_unstable_constant_lr_raises_with_the_limit():
     spec = plrf_spectrum(d=100)
     limit = dr.max_stable_lr(spec)
-    with pytest.raises(ValueError, match=f"largest stable lr is {limit:.6g}"):
+    with pytest.raises(ValueError, match="largest stable lr is ") as info:
         dr.risk_curve(spec, dr.SGD(1.01 * limit), [10])
+    printed = float(re.search(r"largest stable lr is (\S+)", str(info.value)).group(1))
+    # rounded down in the sixth digit, so that the printed value is itself accepted
+    assert limit * (1 - 2e-5) < printed < limit
+    assert dr.risk_curve(spec, dr.SGD(printed), [10]).success
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-8, 1.0, 1e8, 1e150])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_printed_stable_lr_is_accepted_at_every_scale(scale, batch):
+    # eigenvalues from 1e-300 to the largest accepted, 1e150 (max_stable_lr once failed to
+    # bracket its root at large eigenvalues): the supremum is where the kernel norm is 1, and
+    # the printed value is a stable step
+    j = np.arange(1, 201, dtype=float)
+    spec = dr.Spectrum(scale * j**-1.3, j**-2.0, floor=0.01)
+    limit = dr.max_stable_lr(spec, batch)
+    kn = dr.optimizers.sgd.kernel_norm
+    assert kn(spec, limit * (1 - 1e-9), batch) == pytest.approx(1.0, abs=1e-7)
+    printed = float(f"{dr.optimizers.sgd.printed_stable_lr(spec, batch):.6g}")
+    assert limit * (1 - 2e-5) < printed < limit and kn(spec, printed, batch) < 1
+    if printed <= 1e150:
+        assert dr.risk_curve(spec, dr.SGD(printed, batch), [0, 100]).success
+    else:   # γ² would overflow: refused with the valid range
+        with pytest.raises(ValueError, match="lr must be <= 1e"):
+            dr.SGD(printed, batch)
+
+
+def test_eigenvalues_beyond_1e150_are_refused_with_the_range():
+    with pytest.raises(ValueError, match="eigenvalues must be <= 1e"):
+        dr.Spectrum([1e300], [1.0])
+    with pytest.raises(ValueError, match="covariance must be <= 1e"):
+        dr.GaussianLeastSquares([1e200, 1.0], [1.0, 1.0])
+
+
+def test_unstable_schedule_peak_is_refused_up_front_with_the_stable_peak():
+    spec = plrf_spectrum(d=100)
+    limit = dr.max_stable_lr(spec)
+    for lr in (dr.schedules.WSD(1.5 * limit, 1000), dr.schedules.Cosine(1.5 * limit, 1000),
+               lambda k: np.full(np.shape(k), 1.5 * limit)):
+        with pytest.raises(ValueError, match="largest stable peak is .*check_stability=False"):
+            dr.risk_curve(spec, dr.SGD(lr), [1000])
+    # a step above the bound for the first 20 iterations, then half the bound: the risk
+    # converges, and check_stability=False runs it
+    brief = lambda k: np.where(np.asarray(k) < 20, 1.2 * limit, 0.5 * limit)  # noqa: E731
+    curve = dr.risk_curve(spec, dr.SGD(brief), [10**4], check_stability=False)
+    assert curve.success and curve.risk[-1] < spec.initial_risk
 
 
 def test_stationary_level_matches_long_time_curve():

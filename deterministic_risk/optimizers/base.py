@@ -42,7 +42,9 @@ class Optimizer(abc.ABC):
         The largest useful constant step (SGD: kernel norm 1; signSGD, clipped SGD and Adam:
         the step whose limiting risk equals the initial one).
     ``limit(problem, **reduction)``
-        The k → ∞ risk at the optimizer's constant step (floor included).
+        The k → ∞ risk at the optimizer's constant step (floor included); with
+        ``risk_bound`` (default: the limit at the peak step) it sets the level above which a
+        curve counts as diverged.
     ``init_state(params)``, ``update(params, grad, k, state)``
         The finite-d update, vectorised over runs: ``params`` and the batch-averaged ``grad``
         have shape ``(n_runs, d)``; ``update`` returns the new parameters and state.
@@ -51,7 +53,7 @@ class Optimizer(abc.ABC):
         sample in the eigenbasis of the covariance).
 
     and may override ``stable_lr`` (default ``STABLE_FRACTION`` · ``max_stable_lr``),
-    ``lr_search_bounds``, ``with_lr`` and ``describe``. ``**reduction`` stands for the keyword
+    ``lr_search_bounds``, ``risk_bound``, ``with_lr`` and ``describe``. ``**reduction`` stands for the keyword
     arguments ``spectrum_method`` and ``feature_seed`` (how a PLRF problem is reduced).
 
     Examples
@@ -106,6 +108,24 @@ class Optimizer(abc.ABC):
               feature_seed: int | None = None) -> float:
         """The risk as k → ∞ at this optimizer's constant step (floor included)."""
         raise NotImplementedError(f"{type(self).__name__} declares no k -> infinity limit")
+
+    def risk_bound(self, problem: Any, *, spectrum_method: str | None = None,
+                   feature_seed: int | None = None) -> float | None:
+        """The largest risk a convergent run with this optimizer's step can reach (floor
+        included), or None if none is known; :func:`~deterministic_risk.risk_curve` reports a
+        divergence only above ``DIVERGENCE_FACTOR`` times it (and R(0)).
+
+        Default: :meth:`limit` at the peak of the step (``lr.max_lr``), None when the step has
+        no finite peak, the optimizer declares no limit, or the limit is infinite."""
+        peak = getattr(self.lr, "max_lr", np.inf)
+        if not 0 < peak < np.inf:
+            return None
+        try:
+            bound = self.with_lr(peak).limit(problem, spectrum_method=spectrum_method,
+                                             feature_seed=feature_seed)
+        except NotImplementedError:
+            return None
+        return float(bound) if np.isfinite(bound) else None
 
     def with_lr(self, lr: Any) -> "Optimizer":
         """A copy with another step (a number, schedule or callable)."""

@@ -24,14 +24,16 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 from .. import _validation as check
+from ..resources import check_resources
 from ..results import GreedyCurve, RiskCurve
 from ..schedules import Schedule, as_schedule
-from ..solvers import ExactRecursion, LogTimeBlocks, RenewalDynamics, Solver
+from ..solvers import (EXACT_SECONDS_PER_ITERATION, EXACT_SECONDS_PER_NODE, ExactRecursion,
+                       LogTimeBlocks, RenewalDynamics, Solver)
 from ..spectrum import Spectrum
 from .base import Optimizer
 
-__all__ = ["SGD", "log_contraction", "kernel_norm", "max_stable_lr", "stationary_risk",
-           "greedy_step"]
+__all__ = ["SGD", "log_contraction", "kernel_norm", "max_stable_lr", "printed_stable_lr",
+           "stationary_risk", "greedy_step"]
 
 #: The default solver is the exact recursion while n_nodes · max(steps) stays below this.
 EXACT_WORK_LIMIT = 2e7
@@ -82,21 +84,23 @@ class SGD(Optimizer):
         return lr * lr / self.batch
 
     def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
-                       feature_seed: int | None = None) -> RenewalDynamics:
+                       feature_seed: int | None = None,
+                       check_stability: bool = True) -> RenewalDynamics:
         """The renewal recursion on the problem's spectrum (``problem.to_spectrum``).
 
-        Raises ValueError for a constant step at or beyond :func:`max_stable_lr`."""
-        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
-        schedule = self.lr
-        if schedule.is_constant:
-            lr = schedule(0.0)
-            limit = max_stable_lr(spectrum, self.batch)
-            if lr >= limit:
-                raise ValueError(f"lr={lr:.6g} is beyond the stability limit of SGD on this "
-                                 f"spectrum with batch={self.batch}: the kernel norm must be < 1; "
-                                 f"the largest stable lr is {limit:.6g}")
+        Raises ValueError when the step's peak (the constant step, or the largest value of a
+        schedule) has kernel norm >= 1, unless ``check_stability=False``: a schedule whose
+        every step has kernel norm < 1 keeps the risk bounded (:meth:`risk_bound`), one that
+        exceeds the bound only briefly may still converge and is then run as asked (a
+        divergence is reported by the solver)."""
+        spectrum = _reduce(problem, spectrum_method, feature_seed)
+        if not isinstance(check_stability, bool):
+            raise TypeError(f"check_stability must be True or False, got {check_stability!r}")
+        peak = self.lr.max_lr
+        if check_stability and peak > 0 and not kernel_norm(spectrum, peak, self.batch) < 1:
+            raise ValueError(_beyond_limit(spectrum, self.lr, self.batch))
         info = {"d": spectrum.dimension, "n_nodes": len(spectrum)}
-        return RenewalDynamics(spectrum.floor, info, spectrum, self, schedule)
+        return RenewalDynamics(spectrum.floor, info, spectrum, self, self.lr)
 
     def default_solver(self, dynamics: RenewalDynamics, steps: NDArray[np.int64]) -> Solver:
         """:class:`~deterministic_risk.solvers.ExactRecursion` while n_nodes · max(steps) <=
@@ -107,14 +111,24 @@ class SGD(Optimizer):
     def max_stable_lr(self, problem: Any, *, spectrum_method: str | None = None,
                       feature_seed: int | None = None) -> float:
         """:func:`max_stable_lr` of the problem's spectrum at this batch size."""
-        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        spectrum = _reduce(problem, spectrum_method, feature_seed)
         return max_stable_lr(spectrum, self.batch)
 
     def limit(self, problem: Any, *, spectrum_method: str | None = None,
               feature_seed: int | None = None) -> float:
         """:func:`stationary_risk` at this constant step."""
-        spectrum = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        spectrum = _reduce(problem, spectrum_method, feature_seed)
         return stationary_risk(spectrum, self._constant_lr(), self.batch)
+
+    def risk_bound(self, problem: Any, *, spectrum_method: str | None = None,
+                   feature_seed: int | None = None) -> float | None:
+        r"""The bound :math:`R(0)/(1-\|\mathcal K\|(\gamma_{\max}))` that no run whose steps all
+        lie in :math:`[0, \gamma_{\max}]` exceeds (``γ_max`` the peak of the schedule; None if
+        its kernel norm is >= 1). Derived in docs/errors_and_limits.md."""
+        spectrum = _reduce(problem, spectrum_method, feature_seed)
+        peak = self.lr.max_lr
+        norm = kernel_norm(spectrum, peak, self.batch) if peak > 0 else 0.0
+        return spectrum.initial_risk / (1.0 - norm) if norm < 1 else None
 
     def greedy_curve(self, problem: Any, steps: ArrayLike, *, spectrum_method: str | None = None,
                      feature_seed: int | None = None) -> GreedyCurve:
@@ -130,8 +144,12 @@ class SGD(Optimizer):
         0.009803921569
         """
         steps = check.steps_array(steps)
-        spec = problem.to_spectrum(method=spectrum_method, seed=feature_seed)
+        spec = _reduce(problem, spectrum_method, feature_seed)
         batch = self.batch
+        k_max = float(steps[-1])
+        check_resources(f"the greedy SGD recursion to k = {k_max:.6g}",
+                        seconds=2 * k_max * (EXACT_SECONDS_PER_ITERATION
+                                             + EXACT_SECONDS_PER_NODE * len(spec)))
         lam, n = spec.eigenvalues, spec.counts
         a = n * lam * lam / batch
         E = spec.weights.copy()
@@ -214,6 +232,19 @@ def greedy_step(eigenvalues: ArrayLike, counts: ArrayLike, excess: ArrayLike, ri
     return s1 / denominator if denominator > 0 else 0.0
 
 
+def _reduce(problem: Any, spectrum_method: str | None, feature_seed: int | None) -> Spectrum:
+    """The spectrum of ``problem`` (TypeError naming ``problem`` if it has none)."""
+    return check.problem(problem, "to_spectrum").to_spectrum(method=spectrum_method,
+                                                             seed=feature_seed)
+
+
+def _as_spectrum(spectrum: Any) -> Spectrum:
+    """``spectrum`` itself, or the spectrum of a problem (TypeError naming ``spectrum``)."""
+    if isinstance(spectrum, Spectrum):
+        return spectrum
+    return check.problem(spectrum, "to_spectrum", name="spectrum").to_spectrum()
+
+
 def _spectrum_arrays(spectrum: Spectrum) -> tuple[NDArray, NDArray]:
     keep = spectrum.counts > 0
     return spectrum.eigenvalues[keep], spectrum.counts[keep]
@@ -237,6 +268,7 @@ def kernel_norm(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
     >>> round(dr.optimizers.sgd.kernel_norm(dr.Spectrum([1.0], [1.0]), 0.5, batch=1), 12)
     0.5
     """
+    spectrum = _as_spectrum(spectrum)
     lr = check.positive_float("lr", lr)
     batch = check.positive_int("batch", batch)
     lam, n = _spectrum_arrays(spectrum)
@@ -250,24 +282,76 @@ def max_stable_lr(spectrum: Spectrum, batch: int = 1) -> float:
     r"""Largest constant SGD step with kernel norm < 1 (the supremum of stable steps).
 
     Solves :math:`\|\mathcal K\|(\gamma) = 1` on :math:`0 < \gamma < 2B/((B+1)\lambda_{\max})`,
-    where the kernel norm increases from 0 to infinity.
+    where the kernel norm increases from 0 to infinity. The root is found in the scaled step
+    :math:`s = \gamma\lambda_{\max}` (eigenvalues divided by the largest), so that no scale of the
+    eigenvalues over- or underflows; ``inf`` when every finite step is stable (no positive
+    eigenvalue, or eigenvalues so small that the limit overflows).
+
+    The supremum itself is not a stable step; error messages print it rounded down to a value
+    that is (:func:`printed_stable_lr`).
 
     Examples
     --------
     >>> import deterministic_risk as dr
     >>> round(dr.max_stable_lr(dr.Spectrum([1.0], [1.0]), batch=1), 12)  # γ/(2-2γ) = 1
     0.666666666667
+    >>> dr.max_stable_lr(dr.Spectrum([1e150, 1.0], [1.0, 1.0]))   # ≈ 2/3 · 1e-150
+    6.666666666666667e-151
     """
+    spectrum = _as_spectrum(spectrum)
     batch = check.positive_int("batch", batch)
     lam, n = _spectrum_arrays(spectrum)
     if lam.size == 0 or lam.max() == 0:
         return np.inf
-    pointwise = 2.0 * batch / ((batch + 1) * lam.max())
-    f = lambda g: kernel_norm(spectrum, g, batch) - 1.0  # noqa: E731
+    top = float(lam.max())
+    mu = lam / top
+    pointwise = 2.0 * batch / (batch + 1)          # the pointwise limit in s = γ λ_max
+
+    def f(s: float) -> float:
+        # kernel norm (theory note sgd_plrf.md §4.3) written in s = γ λ_max
+        return float(np.sum(n * s * mu / (2.0 * batch - s * (batch + 1) * mu))) - 1.0
+
     hi = pointwise * (1.0 - 1e-15)
     if f(hi) < 0:  # only possible with vanishing counts at the top
-        return pointwise
-    return float(optimize.brentq(f, 0.0 + 1e-300, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps))
+        return pointwise / top
+    s = optimize.brentq(f, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+    return float(s / top)
+
+
+def printed_stable_lr(spectrum: Spectrum, batch: int = 1) -> float:
+    r""":func:`max_stable_lr` rounded down to six significant digits, and further down until it
+    is a stable step (kernel norm < 1): the value error messages print, accepted when pasted back.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> from deterministic_risk.optimizers.sgd import printed_stable_lr
+    >>> printed_stable_lr(dr.Spectrum([1.0], [1.0]))       # sup = 2/3
+    0.666666
+    """
+    top = max_stable_lr(spectrum, batch)
+    if not np.isfinite(top):
+        return top
+    shown = check.round_down(top)
+    while shown > 0 and not kernel_norm(spectrum, shown, batch) < 1:
+        shown = check.step_down(shown)
+    return shown
+
+
+def _beyond_limit(spectrum: Spectrum, lr: Schedule, batch: int) -> str:
+    """Message for a step whose (peak) kernel norm is >= 1."""
+    peak = lr.max_lr
+    norm = kernel_norm(spectrum, peak, batch)
+    shown = f"{printed_stable_lr(spectrum, batch):.6g}"
+    if lr.is_constant:
+        return (f"lr={peak:.6g} is beyond the stability limit of SGD on this spectrum with "
+                f"batch={batch}: the kernel norm must be < 1, it is {norm:.4g}; the largest "
+                f"stable lr is {shown} (rounded down)")
+    return (f"the peak {peak:.6g} of the schedule {lr!r} is beyond the stability limit of SGD "
+            f"on this spectrum with batch={batch} (kernel norm {norm:.4g} >= 1); the largest "
+            f"stable peak is {shown} (rounded down). A peak above it for a short window may "
+            f"still converge: pass check_stability=False to risk_curve to run it anyway (a "
+            f"divergence is then reported)")
 
 
 def stationary_risk(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
@@ -282,8 +366,10 @@ def stationary_risk(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
     >>> round(dr.optimizers.sgd.stationary_risk(dr.Spectrum([1.0], [1.0], floor=0.1), 0.5), 12)
     0.2
     """
+    spectrum = _as_spectrum(spectrum)
     norm = kernel_norm(spectrum, lr, batch)
     if not norm < 1:
         raise ValueError(f"lr={lr:.6g} is beyond the stability limit (kernel norm {norm:.4g} >= 1); "
-                         f"the largest stable lr is {max_stable_lr(spectrum, batch):.6g}")
+                         f"the largest stable lr is {printed_stable_lr(spectrum, batch):.6g} "
+                         f"(rounded down)")
     return spectrum.floor / (1.0 - norm)

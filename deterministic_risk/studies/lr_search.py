@@ -152,7 +152,7 @@ def optimal_lr(problem: Any, optimizer: Optimizer | Callable[[float], Optimizer]
     >>> best.success, 0 < best.lr < dr.max_stable_lr(spec)
     (True, True)
     """
-    budget = check.positive_int("budget", budget)
+    budget = check.positive_int("budget", budget, maximum=2**62)
     n_grid = check.positive_int("n_grid", n_grid, minimum=0)
     xatol = check.positive_float("xatol", xatol)
     if 0 < n_grid < 3:
