@@ -30,25 +30,23 @@ from scipy import integrate, special
 from . import _validation as check
 
 __all__ = ["NoiseLaw", "Gaussian", "StudentT", "Cauchy", "Laplace", "Uniform", "Rademacher",
-           "Custom", "as_noise", "R_FLOOR"]
+           "Custom", "as_noise", "R_FLOOR", "R_CEILING"]
 
 #: Excess risks below this value are raised to it before :math:`\varphi` is evaluated
 #: (theory note ``signsgd.md`` §14, pitfall P3: :math:`\varphi` is singular at R = 0 without noise).
 R_FLOOR = 1e-300
+#: The risk ODEs evaluate their rates at min(R, R_CEILING): an integrator's trial value that
+#: overflowed is then rejected by its error control instead of stopping it with an error.
+R_CEILING = 1e300
 
 _TWO_OVER_PI = 2.0 / math.pi
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 def _risk_array(R: ArrayLike) -> NDArray[np.float64]:
-    if type(R) is float:   # fast path: the ODE calls φ with one scalar per stage
-        if not R >= 0:
-            raise ValueError("R (the excess risk) must be >= 0 and not NaN")
+    if type(R) is float and 0.0 <= R < math.inf:   # fast path: one scalar per ODE stage
         return np.float64(max(R, R_FLOOR))
-    arr = np.asarray(R, dtype=np.float64)
-    if np.any(np.isnan(arr)) or np.any(arr < 0):
-        raise ValueError("R (the excess risk) must be >= 0 and not NaN")
-    return np.maximum(arr, R_FLOOR)
+    return np.maximum(check.excess_risk(R), R_FLOOR)
 
 
 def _scalar_or_array(value: NDArray[np.float64], like: ArrayLike):
@@ -116,7 +114,7 @@ class NoiseLaw(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} has no density")
 
     def mean_sign(self, x: ArrayLike) -> NDArray[np.float64]:
-        """:math:`E[\mathrm{sign}(x + \varepsilon)] = 1 - 2P(\varepsilon < -x)`, without
+        r""":math:`E[\mathrm{sign}(x + \varepsilon)] = 1 - 2P(\varepsilon < -x)`, without
         cancellation at small x (the laws with a closed form)."""
         raise NotImplementedError(f"{type(self).__name__} has no closed-form mean sign")
 
@@ -150,7 +148,7 @@ class NoiseLaw(abc.ABC):
         Rarr = _risk_array(R)
         out = np.empty(Rarr.shape)
         for idx, r in np.ndenumerate(Rarr):
-            out[idx] = _TWO_OVER_PI * (2.0 * r) ** -0.5 * self._gauss_weighted_mass(r, rtol)
+            out[idx] = _TWO_OVER_PI * math.sqrt(0.5 / r) * self._gauss_weighted_mass(r, rtol)
         return _scalar_or_array(out, R)
 
     def _gauss_weighted_mass(self, r: float, rtol: float) -> float:
@@ -245,10 +243,10 @@ class Gaussian(NoiseLaw):
         return special.erf(x / (math.sqrt(2.0) * self.std))
 
     def phi(self, R):
-        v = 2.0 * _risk_array(R) + self.std**2
-        out = _TWO_OVER_PI / np.sqrt(v)
+        half_v = _risk_array(R) + 0.5 * self.std**2      # (2R + σ²)/2, no overflow at large R
+        out = _TWO_OVER_PI / np.sqrt(2.0) / np.sqrt(half_v)
         if self.mean != 0.0:
-            out = out * np.exp(-self.mean**2 / (2.0 * v))
+            out = out * np.exp(-0.25 * self.mean**2 / half_v)
         return _scalar_or_array(out, R)
 
     def phi_quadrature(self, R, *, rtol=1e-12):
@@ -277,8 +275,9 @@ def _student_t_integral(z: float, nu: float, h: float = 0.1) -> float:
     x_left = -0.5 * math.log(max(z, 1.0)) - 38.0
     x_right = max(0.0, -0.5 * math.log(min(z, 1.0))) + 4.5
     x = np.arange(x_left, x_right + h, h)
-    u2 = np.exp(2.0 * x)
-    return h * float(np.sum(np.exp(x - p * np.log1p(u2) - z * u2)))
+    with np.errstate(over="ignore"):   # u² beyond the float range: the integrand there is 0
+        u2 = np.exp(2.0 * x)
+        return h * float(np.sum(np.exp(x - p * np.log1p(u2) - z * u2)))
 
 
 def _watson_series(w, nu: float):
@@ -376,7 +375,7 @@ class StudentT(NoiseLaw):
         with np.errstate(over="ignore", divide="ignore"):   # only used where w >= 1e-12
             z = np.where(tiny, 1.0, 1.0 / w)
         f = np.vectorize(lambda zz: _student_t_integral(zz, nu), otypes=[np.float64])(z)
-        out = np.where(tiny, large_z, _TWO_OVER_PI * (2.0 * Rarr) ** -0.5 * prefactor * f)
+        out = np.where(tiny, large_z, _TWO_OVER_PI * np.sqrt(0.5 / Rarr) * prefactor * f)
         return _scalar_or_array(out, R)
 
 
@@ -425,7 +424,7 @@ class Cauchy(NoiseLaw):
 
     def phi(self, R):
         Rarr = _risk_array(R)
-        out = _TWO_OVER_PI * (2.0 * Rarr) ** -0.5 * special.erfcx(self.scale / (2.0 * np.sqrt(Rarr)))
+        out = _TWO_OVER_PI * np.sqrt(0.5 / Rarr) * special.erfcx(self.scale / (2.0 * np.sqrt(Rarr)))
         return _scalar_or_array(out, R)
 
 
@@ -580,13 +579,14 @@ class Rademacher(NoiseLaw):
     def phi(self, R):
         Rarr = _risk_array(R)
         with np.errstate(over="ignore"):   # exp(-a²/(4R)) below the float range is 0
-            log_phi = math.log(_TWO_OVER_PI) - 0.5 * np.log(2.0 * Rarr) - self.a**2 / (4.0 * Rarr)
+            log_phi = (math.log(_TWO_OVER_PI) - 0.5 * (math.log(2.0) + np.log(Rarr))
+                       - self.a**2 / (4.0 * Rarr))
         return _scalar_or_array(np.exp(log_phi), R)
 
     def phi_quadrature(self, R, *, rtol=1e-12):
         # a two-point law: the expectation E[exp(-ε²/4R)] is the single term exp(-a²/4R)
         Rarr = _risk_array(R)
-        out = _TWO_OVER_PI * (2.0 * Rarr) ** -0.5 * np.exp(-self.a**2 / (4.0 * Rarr))
+        out = _TWO_OVER_PI * np.sqrt(0.5 / Rarr) * np.exp(-self.a**2 / (4.0 * Rarr))
         return _scalar_or_array(out, R)
 
 
@@ -684,7 +684,9 @@ def as_noise(noise: NoiseLaw | None, noise_std: float | None) -> NoiseLaw:
         raise ValueError("give either noise= (a noise law) or noise_std= (the Gaussian shortcut), "
                          "not both")
     if noise is None:
-        return Gaussian(0.0 if noise_std is None else noise_std)
+        if noise_std is None:
+            return Gaussian(0.0)
+        return Gaussian(check.noise_scale("noise_std", noise_std, allow_zero=True))
     if not isinstance(noise, NoiseLaw):
         raise TypeError(f"noise must be a NoiseLaw such as dr.noise.Laplace(0.5), got "
                         f"{type(noise).__name__}")

@@ -55,7 +55,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate, optimize, special
 
 from .. import _validation as check
-from ..noise import (R_FLOOR, Cauchy, Gaussian, Laplace, NoiseLaw, Rademacher, StudentT)
+from ..noise import (R_CEILING, R_FLOOR, Cauchy, Gaussian, Laplace, NoiseLaw, Rademacher,
+                     StudentT)
 from ..schedules import Schedule, as_schedule
 from ..solvers import FeedbackModes
 from .base import Optimizer
@@ -98,10 +99,7 @@ def _gaussian_factors(m: NDArray, s: NDArray, c: NDArray) -> tuple[NDArray, NDAr
 
 
 def _risk_scale(R: ArrayLike) -> NDArray[np.float64]:
-    arr = np.asarray(R, dtype=np.float64)
-    if np.any(np.isnan(arr)) or np.any(arr < 0):
-        raise ValueError("R (the excess risk) must be >= 0 and not NaN")
-    return np.maximum(arr, R_FLOOR)
+    return np.maximum(check.excess_risk(R), R_FLOOR)
 
 
 def _threshold_array(scaled_threshold: ArrayLike) -> NDArray[np.float64]:
@@ -492,6 +490,7 @@ class ClippedSGD(Optimizer):
         def rates(k: float, R: float) -> tuple[float, float]:
             # dv/dk = -a λ v + a c κ, a = 2γμ(R), c = γν(R)/(4μ(R)), κ = λ  (signsgd.md §12.3)
             gamma = constant if constant is not None else float(schedule(k))
+            R = R if R < R_CEILING else R_CEILING   # an overflowed trial value
             mu, nu = clipping_factors(R, chat, noise)
             mu = max(mu, _MU_TINY)
             return 2.0 * gamma * mu, gamma * nu / (4.0 * mu)
@@ -527,12 +526,16 @@ class ClippedSGD(Optimizer):
 
         def f(log_r: float) -> float:
             mu, nu = clipping_factors(math.exp(log_r), chat, noise)
-            return log_r + math.log(max(mu, _MU_TINY)) - math.log(nu) - target
+            return log_r + math.log(max(mu, _MU_TINY)) - math.log(max(nu, 1e-300)) - target
 
         lo, hi = math.log(1e-250), math.log(1e250)
         if f(hi) < 0:
             return math.inf
-        excess = math.exp(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps))
+        if f(lo) > 0:        # the fixed point lies below 1e-250: the excess is 0 in float64
+            excess = 0.0
+        else:
+            excess = math.exp(optimize.brentq(f, lo, hi, xtol=1e-14,
+                                              rtol=4 * np.finfo(float).eps))
         return excess + (floor if np.isfinite(floor) else 0.0)
 
     # -- finite-d update ---------------------------------------------------------------------

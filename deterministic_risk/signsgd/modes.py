@@ -314,6 +314,13 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
     return modes
 
 
+def _noise_law(noise: object) -> NoiseLaw:
+    if not isinstance(noise, NoiseLaw):
+        raise TypeError(f"noise must be a NoiseLaw such as dr.noise.Gaussian(0.1), got "
+                        f"{type(noise).__name__}")
+    return noise
+
+
 def effective_lr(lr: ArrayLike, R: ArrayLike, noise: NoiseLaw) -> NDArray[np.float64] | float:
     r"""Effective learning rate of signSGD, :math:`\gamma_{\rm eff} = \gamma\,\varphi(R)`.
 
@@ -343,7 +350,8 @@ def effective_lr(lr: ArrayLike, R: ArrayLike, noise: NoiseLaw) -> NDArray[np.flo
     >>> round(dr.signsgd.effective_lr(0.1, 0.375, dr.noise.Gaussian(0.5)), 12)   # (2/π)·0.1/1
     0.063661977237
     """
-    out = np.asarray(lr, dtype=np.float64) * np.asarray(noise.phi(R))
+    lr = check.float_array("lr", lr, nonnegative=True, max_abs=check.MAX_LR)
+    out = lr * np.asarray(_noise_law(noise).phi(R))
     return float(out) if out.ndim == 0 else out
 
 
@@ -378,8 +386,8 @@ def noise_compression(R: ArrayLike, noise: NoiseLaw) -> NDArray[np.float64] | fl
     >>> round(dr.signsgd.noise_compression(0.0, dr.noise.Laplace(1.0)), 12)   # 4/π
     1.273239544735
     """
-    phi = np.asarray(noise.phi(R))
-    out = phi**2 * (2.0 * np.asarray(R, dtype=np.float64) + noise.second_moment)
+    phi = np.asarray(_noise_law(noise).phi(R))
+    out = phi**2 * (2.0 * check.excess_risk(R) + noise.second_moment)
     return float(out) if out.ndim == 0 else out
 
 
@@ -421,17 +429,23 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
     >>> round(dr.signsgd.limiting_risk([1.0] * 4, 0.1, noise=dr.noise.Gaussian(0.0)), 12)   # π²γ²m²/32
     0.049348022005
     """
-    lr = check.positive_float("lr", lr)
+    lr = check.learning_rate("lr", lr)
     if isinstance(problem, GaussianLeastSquares):
         noise = problem.noise if noise is None else noise
         diag = problem.diagonal
+    elif hasattr(problem, "to_least_squares") or hasattr(problem, "to_spectrum"):
+        raise TypeError(f"problem must be a GaussianLeastSquares or an array (K or its diagonal), "
+                        f"got {type(problem).__name__}; for it use dr.SignSGD(lr).limit(problem), "
+                        f"which reduces the problem first")
     else:
-        arr = np.asarray(problem, dtype=np.float64)
+        arr = check.float_array("problem", problem)
+        if arr.ndim not in (1, 2):
+            raise ValueError(f"problem must be K (2-d) or its diagonal (1-d), got shape "
+                             f"{arr.shape}")
         diag = np.diag(arr) if arr.ndim == 2 else arr
         if noise is None:
             raise ValueError("noise must be given when problem is an array")
-    if not isinstance(noise, NoiseLaw):
-        raise TypeError(f"noise must be a NoiseLaw, got {type(noise).__name__}")
+    noise = _noise_law(noise)
     diag = check.float_array("diagonal of K", diag, ndim=1, nonnegative=True)
     target = lr * float(np.sum(np.sqrt(diag))) / 4.0
     if isinstance(noise, Gaussian) and noise.mean == 0.0:
@@ -444,6 +458,8 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
         return log_r + math.log(max(float(noise.phi(r)), 1e-320)) - log_target
 
     lo, hi = math.log(1e-300), math.log(1e300)
+    if f(lo) >= 0:   # the root lies below 1e-300, where φ(R) = φ(0+) to within R: R = target/φ
+        return math.exp(log_target) / max(float(noise.phi(0.0)), 1e-300)
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps))
 
 

@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate
 
 from .. import _validation as check
-from ..noise import Gaussian, NoiseLaw
+from ..noise import R_CEILING, Gaussian, NoiseLaw
 from ..optimizers.base import Optimizer
 from ..problems import PLRF
 from ..results import GreedyCurve, RiskCurve
@@ -29,7 +29,7 @@ from .plrf import plrf_signsgd_modes
 
 __all__ = ["SignSGD", "signsgd_inputs"]
 
-_PHI_TINY = 1e-300   # φ is floored here so that c = γ/(4φ) stays finite (Rademacher noise)
+_PHI_TINY = 1e-150   # φ is floored here so that c = γ/(4φ) and its products stay finite
 
 
 @functools.singledispatch
@@ -142,6 +142,7 @@ class SignSGD(Optimizer):
 
         def rates(k: float, R: float) -> tuple[float, float]:
             # dv/dk = -a λ v + a c κ with a = 2γφ(R), c = γ/(4φ(R))   (signsgd.md §6.2)
+            R = R if R < R_CEILING else R_CEILING   # an overflowed trial value
             gamma = constant if constant is not None else float(step_size(k, R))
             ph = max(float(phi(R)), _PHI_TINY)
             return 2.0 * gamma * ph, gamma / (4.0 * ph)
