@@ -55,7 +55,7 @@ def plot_frontier(frontier: Frontier, *, method: str = "isoflop", eta_theory: fl
     risk = frontier.risk_star if method == "isoflop" else frontier.envelope
     ok = np.isfinite(risk)
     ax.loglog(frontier.flops[ok], risk[ok], "k--", lw=1.2, label=f"frontier ({method})")
-    if np.isfinite(fit.eta):
+    if fit.success:
         lo, hi = fit.window
         sel = (frontier.flops >= lo) & (frontier.flops <= hi) & ok
         f_mid = np.sqrt(lo * hi)
@@ -115,9 +115,8 @@ def plot_compute_optimal(frontiers: Sequence[Frontier], *, labels: Sequence[str]
             text = f"{label}: ξ = {fit.xi:.3f}"
         ok = np.isfinite(y)
         line, = ax.loglog(fr.flops[ok], y[ok], lw=1.5, label=text)
-        lo, hi = fit.window
-        if np.isfinite(lo):
-            ax.axvspan(lo, hi, color=line.get_color(), alpha=0.06)
+        if fit.success:
+            ax.axvspan(*fit.window, color=line.get_color(), alpha=0.06)
     ax.set_xlabel("compute f = d·B·k")
     ax.set_ylabel("optimal risk R*(f)" if quantity == "risk" else "optimal size d*(f)")
     ax.legend(fontsize=8)

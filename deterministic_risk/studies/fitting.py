@@ -16,18 +16,22 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from .. import _validation as check
+
 __all__ = ["PowerLawFit", "fit_power_law", "envelope_optimum", "isoflop_optimum"]
 
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """Result of :func:`fit_power_law`: ``y ≈ coefficient · x**exponent``."""
+    """Result of :func:`fit_power_law`: ``y ≈ coefficient · x**exponent`` (``r_squared``: the
+    coefficient of determination of the fit in log-log coordinates)."""
 
     exponent: float
     coefficient: float
     exponent_ci: tuple[float, float]
     n_points: int
     residual_rms: float
+    r_squared: float = float("nan")
 
     def __call__(self, x: ArrayLike) -> NDArray[np.float64]:
         return self.coefficient * np.asarray(x, dtype=np.float64) ** self.exponent
@@ -50,8 +54,11 @@ def fit_power_law(x: ArrayLike, y: ArrayLike, *, confidence: float = 0.95) -> Po
     >>> round(fit.exponent, 12), round(fit.coefficient, 12)
     (-1.0, 3.0)
     """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    x = check.float_array("x", x, ndim=1)
+    y = check.float_array("y", y, ndim=1)
+    confidence = check.positive_float("confidence", confidence)
+    if not confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
     if x.shape != y.shape or x.ndim != 1 or x.size < 2:
         raise ValueError("x and y must be 1-d arrays of the same length >= 2")
     if np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(x * y)):
@@ -67,17 +74,31 @@ def fit_power_law(x: ArrayLike, y: ArrayLike, *, confidence: float = 0.95) -> Po
         half = stats.t.ppf(0.5 + confidence / 2, n - 2) * se
     else:
         half = np.inf
+    spread = float(np.sum((ly - ly.mean()) ** 2))
+    r_squared = 1.0 - float(resid @ resid) / spread if spread > 0 else 1.0
     return PowerLawFit(float(coef[1]), float(np.exp(coef[0])),
                        (float(coef[1] - half), float(coef[1] + half)), n,
-                       float(np.sqrt(np.mean(resid**2))))
+                       float(np.sqrt(np.mean(resid**2))), r_squared)
 
 
-def _loss_table(flops: NDArray, d_values: NDArray, losses: NDArray) -> NDArray:
-    losses = np.asarray(losses, dtype=np.float64)
+def _loss_table(flops: ArrayLike, d_values: ArrayLike, losses: ArrayLike
+                ) -> tuple[NDArray, NDArray, NDArray]:
+    """Validated (flops, d_values, losses), non-finite losses as inf."""
+    flops = check.float_array("flops", flops, ndim=1, nonnegative=True)
+    d_values = check.float_array("d_values", d_values, ndim=1, nonnegative=True)
+    if d_values.size == 0 or flops.size == 0:
+        raise ValueError("flops and d_values must not be empty")
+    if np.any(d_values <= 0) or np.any(np.diff(d_values) <= 0):
+        raise ValueError(f"d_values must be increasing, got {d_values.tolist()}")
+    try:
+        losses = np.array(losses, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("losses must be an array of numbers (inf or NaN where not computed)") \
+            from None
     if losses.shape != (d_values.size, flops.size):
         raise ValueError(f"losses must have shape (len(d_values), len(flops)) = "
                          f"{(d_values.size, flops.size)}, got {losses.shape}")
-    return np.where(np.isfinite(losses), losses, np.inf)
+    return flops, d_values, np.where(np.isfinite(losses), losses, np.inf)
 
 
 def envelope_optimum(flops: ArrayLike, d_values: ArrayLike, losses: ArrayLike
@@ -100,9 +121,7 @@ def envelope_optimum(flops: ArrayLike, d_values: ArrayLike, losses: ArrayLike
         True where the best size is neither the smallest nor the largest one (only there is
         the optimum resolved).
     """
-    flops = np.asarray(flops, dtype=np.float64)
-    d_values = np.asarray(d_values, dtype=np.float64)
-    table = _loss_table(flops, d_values, losses)
+    flops, d_values, table = _loss_table(flops, d_values, losses)
     best = np.argmin(table, axis=0)
     risk_star = table[best, np.arange(flops.size)]
     interior = (best > 0) & (best < d_values.size - 1) & np.isfinite(risk_star)
@@ -117,9 +136,7 @@ def isoflop_optimum(flops: ArrayLike, d_values: ArrayLike, losses: ArrayLike
     Same parameters and returns as :func:`envelope_optimum`; where the best size lies at the
     edge of ``d_values`` the envelope values are returned and ``interior`` is False.
     """
-    flops = np.asarray(flops, dtype=np.float64)
-    d_values = np.asarray(d_values, dtype=np.float64)
-    table = _loss_table(flops, d_values, losses)
+    flops, d_values, table = _loss_table(flops, d_values, losses)
     d_star, risk_star, interior = envelope_optimum(flops, d_values, table)
     best = np.argmin(table, axis=0)
     cols = np.nonzero(interior)[0]

@@ -8,6 +8,7 @@ and risk (:mod:`~deterministic_risk.studies.fitting`), fitted exponents ξ, η
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -23,6 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _validation as check
 from ..optimizers.base import Optimizer
 from ..problems import PLRF
+from ..resources import ResourceLimits, current_limits, resource_limits
 from ..results import RiskCurve
 from ..solve import risk_curve
 from ..solvers import Solver
@@ -31,7 +33,7 @@ from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .lr_search import optimal_lr
 from .registry import name_of, optimizer_named
 
-__all__ = ["Frontier", "FrontierFit", "compute_optimal", "sweep", "LOG_LR_TOL"]
+__all__ = ["Frontier", "FrontierFit", "fit_exponents", "compute_optimal", "sweep", "LOG_LR_TOL"]
 
 #: Tolerance of the learning-rate searches on log γ (a 2 % change of the step moves the risk by
 #: ≲ 0.1 % near the optimum).
@@ -40,7 +42,21 @@ LOG_LR_TOL = 0.02
 
 @dataclass(frozen=True)
 class FrontierFit:
-    """Exponents fitted by one method over the budgets in ``window``."""
+    """Exponents fitted by one method over the budgets in ``window``.
+
+    ``success`` is False (exponents and intervals NaN, ``message`` saying why) when fewer than
+    three budgets in the window have an interior optimum; ``xi_r2`` and ``eta_r2`` are the
+    coefficients of determination of the two log-log fits.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    ...                         spectrum_method="sampled")
+    >>> fit = fr.fits["isoflop"]
+    >>> fit.success, fit.n_budgets >= 3, fit.eta_r2 > 0.9
+    (True, True, True)
+    """
 
     method: str
     xi: float
@@ -49,6 +65,48 @@ class FrontierFit:
     eta_ci: tuple[float, float]
     window: tuple[float, float]
     n_budgets: int
+    xi_r2: float = float("nan")
+    eta_r2: float = float("nan")
+    success: bool = True
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.success and not (np.isfinite(self.xi) and np.isfinite(self.eta)):
+            raise ValueError("xi and eta must be finite when success=True")
+
+
+def fit_exponents(flops: NDArray, d_star: NDArray, risk_star: NDArray, use: NDArray,
+                  window: tuple[float, float], method: str) -> FrontierFit:
+    r"""Fit :math:`d^\ast \propto f^{\xi}` and :math:`R^\ast \propto f^{-\eta}` over the budgets
+    ``use`` (those with an interior optimum inside ``window``); ``success=False`` with the
+    reason when there are fewer than three.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deterministic_risk.studies.frontier import fit_exponents
+    >>> f = np.array([1e2, 1e3, 1e4, 1e5])
+    >>> fit = fit_exponents(f, f**0.5, f**-0.25, np.ones(4, bool), (1e2, 1e5), "isoflop")
+    >>> round(fit.xi, 12), round(fit.eta, 12)
+    (0.5, 0.25)
+    >>> fit_exponents(f, f**0.5, f**-0.25, f > 1e4, (1e2, 1e5), "isoflop").message
+    'only 1 budget in the fit window [100, 1e+05] has an interior optimum (a best model size that is neither the smallest nor the largest of d_values); at least 3 are needed: widen d_values or the budgets'
+    """
+    n = int(use.sum())
+    if n < 3:
+        nan = float("nan")
+        message = (f"only {n} budget{'s' if n != 1 else ''} in the fit window "
+                   f"[{window[0]:.4g}, {window[1]:.4g}] {'have' if n != 1 else 'has'} an interior "
+                   f"optimum (a best model size that is neither the smallest nor the largest of "
+                   f"d_values); at least 3 are needed: widen d_values or the budgets")
+        return FrontierFit(method, nan, nan, (nan, nan), (nan, nan), window, n, success=False,
+                           message=message)
+    fd = fit_power_law(flops[use], d_star[use])
+    fr = fit_power_law(flops[use], risk_star[use])
+    return FrontierFit(method, fd.exponent, -fr.exponent, fd.exponent_ci,
+                       (-fr.exponent_ci[1], -fr.exponent_ci[0]),
+                       (float(flops[use].min()), float(flops[use].max())), n, fd.r_squared,
+                       fr.r_squared, True, f"fitted on {n} budgets")
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +136,13 @@ class Frontier:
         budget of each d).
     budget_lrs : ndarray, shape (n, m), optional
         With ``lr="tuned-per-budget"``: the (peak) step of each (d, budget) (NaN where k < 1).
+    success : bool
+        Whether the IsoFLOP fit (the source of ``xi`` and ``eta``) succeeded: False when fewer
+        than three budgets have an interior optimum; then ``xi`` and ``eta`` are NaN and
+        ``message`` says why.
+    message : str
+    n_interior : int
+        Budgets whose IsoFLOP optimum is interior to ``d_values`` (over all budgets).
 
     Examples
     --------
@@ -102,6 +167,17 @@ class Frontier:
     fits: dict[str, FrontierFit]
     curves: list[RiskCurve] = field(default_factory=list, repr=False)
     budget_lrs: NDArray[np.float64] | None = field(default=None, repr=False)
+    n_interior: int = -1
+
+    @property
+    def success(self) -> bool:
+        """Whether ``xi`` and ``eta`` were fitted (the IsoFLOP fit's ``success``)."""
+        return self.fits["isoflop"].success
+
+    @property
+    def message(self) -> str:
+        """The IsoFLOP fit's message (why it failed, or how many budgets it used)."""
+        return self.fits["isoflop"].message
 
     @property
     def xi(self) -> float:
@@ -125,7 +201,11 @@ class Frontier:
         """Power-law fit of the lower envelope against f over every budget where it is finite
         (not only those with an interior optimum), within ``window``."""
         finite = np.isfinite(self.envelope)
-        return _fit(self.flops, self.envelope_d_star, self.envelope, finite, window, "envelope")
+        window = (self.flops[0], self.flops[-1]) if window is None else check.interval(
+            "window", window)
+        use = finite & (self.flops >= window[0]) & (self.flops <= window[1])
+        return fit_exponents(self.flops, self.envelope_d_star, self.envelope, use, window,
+                             "envelope")
 
     def to_npz(self, path: str | Path) -> None:
         """Save everything but the curves to ``path`` (``.npz``)."""
@@ -133,21 +213,27 @@ class Frontier:
         np.savez(path, alpha=self.alpha, beta=self.beta, optimizer=self.optimizer,
                  d_values=self.d_values, flops=self.flops, losses=self.losses, lrs=self.lrs,
                  d_star=self.d_star, risk_star=self.risk_star, envelope=self.envelope,
-                 envelope_d_star=self.envelope_d_star, fits=json.dumps(fits))
+                 envelope_d_star=self.envelope_d_star, fits=json.dumps(fits),
+                 n_interior=self.n_interior)
 
     @classmethod
     def from_npz(cls, path: str | Path) -> "Frontier":
         """Load a frontier written by :meth:`to_npz`."""
         with np.load(path) as z:
-            fits = {k: FrontierFit(**{**v, "xi_ci": tuple(v["xi_ci"]),
+            fits = {k: FrontierFit(**{"success": bool(np.isfinite(v["xi"]) and np.isfinite(v["eta"])),
+                                      **v, "xi_ci": tuple(v["xi_ci"]),
                                       "eta_ci": tuple(v["eta_ci"]), "window": tuple(v["window"])})
                     for k, v in json.loads(str(z["fits"])).items()}
             arrays = {k: z[k] for k in ("d_values", "flops", "losses", "lrs", "d_star",
                                         "risk_star", "envelope", "envelope_d_star")}
+            n_interior = int(z["n_interior"]) if "n_interior" in z else -1
             return cls(float(z["alpha"]), float(z["beta"]), str(z["optimizer"]), fits=fits,
-                       **arrays)
+                       n_interior=n_interior, **arrays)
 
     def __repr__(self) -> str:
+        if not self.success:
+            return (f"Frontier(alpha={self.alpha}, beta={self.beta}, {self.optimizer}, "
+                    f"no fit: {self.message})")
         return (f"Frontier(alpha={self.alpha}, beta={self.beta}, {self.optimizer}, "
                 f"xi={self.xi:.4f} {_ci(self.xi_ci)}, eta={self.eta:.4f} {_ci(self.eta_ci)})")
 
@@ -251,19 +337,34 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     alpha = check.positive_float("alpha", alpha)
     beta = check.finite_float("beta", beta)
     batch = check.positive_int("batch", batch)
-    d_values = np.unique(np.asarray(d_values, dtype=np.int64))
-    if d_values.size < 3 or d_values[0] < 1:
-        raise ValueError("d_values must hold at least 3 distinct model sizes >= 1")
-    if flops is None:
-        flops = np.geomspace(10.0 * d_values[0], 1e4 * d_values[-1], n_budgets)
-    flops = np.unique(check.float_array("flops", flops, ndim=1))
-    if np.any(flops <= 0):
-        raise ValueError("flops must be > 0")
+    d_values = check.model_sizes("d_values", d_values, at_least=3)
+    flops = _budgets(flops, n_budgets, d_values, batch)
+    if fit_window is not None:
+        fit_window = check.interval("fit_window", fit_window)
+        inside = int(np.sum((flops >= fit_window[0]) & (flops <= fit_window[1])))
+        if inside < 3:
+            raise ValueError(f"fit_window must contain at least 3 of the budgets (flops from "
+                             f"{flops[0]:.4g} to {flops[-1]:.4g}), got ({fit_window[0]:.4g}, "
+                             f"{fit_window[1]:.4g}) with {inside}")
     if isinstance(lr, str) and lr not in ("stable", "tuned", "tuned-per-budget"):
         raise ValueError(f"lr must be 'stable', 'tuned', 'tuned-per-budget' or a number, "
                          f"got {lr!r}")
     if not isinstance(lr, str):
-        lr = check.positive_float("lr", lr)
+        lr = check.learning_rate("lr", lr)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
+                        f"{type(schedule).__name__}")
+    if spectrum_method not in (None, "deterministic", "sampled"):
+        raise ValueError(f"spectrum_method must be 'deterministic', 'sampled' or None, got "
+                         f"{spectrum_method!r}")
+    v_ratio = check.positive_float("v_ratio", v_ratio)
+    if not v_ratio * d_values[0] >= d_values[0] + 1:
+        raise ValueError(f"v_ratio must make v = v_ratio·d > d for every d (v_ratio > 1 + 1/d), "
+                         f"got {v_ratio}")
+    if lr_bounds is not None:
+        lr_bounds = check.interval("lr_bounds", lr_bounds)
+    if curve_options is not None and not isinstance(curve_options, dict):
+        raise TypeError(f"curve_options must be a dict, got {type(curve_options).__name__}")
     n_jobs = check.positive_int("n_jobs", n_jobs)
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
@@ -351,21 +452,32 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
     name = optimizer if isinstance(optimizer, str) else (
         name_of(optimizer) if isinstance(optimizer, Optimizer) else "callable")
     return Frontier(alpha, beta, str(name), d_values.astype(np.float64), flops, losses, lrs,
-                    d_star, risk_star, envelope, env_d, fits, curves, budget_lrs)
+                    d_star, risk_star, envelope, env_d, fits, curves, budget_lrs,
+                    int(interior.sum()))
+
+
+def _budgets(flops: ArrayLike | None, n_budgets: int, d_values: NDArray[np.int64],
+             batch: int) -> NDArray[np.float64]:
+    """The budgets of a frontier: at least 3 distinct, each enough for one step of the smallest
+    model and at most 2**62 steps of it."""
+    lo, hi = float(d_values[0]) * batch, float(d_values[0]) * batch * 2.0**62
+    if flops is None:
+        n_budgets = check.positive_int("n_budgets", n_budgets, minimum=3)
+        return np.geomspace(10.0 * d_values[0], 1e4 * d_values[-1], n_budgets)
+    flops = np.unique(check.float_array("flops", flops, ndim=1))
+    if flops.size < 3:
+        raise ValueError(f"flops must hold at least 3 distinct budgets, got {flops.size}")
+    if flops[0] < lo or flops[-1] > hi:
+        raise ValueError(f"flops must lie in [{lo:.6g}, {hi:.6g}] (from one step to 2**62 steps "
+                         f"of the smallest model, d = {d_values[0]}, batch = {batch}), got "
+                         f"[{flops[0]:.6g}, {flops[-1]:.6g}]")
+    return flops
 
 
 def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
-    use = interior.copy()
-    if window is not None:
-        use &= (flops >= window[0]) & (flops <= window[1])
-    if use.sum() < 3:
-        nan = float("nan")
-        return FrontierFit(method, nan, nan, (nan, nan), (nan, nan), (nan, nan), int(use.sum()))
-    fd = fit_power_law(flops[use], d_star[use])
-    fr = fit_power_law(flops[use], risk_star[use])
-    return FrontierFit(method, fd.exponent, -fr.exponent, fd.exponent_ci,
-                       (-fr.exponent_ci[1], -fr.exponent_ci[0]),
-                       (float(flops[use].min()), float(flops[use].max())), int(use.sum()))
+    window = (float(flops[0]), float(flops[-1])) if window is None else window
+    use = interior & (flops >= window[0]) & (flops <= window[1])
+    return fit_exponents(flops, d_star, risk_star, use, window, method)
 
 
 # -- sweeps ----------------------------------------------------------------------------------
@@ -375,12 +487,14 @@ def _point_key(point: tuple, options: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None) -> Frontier:
+def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None,
+               limits: ResourceLimits | None = None) -> Frontier:
     alpha, beta, optimizer = point
     if spectra_dir is not None and "cache_dir" not in options:
         options = {**options, "cache_dir": spectra_dir}
-    result = compute_optimal(alpha, beta, optimizer, **options)
-    return result
+    limits = current_limits() if limits is None else limits
+    with resource_limits(max_memory=limits.max_memory, max_seconds=limits.max_seconds):
+        return compute_optimal(alpha, beta, optimizer, **options)
 
 
 def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
@@ -421,16 +535,34 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     """
     from tqdm import tqdm
 
+    if isinstance(points, (str, bytes)) or not isinstance(points, Iterable):
+        raise TypeError(f"points must be an iterable of (alpha, beta[, optimizer]), got "
+                        f"{type(points).__name__}")
     pts = []
-    for p in points:
+    for i, p in enumerate(points):
+        if isinstance(p, (str, bytes)) or not isinstance(p, Sequence):
+            raise TypeError(f"points[{i}] must be (alpha, beta) or (alpha, beta, optimizer), "
+                            f"got {p!r}")
         p = tuple(p)
-        if len(p) == 2:
-            p = (float(p[0]), float(p[1]), optimizer)
-        elif len(p) != 3:
-            raise ValueError(f"each point must be (alpha, beta) or (alpha, beta, optimizer), got {p}")
+        if len(p) not in (2, 3):
+            raise ValueError(f"points[{i}] must be (alpha, beta) or (alpha, beta, optimizer), "
+                             f"got {p}")
+        p = (check.positive_float(f"alpha of points[{i}]", p[0]),
+             check.finite_float(f"beta of points[{i}]", p[1]), p[2] if len(p) == 3 else optimizer)
         pts.append(p)
+    if not pts:
+        raise ValueError("points must hold at least one (alpha, beta) point")
     if backend not in ("local", "dask", "serial"):
         raise ValueError(f"backend must be 'local', 'dask' or 'serial', got {backend!r}")
+    if max_workers is not None:
+        max_workers = check.positive_int("max_workers", max_workers)
+    unknown = set(options) - set(inspect.signature(compute_optimal).parameters) \
+        - {"alpha", "beta", "optimizer"}
+    if unknown or {"alpha", "beta", "optimizer"} & set(options):
+        bad = sorted(unknown | ({"alpha", "beta", "optimizer"} & set(options)))
+        raise TypeError(f"unknown option {bad[0]!r} for sweep: the points give alpha, beta and "
+                        f"the optimizer, and the other options are compute_optimal's")
+    limits = current_limits()
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -455,11 +587,11 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     try:
         if backend == "serial" or not todo:
             for i in todo:
-                done(i, _run_point(pts[i], options, spectra_dir))
+                done(i, _run_point(pts[i], options, spectra_dir, limits))
         elif backend == "local":
             workers = max_workers or os.cpu_count() or 1
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, pts[i], options, spectra_dir): i
+                futures = {pool.submit(_run_point, pts[i], options, spectra_dir, limits): i
                            for i in todo}
                 from concurrent.futures import as_completed
                 for fut in as_completed(futures):
@@ -476,7 +608,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
             dask_client = Client(client) if own else client
             try:
                 # workers may not share this file system: no spectrum cache there
-                futures = {dask_client.submit(_run_point, pts[i], options, pure=False): i
+                futures = {dask_client.submit(_run_point, pts[i], options, None, limits,
+                                              pure=False): i
                            for i in todo}
                 for fut in dask_completed(list(futures)):
                     done(futures[fut], fut.result())

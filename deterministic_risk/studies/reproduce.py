@@ -23,6 +23,7 @@ Theory note ``signsgd_plrf.md`` §4.5 (where signSGD is steeper than SGD).
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
-from .frontier import Frontier, FrontierFit, compute_optimal, sweep
+from .. import _validation as check
+from .fitting import envelope_optimum, isoflop_optimum
+from .frontier import Frontier, FrontierFit, compute_optimal, fit_exponents, sweep
 
 __all__ = ["ExponentComparison", "PhasePoint", "SGD_PHASE_POINTS", "measured_vs_theory",
            "windowed_exponents", "phase_points_experiment", "phase_boundary_experiment",
@@ -152,8 +154,9 @@ def windowed_exponents(frontier: Frontier, *, width: float = 2.0, step: float = 
     """
     if method not in ("isoflop", "envelope"):
         raise ValueError(f"method must be 'isoflop' or 'envelope', got {method!r}")
-    if not width > 0 or not step > 0:
-        raise ValueError(f"width and step must be > 0 decades, got {width}, {step}")
+    width = check.positive_float("width", width)
+    step = check.positive_float("step", step)
+    min_budgets = check.positive_int("min_budgets", min_budgets)
     extract = isoflop_optimum if method == "isoflop" else envelope_optimum
     d_star, risk_star, interior = extract(frontier.flops, frontier.d_values, frontier.losses)
     lf = np.log10(frontier.flops)
@@ -161,13 +164,11 @@ def windowed_exponents(frontier: Frontier, *, width: float = 2.0, step: float = 
     start = np.floor(lf.min())
     while start + width <= lf.max() + 1e-9:
         use = interior & (lf >= start - 1e-9) & (lf <= start + width + 1e-9)
-        if use.sum() >= min_budgets:
-            fd = fit_power_law(frontier.flops[use], d_star[use])
-            fr = fit_power_law(frontier.flops[use], risk_star[use])
-            out.append(FrontierFit(method, fd.exponent, -fr.exponent, fd.exponent_ci,
-                                   (-fr.exponent_ci[1], -fr.exponent_ci[0]),
-                                   (float(10 ** start), float(10 ** (start + width))),
-                                   int(use.sum())))
+        if use.sum() >= max(min_budgets, 3):
+            fit = fit_exponents(frontier.flops, d_star, risk_star, use,
+                                (float(10 ** start), float(10 ** (start + width))), method)
+            out.append(dataclasses.replace(fit, window=(float(10 ** start),
+                                                        float(10 ** (start + width)))))
         start += step
     return tuple(out)
 
