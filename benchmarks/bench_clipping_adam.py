@@ -58,9 +58,9 @@ def main() -> None:
     res, t, mem = measure(lambda: dr.optimal_lr(prob, dr.SignSGD, T))
     report(f"optimal_lr signSGD constant, d = 1000 dense, T = {T} "
            f"({res.n_evaluations} curves)", t, mem)
-    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(spec, "sgd", [0, T]))
+    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(spec, dr.SGD(1.0), [0, T]))
     report(f"greedy SGD (exact recursion), {d} nodes, T = {T}", t, mem)
-    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(prob, "signsgd", [0, T]))
+    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(prob, dr.SignSGD(1.0), [0, T]))
     report(f"greedy signSGD (LSODA), d = 1000 dense, T = {T}", t, mem)
 
 

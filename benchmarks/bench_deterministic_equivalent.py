@@ -53,7 +53,7 @@ def main() -> None:
             curve = dr.risk_curve(spec, dr.SGD(lr), steps, solver=dr.solvers.LogTimeBlocks())
             print(f"    SGD risk curve to k=1e12 on this spectrum ({len(spec)} nodes, lr={lr:.3g}): "
                   f"{time.perf_counter() - t0:.2f} s, R(1e12)={curve.risk[-1]:.4g}, "
-                  f"limit {dr.limit_loss(prob, lr):.4g}", flush=True)
+                  f"limit {dr.SGD(lr).limit(prob):.4g}", flush=True)
         de._measures.cache_clear()
         de._spectrum.cache_clear()
         de._cached_population.cache_clear()

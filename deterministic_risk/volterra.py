@@ -1,17 +1,6 @@
 r"""The SGD Volterra (renewal) equation in convolution form: forcing, kernel and solver.
 
-On a :class:`~deterministic_risk.Spectrum` (sampled eigenpairs or deterministic-equivalent
-nodes) the expected SGD risk at a constant step γ and batch B solves (theory note
-``sgd_plrf.md`` §4.1, §4.2)
-
-.. math::
-
-    R(k) = F(k) + \sum_{s=0}^{k-1}\mathcal K(k-1-s)\,R(s), \qquad
-    F(k) = R_\ast + \sum_\ell w_\ell\, q(x_\ell)^k, \qquad
-    \mathcal K(k) = \frac{\gamma^2}{B}\sum_\ell n_\ell x_\ell^2\, q(x_\ell)^k,
-
-with :math:`q(x) = 1 - 2\gamma x + \gamma^2(1+1/B)x^2`. Unrolling the mode recursion of §4.4
-gives exactly this equation, so the two forms are checked against each other.
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.volterra``.
 """
 
 from __future__ import annotations

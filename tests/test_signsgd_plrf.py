@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk.deterministic_equivalent import deterministic_floor
 from deterministic_risk import schedules as S
 
 
@@ -54,7 +55,7 @@ def test_de_model_identities(plrf_small, diagonal):
     assert modes.kappa.sum() == pytest.approx(300 * target, rel=1e-10)
     assert modes.sum_sqrt_diagonal == pytest.approx(300 * target, rel=1e-10)
     assert np.all(modes.eigenvalues > 0) and np.all(modes.kappa > 0) and np.all(modes.v0 >= 0)
-    assert floor == pytest.approx(dr.deterministic_equivalent.deterministic_floor(plrf_small), rel=1e-12)
+    assert floor == pytest.approx(deterministic_floor(plrf_small), rel=1e-12)
 
 
 def test_sampled_path_equals_least_squares_form(plrf_small):
@@ -75,6 +76,7 @@ def test_lr_for_excess_inverts_the_limit(plrf_small, method):
     assert curve.excess[-1] == pytest.approx(2e-3, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_max_lr_scaling_exponent():
     # signsgd_max_lr ∝ d^-(1-ω): ω = ½ for α = 1, ω = α for α = 0.4; fitted between d = 1000 and
     # 8000 within 0.05 (finite-d corrections of Σ√K_ii, R*)
@@ -84,6 +86,7 @@ def test_max_lr_scaling_exponent():
     assert dr.signsgd.signsgd_lr_exponents(1.0, 0.3) == pytest.approx((0.5, 1.3))
 
 
+@pytest.mark.slow
 def test_large_d_vs_sampled_d500():
     # measured (docs/signsgd_plrf.md): max relative deviation over k in [1, 1e7] of the law model
     # from the sampled modes of W(seed 0), same step: 0.17 (α = 1, β = 0.3) and 0.09
@@ -160,6 +163,7 @@ def test_wsd_before_decay_equals_constant(plrf_small, method):
 
 # -- learning-rate search and comparisons ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_searched_lr_is_a_local_minimum(plrf_small):
     wsd = dr.studies.STABLE_DECAY
     for opt, sched in [(dr.SignSGD(1.0), None), (dr.SignSGD(1.0), wsd), (dr.SGD(1.0), None)]:

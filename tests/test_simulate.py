@@ -14,6 +14,7 @@ def z_scores(sim, curve):
     return (sim.mean - curve.risk) / se
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("schedule", ["constant", "wsd"])
 def test_recursion_matches_mean_of_simulated_runs(batch, schedule):

@@ -1,40 +1,6 @@
 r"""One-pass Adam (batch size 1) and a **conjectured** high-dimensional risk ODE for it.
 
-**Status: a candidate, not a theorem.** Xiao, Marshall, Agarwala, Paquette (arXiv:2411.12135) end
-with a conjecture on extending the signSGD analysis to Adam, whose exact form is not known here.
-The ODE below is the candidate of theory note ``signsgd.md`` §13.2, derived by the same closure
-argument as the signSGD ODE and checked only by simulation (``tests/test_adam.py`` measures the
-gap; ``docs/clipping_adam.md`` reports it).
-
-Setting: Adam with bias correction, :math:`\epsilon_{\rm Adam} = 0`, any fixed :math:`\beta_1`, and
-:math:`\beta_2 = 1 - c/d` with :math:`c = d(1-\beta_2) = O(1)`. The second-moment average
-:math:`\hat v_i` then averages ~d/c gradients and concentrates on :math:`K_{ii}V(k)`, where V is the
-bias-corrected exponential average of :math:`2P = 2R + E\varepsilon^2`:
-
-.. math::
-
-    \frac{dM}{dk} = (1-\beta_2)(2P - M), \quad M(0) = 0, \qquad
-    V = \frac{M}{1-e^{-(1-\beta_2)k}} \quad (V(0) = 2P(0)).
-
-Given V, Adam moves like signSGD with :math:`\varphi(R) \to V^{-1/2}`, no arcsine
-(:math:`K_\sigma \to C`) and noise amplitude 2P/V. In the eigenbasis of
-:math:`A = D^{-1/4}KD^{-1/4} = \sum_j\lambda_j w_jw_j^\top` (k-form),
-
-.. math::
-
-    \frac{dv_j}{dk} = -2\gamma_k V^{-1/2}\lambda_j v_j + \frac{\gamma_k^2}{2}\,\frac{2P}{V}\,
-    \kappa^C_j, \qquad R = \sum_j\lambda_j v_j,
-
-with :math:`\kappa^C_j = w_j^\top D^{1/4}CD^{1/4}w_j` and :math:`C = D^{-1/2}KD^{-1/2}`. Since
-:math:`D^{1/4}CD^{1/4} = D^{-1/4}KD^{-1/4} = A`, **κ^C_j = λ_j** exactly (so no arcsine matrix is
-needed, and :math:`\sum_j\kappa^C_j = \mathrm{tr}A = \sum_i\sqrt{K_{ii}}` as the note states).
-The momentum :math:`\beta_1` does not enter: it averages O(1) steps, which the limit does not
-resolve (§13.2). At a constant step the fixed point is :math:`V = 2P` and
-:math:`R_\infty = c'(c' + \sqrt{c'^2 + E\varepsilon^2})`, :math:`c' = \gamma\sum_i\sqrt{K_{ii}}/4`
-(:func:`adam_limiting_risk`).
-
-The ODE is integrated with ``scipy.integrate.solve_ivp`` (LSODA; the d + 1 states are stiff when
-the spectrum of A is spread).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.optimizers.adam``.
 """
 
 from __future__ import annotations
@@ -82,7 +48,7 @@ class Adam(Optimizer):
 
     Notes
     -----
-    **The deterministic curve is a conjecture** (module docstring; theory note ``signsgd.md``
+    **The deterministic curve is a conjecture** (docs/theory.md; theory note ``signsgd.md``
     §13.2, "derived, checked numerically; not confirmed to be the paper's conjecture"). Measured
     against the mean of 16 simulated runs (d = 400, rotated covariance with a non-constant
     diagonal, γ = 0.5/d, Gaussian noise σ = 0.5, β₂ = 1 − 1/d, k ≤ 7d): see
@@ -130,7 +96,7 @@ class Adam(Optimizer):
 
     # -- conjectured deterministic limit ---------------------------------------------------------
     def limit_dynamics(self, problem: Any, *, feature_seed: int | None = None) -> ModeODE:
-        """The candidate ODE (module docstring) on the d + 1 states (v, M), for LSODA."""
+        """The candidate ODE (docs/theory.md) on the d + 1 states (v, M), for LSODA."""
         prob = _least_squares(problem, feature_seed)
         modes = signsgd_modes(prob)
         lam = np.asarray(modes.eigenvalues)

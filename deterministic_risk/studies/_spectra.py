@@ -1,17 +1,6 @@
 r"""PLRF spectra for many model sizes at once: a disk cache and a process pool over d.
 
-:func:`deterministic_risk.compute_optimal` needs the spectrum of every model size d of a frontier.
-The deterministic-equivalent (DE) spectrum dominates the cost of a frontier (about 3–5 s at
-d = 10⁵, against < 1 s for the risk curve on it), so this module
-
-* computes the spectra of several d in a process pool (``n_jobs``),
-* stores each spectrum in ``cache_dir`` as ``spectrum-<key>.npz`` and reloads it on the next call.
-  The key hashes (α, β, d, v, label-noise σ, method, n_nodes, seed) together with the source of
-  :mod:`deterministic_risk.deterministic_equivalent` and :mod:`deterministic_risk.spectrum`, so a
-  change of the DE code invalidates the stored spectra.
-
-This is I/O kept apart from the mathematics: the spectra themselves come from
-:meth:`deterministic_risk.PLRF.spectrum` (theory note ``sgd_plrf.md`` §3–§4.4).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.studies._spectra``.
 """
 
 from __future__ import annotations
