@@ -84,7 +84,7 @@ def _steps(args) -> np.ndarray:
 
 def _optimizer(args, prob, method: str | None = None):
     """The optimizer of the flags; ``method`` is the spectrum method used for ``--lr stable``."""
-    method = method or args.spectrum_method or "deterministic"
+    method = method or args.spectrum_method
     template = optimizer_named(args.optimizer, 1.0, args.batch)
     if args.lr == "stable":
         peak = template.stable_lr(prob, spectrum_method=method, feature_seed=args.feature_seed)

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .optimizers.sgd import log_contraction
 from .spectrum import Spectrum
 
 __all__ = ["sgd_forcing", "sgd_kernel", "solve_volterra"]
@@ -21,7 +22,7 @@ def _powers(spectrum: Spectrum, lr: float, batch: int, steps, coef):
     batch = check.positive_int("batch", batch)
     k = check.steps_array(steps).astype(np.float64)
     x = spectrum.eigenvalues
-    log_q = np.log1p(lr * x * (-2.0 + lr * (1.0 + 1.0 / batch) * x))
+    log_q = log_contraction(lr, x, batch)
     if np.any(log_q > 0):
         raise ValueError(f"lr={lr:.6g} is beyond pointwise stability: q(x) > 1 at the top "
                          f"eigenvalue (need lr*(1+1/batch)*max_eigenvalue < 2)")

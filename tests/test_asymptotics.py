@@ -89,6 +89,7 @@ def test_phase_III_at_alpha_beta_0_7():
     assert float(iii.eta_expr.subs(alpha, 0.7)) == pytest.approx(0.642857142857, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_reproduction_points_signsgd():
     # signsgd_plrf.md §6: 0.4, 13/18, 17/22, 0.8, 6/13 exactly
     for (a, b), want in {(1, 0.1): sp.Rational(2, 5), (1, 0.8): sp.Rational(13, 18),

@@ -111,6 +111,7 @@ def test_signsgd_from_the_command_line(tmp_path):
     assert main(["curve", "--optimizer", "signsgd", "--batch", "4", "--d", "60"]) == 2
 
 
+@pytest.mark.slow
 def test_measured_phase_diagram(tmp_path):
     out = tmp_path / "measured.png"
     assert main(["phase-diagram", "--kind", "measured", "--grid", "2", "--d-values", "20,40,80",

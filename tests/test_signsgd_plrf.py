@@ -58,6 +58,7 @@ def test_de_model_identities(plrf_small, diagonal):
     assert floor == pytest.approx(deterministic_floor(plrf_small), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_sampled_path_equals_least_squares_form(plrf_small):
     steps = [0, 10, 1000, 10**5]
     opt = dr.SignSGD(1e-3)

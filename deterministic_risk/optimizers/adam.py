@@ -95,9 +95,11 @@ class Adam(Optimizer):
         return {**super().describe(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     # -- conjectured deterministic limit ---------------------------------------------------------
-    def limit_dynamics(self, problem: Any, *, feature_seed: int | None = None) -> ModeODE:
-        """The candidate ODE (docs/theory.md) on the d + 1 states (v, M), for LSODA."""
-        prob = _least_squares(problem, feature_seed)
+    def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
+                       feature_seed: int | None = None) -> ModeODE:
+        """The candidate ODE (docs/theory.md) on the d + 1 states (v, M), for LSODA (a PLRF
+        problem is used through one draw of W: ``spectrum_method`` may only be "sampled")."""
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         modes = signsgd_modes(prob)
         lam = np.asarray(modes.eigenvalues)
         m2 = prob.noise.second_moment
@@ -128,8 +130,7 @@ class Adam(Optimizer):
         r"""The constant step whose limiting excess equals the initial one: inverting
         :func:`adam_limiting_risk`, :math:`c' = R_0/\sqrt{2R_0 + E\varepsilon^2}`,
         :math:`\gamma = 4c'/\sum_i\sqrt{K_{ii}}`."""
-        _refuse_spectrum_method(spectrum_method)
-        prob = _least_squares(problem, feature_seed)
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         r0 = signsgd_modes(prob).initial_excess
         c = r0 / math.sqrt(2.0 * r0 + prob.noise.second_moment)
         return 4.0 * c / float(np.sum(np.sqrt(prob.diagonal)))
@@ -137,8 +138,7 @@ class Adam(Optimizer):
     def limit(self, problem: Any, *, spectrum_method: str | None = None,
               feature_seed: int | None = None) -> float:
         """:func:`adam_limiting_risk` at this constant step, plus the floor ½E[ε²]."""
-        _refuse_spectrum_method(spectrum_method)
-        prob = _least_squares(problem, feature_seed)
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         return adam_limiting_risk(prob, self._constant_lr()) + prob.floor
 
     # -- finite-d update ---------------------------------------------------------------------
@@ -193,22 +193,23 @@ def adam_limiting_risk(problem: Any, lr: float) -> float:
     >>> dr.optimizers.adam.adam_limiting_risk(prob, 0.5)
     0.5
     """
-    prob = _least_squares(problem, None)
+    prob = _least_squares(problem, None, None)
     lr = check.positive_float("lr", lr)
     c = lr * float(np.sum(np.sqrt(prob.diagonal))) / 4.0
     return c * (c + math.sqrt(c * c + prob.noise.second_moment))
 
 
-def _least_squares(problem: Any, feature_seed: int | None):
-    """The problem as GaussianLeastSquares, with label noise of finite variance."""
+def _least_squares(problem: Any, spectrum_method: str | None, feature_seed: int | None):
+    """The problem as GaussianLeastSquares (a PLRF through one draw of W), with label noise of
+    finite variance."""
+    if spectrum_method not in (None, "sampled"):
+        raise ValueError(f"the Adam candidate ODE has no large-d model: spectrum_method must be "
+                         f"'sampled' (one draw of W) or omitted, got {spectrum_method!r}")
+    if spectrum_method is not None and not callable(getattr(problem, "instance", None)):
+        raise TypeError(f"spectrum_method applies to PLRF problems only, got a "
+                        f"{type(problem).__name__}")
     prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
     if not prob.noise.finite_variance:
         raise ValueError(f"the Adam candidate ODE needs label noise of finite variance (its "
                          f"normaliser is the loss 2P = 2R + E[eps^2]); got {prob.noise!r}")
     return prob
-
-
-def _refuse_spectrum_method(spectrum_method: str | None) -> None:
-    if spectrum_method is not None:
-        raise TypeError("spectrum_method does not apply to Adam (it uses the covariance of "
-                        "one problem, not a spectrum)")
