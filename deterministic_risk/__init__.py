@@ -35,6 +35,7 @@ from .signsgd_plrf import (DiagonalLaw, diagonal_law, plrf_signsgd_modes, signsg
 from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
+from .threads import blas_threads, limit_worker_blas_threads
 from .volterra import sgd_forcing, sgd_kernel, solve_volterra
 
 # -- compute-optimal reproductions (frontier) ------------------------------------------------
@@ -65,6 +66,8 @@ __all__ = [
     "limiting_risk",
     # compute-optimal frontiers
     "Frontier", "compute_optimal", "sweep",
+    # BLAS threads: one inside the integrators, parallelism across curves
+    "blas_threads", "limit_worker_blas_threads",
     # compute-optimal reproductions
     "ExponentComparison", "PhasePoint", "alpha_slice", "measured_vs_theory",
     "optimizer_comparison", "phase_boundary_experiment", "phase_points_experiment",
