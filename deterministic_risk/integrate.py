@@ -22,7 +22,18 @@ where the optimizer supplies the contraction factor :math:`q_k(\lambda)` and the
       \quad S_0 = \sum_{j<h} q^j,\quad S_1 = \sum_{s<h} s\,q^{h-1-s},
 
   and R(k+h) solves a scalar linear equation (an implicit, second-order step that is exact for
-  h = 1). Its cost per output point does not grow with k.
+  h = 1). Its cost per output point does not grow with k. At a constant learning rate the step
+  is carried out on the deviations from the quasi-stationary energies (docs/sgd.md):
+  one ``expm1``, two dot products and three vector operations per block.
+
+Both take initial energies of shape (n_nodes, m) and floors of shape (m,) (``weights=``,
+``floor=``): the risk is affine in them, so m curves on one spectrum (the targets β of a PLRF
+spectrum) come out of one solve. :func:`exponential_feedback_integrate` integrates modes driven by
+a scalar feedback of the risk (signSGD, clipped SGD), where curves cannot share a solve.
+
+Every loop runs with one BLAS thread (:func:`~deterministic_risk.blas_threads`): its vectors are
+too short for threads to pay. A risk below ``SETTLED_RISK`` (2⁻⁹⁶⁹) is settled: blocks are no longer
+shortened to resolve it, and denormal energies are flushed to zero.
 
 The optimizer object passed in must provide ``log_contraction(lr, lam)`` (log q, elementwise) and
 ``kernel_coefficient(lr)``; the schedule supplies the learning rates and its breakpoints.
@@ -57,6 +68,13 @@ SETTLED_RISK = 2.0**-969
 #: The smallest normal float64, 2⁻¹⁰²² ≈ 2.2e-308: arithmetic below it runs in the processor's
 #: slow denormal path (about a hundred times slower per operation).
 FLUSH_LEVEL = 2.0**-1022
+
+
+#: Default block length of :func:`log_time_integrate` as a fraction of k at a constant learning
+#: rate (third-order rule: relative error about 2e-6 on PLRF spectra, docs/sgd.md) and with a
+#: schedule (second order: about 1e-5).
+GRID_RATIO_CONSTANT = 0.03
+GRID_RATIO_SCHEDULE = 0.01
 
 
 class RenewalOptimizer(Protocol):
@@ -185,18 +203,26 @@ def _source_time(h: int, log_q: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 class _ConstantBlocks:
-    r"""Blocks at a constant learning rate, in the deviation :math:`D = E + c_0 R` from the
-    quasi-stationary energies :math:`-c_0 R = aR/(1-q)`.
+    r"""Blocks at a constant learning rate: a third-order rule, in the deviation
+    :math:`D = E + c_0 R` from the quasi-stationary energies :math:`-c_0 R = aR/(1-q)`.
 
-    Substituting :math:`E = D - c_0R` in the block step of the module docstring gives
+    Within a block R is interpolated by the parabola through the previous block's start, the
+    block's start and its end, :math:`R(k+h\sigma) = R_0 + \Delta R\,\sigma + C\sigma(\sigma-1)`
+    with :math:`C = C_0 + C_1\Delta R`, :math:`C_0 = (R_p - R_0)/(r(r+1))`,
+    :math:`C_1 = 1/(r+1)`, :math:`r = h_p/h` (C = 0 on the first block and for h = 1, which stays
+    exact). Its source sum needs, besides :math:`aS_0` and :math:`aS_1/h`, the sum
+    :math:`aT = \sum_s a q^{h-1-s}\sigma(\sigma-1) = (2c_2e_h + (1-h)c_1e_h)/h^2 - 2c_1/h` with
+    :math:`c_2 = a/(q-1)^3` (docs/sgd.md). Substituting :math:`E = D - c_0R` gives
 
     .. math::
 
-        D(k+h) = q^h D(k) + \frac{R(k+h)-R(k)}{h}\,c_1 e_h, \qquad
-        R(k+h) = \frac{R_\ast + q^h\!\cdot D(k) - R(k)\,\sigma/h}{1 - \|\mathcal K\| - \sigma/h},
+        D(k+h) = q^h D(k) + c_1e_h\,\frac{\Delta R}{h} + aT\,C, \qquad
+        R(k+h)\big(1 - \|\mathcal K\| - \sigma_1 - \tau C_1\big) = R_\ast + q^h\!\cdot D(k)
+        - R(k)(\sigma_1 + \tau C_1) + \tau C_0,
 
-    with :math:`\sigma = \sum_i c_{1,i}e_{h,i}` and :math:`\|\mathcal K\| = -\sum_i c_{0,i} =
-    \sum_i a_i/(1-q_i)`: one exponential, two dot products and three vector operations per block.
+    with :math:`\sigma_1 = \sum_i c_{1,i}e_{h,i}/h`, :math:`\tau = \sum_i aT_i` and
+    :math:`\|\mathcal K\| = -\sum_i c_{0,i} = \sum_i a_i/(1-q_i)`: one ``expm1``, three dot
+    products and six vector operations per block.
     """
 
     def __init__(self, optimizer: RenewalOptimizer, lr: float, lam: NDArray, lam2n: NDArray,
@@ -204,28 +230,53 @@ class _ConstantBlocks:
         self.log_q = optimizer.log_contraction(lr, lam)
         self.c0, self.c1 = _source_coefficients(self.log_q,
                                                 optimizer.kernel_coefficient(lr) * lam2n)
+        qm1 = np.expm1(self.log_q)
+        self.c2 = np.zeros_like(qm1)
+        np.divide(self.c1, qm1, out=self.c2, where=qm1 != 0.0)
         self.one_minus_norm = 1.0 + self.c0.sum()
+        self.sum_c1 = self.c1.sum()
         self.floor = floor
         self.deviation = energy + np.outer(self.c0, risk)
-        self.e_h = np.empty_like(lam)
-        self.q_h = np.empty_like(lam)
-        self.source = np.empty_like(lam)
+        self.e_h, self.q_h, self.source1, self.source2 = (np.empty_like(lam) for _ in range(4))
+        self.previous: tuple[NDArray, int] | None = None   # R and h of the previous block
 
     def propose(self, k: int, h: int, risk: NDArray) -> NDArray | None:
         """R(k+h), with the block's coefficients kept for :meth:`accept`."""
         np.multiply(self.log_q, h, out=self.e_h)
         np.expm1(self.e_h, out=self.e_h)
         np.add(self.e_h, 1.0, out=self.q_h)
-        np.multiply(self.c1, self.e_h, out=self.source)
-        sigma = self.source.sum() / h
-        denominator = self.one_minus_norm - sigma
+        np.multiply(self.c1, self.e_h, out=self.source1)
+        sigma1 = self.source1.sum() / h
+        self.quadratic = h > 1 and self.previous is not None
+        if self.quadratic:
+            np.multiply(self.c2, self.e_h, out=self.source2)
+            self.tau = ((2.0 * self.source2.sum() + (1 - h) * h * sigma1) / (h * h)
+                        - 2.0 * self.sum_c1 / h)
+            risk_p, h_p = self.previous
+            r = h_p / h
+            self.curvature = ((risk_p - risk) / (r * (r + 1.0)), 1.0 / (r + 1.0))
+        else:
+            self.tau = 0.0
+            self.curvature = (0.0, 0.0)
+        c0, c1 = self.curvature
+        denominator = self.one_minus_norm - sigma1 - self.tau * c1
         if not denominator > 0:
             return np.full(risk.shape, np.inf)
-        return (self.floor + self.q_h @ self.deviation - risk * sigma) / denominator
+        return (self.floor + self.q_h @ self.deviation - risk * (sigma1 + self.tau * c1)
+                + self.tau * c0) / denominator
 
     def accept(self, h: int, risk: NDArray, new_risk: NDArray) -> None:
+        change = new_risk - risk
         self.deviation *= self.q_h[:, None]
-        self.deviation += np.outer(self.source, (new_risk - risk) / h)
+        if not self.quadratic:
+            self.deviation += np.outer(self.source1, change / h)
+        else:
+            # aT·C = (2 c2 e_h + (1-h) c1 e_h)/h² · C − 2 c1/h · C
+            curvature = self.curvature[0] + self.curvature[1] * change
+            self.deviation += np.outer(self.source1, change / h + curvature * (1 - h) / (h * h))
+            self.deviation += np.outer(self.source2, 2.0 * curvature / (h * h))
+            self.deviation -= np.outer(self.c1, 2.0 * curvature / h)
+        self.previous = (risk, h)
 
     def energies(self, risk: NDArray) -> NDArray:
         return self.deviation - np.outer(self.c0, risk)
@@ -296,7 +347,7 @@ def _too_large_change(risk: NDArray, new_risk: NDArray, max_change: float) -> bo
 
 
 def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
-                       steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
+                       steps: NDArray[np.int64], *, grid_ratio: float | None = None,
                        max_change: float = 0.05, weights: ArrayLike | None = None,
                        floor: ArrayLike | None = None) -> IntegrationResult:
     """Integrate the renewal dynamics in blocks on a log-spaced grid (see the module docstring).
@@ -305,9 +356,10 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
     ----------
     spectrum, optimizer, schedule, steps
         As for :func:`exact_recursion`.
-    grid_ratio : float
-        Target block length as a fraction of the current iteration, h ≈ grid_ratio·k. The error
-        is second order in it.
+    grid_ratio : float, optional
+        Target block length as a fraction of the current iteration, h ≈ grid_ratio·k. At a
+        constant learning rate the rule is third order in it (default ``GRID_RATIO_CONSTANT``
+        = 0.03), with a schedule second order (default ``GRID_RATIO_SCHEDULE`` = 0.01).
     max_change : float
         A block is halved while the risk or the learning rate changes by more than this relative
         amount across it (exponential transients, schedule decays), unless the risk is settled
@@ -340,6 +392,8 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
         blocks = _ConstantBlocks(optimizer, schedule(0.0), lam, lam2n, energy, risk, floor)
     else:
         blocks = _ScheduledBlocks(optimizer, schedule, lam, lam2n, energy, floor, max_change)
+    if grid_ratio is None:
+        grid_ratio = GRID_RATIO_CONSTANT if schedule.is_constant else GRID_RATIO_SCHEDULE
     n_blocks = 0
     next_stop = 0
     h_limit = k_max   # after a halving, a block is at most twice the previous one

@@ -16,7 +16,7 @@ __all__ = ["risk_curve"]
 def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
                method: Literal["auto", "exact", "ode"] = "auto",
                spectrum_method: str | None = None, feature_seed: int = 0,
-               grid_ratio: float = 0.01,
+               grid_ratio: float | None = None,
                on_divergence: Literal["raise", "return"] = "raise", **options: Any) -> RiskCurve:
     r"""Deterministic (expected / high-dimensional-limit) risk of an optimizer at ``steps``.
 
@@ -37,8 +37,10 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     feature_seed : int, default 0
         Seed of W for a sampled PLRF spectrum (the same seed in :func:`simulate` gives the
         same W).
-    grid_ratio : float, default 0.01
-        Block length of the log-time integrator as a fraction of k (error ∝ grid_ratio²).
+    grid_ratio : float, optional
+        Block length of the log-time integrator as a fraction of k. Default: the integrator's
+        own (SGD: 0.03 at a constant step, error ∝ grid_ratio³; 0.01 with a schedule, error
+        ∝ grid_ratio²; signSGD: 0.01).
     on_divergence : {"raise", "return"}
         Raise :class:`FloatingPointError` when a schedule makes the risk diverge, or return a
         curve with ``success=False`` (risk ``inf`` after the divergence).
@@ -73,9 +75,11 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         raise ValueError(f"method must be 'auto', 'exact' or 'ode', got {method!r}")
     if on_divergence not in ("raise", "return"):
         raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
-    grid_ratio = check.positive_float("grid_ratio", grid_ratio)
-    if grid_ratio > 0.5:
-        raise ValueError(f"grid_ratio must be in (0, 0.5], got {grid_ratio}")
+    if grid_ratio is not None:
+        grid_ratio = check.positive_float("grid_ratio", grid_ratio)
+        if grid_ratio > 0.5:
+            raise ValueError(f"grid_ratio must be in (0, 0.5], got {grid_ratio}")
+        options["grid_ratio"] = grid_ratio
     return optimizer._risk_curve(problem, check.steps_array(steps), method=method,
                                  spectrum_method=spectrum_method, feature_seed=feature_seed,
-                                 grid_ratio=grid_ratio, on_divergence=on_divergence, **options)
+                                 on_divergence=on_divergence, **options)

@@ -66,18 +66,19 @@ def test_log_time_integrator_matches_exact_recursion(batch, schedule):
     assert np.max(np.abs(ode.risk / exact.risk - 1)) <= 1e-4
 
 
-def test_log_time_integrator_is_second_order():
+def test_log_time_integrator_is_third_order_at_a_constant_step():
     spec = plrf_spectrum(alpha=0.8, beta=0.6, d=100)
     lr = 0.5 * dr.max_stable_lr(spec)
     steps = np.unique(np.geomspace(1, 5e4, 50).astype(int))
     exact = dr.risk_curve(spec, dr.SGD(lr), steps, method="exact").risk
     # below 0.04 the block length is set by grid_ratio alone (above it, by the output grid and
-    # the max_change guard), so the asymptotic order shows
+    # the max_change guard), so the asymptotic order shows; the parabola through three points
+    # makes the constant-step rule third order (measured 3.2)
     ratios = np.array([0.04, 0.02, 0.01])
     errors = [np.max(np.abs(dr.risk_curve(spec, dr.SGD(lr), steps, method="ode",
                                           grid_ratio=r).risk / exact - 1)) for r in ratios]
     order = np.polyfit(np.log(ratios), np.log(errors), 1)[0]
-    assert order == pytest.approx(2.0, abs=0.3)
+    assert order == pytest.approx(3.0, abs=0.3)
 
 
 def test_kernel_norm_equals_long_sum():

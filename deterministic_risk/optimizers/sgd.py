@@ -83,7 +83,7 @@ class SGD(Optimizer):
 
     def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, method: str = "auto",
                     spectrum_method: str | None = None, feature_seed: int = 0,
-                    grid_ratio: float = 0.01, on_divergence: str = "raise",
+                    grid_ratio: float | None = None, on_divergence: str = "raise",
                     **ignored: Any) -> RiskCurve:
         from ..problems import as_spectrum
 
