@@ -2,7 +2,8 @@
 
 Targets (v = 4d): d = 1e4 in <= 5 s, d = 1e5 in <= 30 s, d = 1e6 in <= 5 min and <= 8 GB.
 Also times an SGD risk curve to k = 1e12 on the d = 1e5 spectrum, and fits the exponent of time
-against d. The spectra up to d = 1e5 and the curve are also timed three ways (_measure.py). Peak memory is the process's maximum resident set size (resource.getrusage), which
+against d. The spectra up to d = 1e5 and the curve are also timed three ways (_measure.py).
+Peak memory is the process's maximum resident set size (resource.getrusage), which
 includes the Python interpreter and numpy.
 
 Run from the repository root:  python benchmarks/bench_deterministic_equivalent.py [--max-d 1e6]

@@ -138,18 +138,23 @@ def exact_recursion(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: S
     risk_out = np.full((steps.size, floor.size), np.inf)
     k_max = int(steps[-1])
     threshold = DIVERGENCE_FACTOR * np.maximum(floor + energy.sum(axis=0), 1.0)
+    # one column is iterated as a vector and numbers: the loop is mostly per-call overhead
+    single = floor.size == 1
+    column = slice(None) if single else (slice(None), None)
+    if single:
+        energy, floor, threshold = energy[:, 0], float(floor[0]), float(threshold[0])
     with blas_threads(1):
         constant = schedule.is_constant
         if constant:
             lr = schedule(0.0)
-            q = np.exp(optimizer.log_contraction(lr, lam))
-            a = optimizer.kernel_coefficient(lr) * lam2n
+            q = np.exp(optimizer.log_contraction(lr, lam))[column]
+            a = (optimizer.kernel_coefficient(lr) * lam2n)[column]
         else:
             lrs = schedule(np.arange(k_max + 1, dtype=np.float64))
         out = 0
         for k in range(k_max + 1):
-            risk = floor + energy.sum(axis=0)
-            if not np.all(risk <= threshold):  # also catches NaN
+            risk = floor + (energy.sum() if single else energy.sum(axis=0))
+            if not (risk <= threshold if single else np.all(risk <= threshold)):  # NaN too
                 return IntegrationResult(_result_shape(risk_out, matrix), False,
                                          f"diverged at k = {k} (risk {np.max(risk):.3g})", k)
             if k == steps[out]:
@@ -158,10 +163,10 @@ def exact_recursion(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: S
                 if out == steps.size:
                     break
             if not constant:
-                q = np.exp(optimizer.log_contraction(lrs[k], lam))
-                a = optimizer.kernel_coefficient(lrs[k]) * lam2n
-            energy *= q[:, None]
-            energy += np.outer(a, risk)
+                q = np.exp(optimizer.log_contraction(lrs[k], lam))[column]
+                a = (optimizer.kernel_coefficient(lrs[k]) * lam2n)[column]
+            energy *= q
+            energy += a * risk
     return IntegrationResult(_result_shape(risk_out, matrix), True,
                              f"exact recursion, {k_max} iterations", k_max)
 
@@ -579,8 +584,8 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
                               else max(c0 + (c0 - c_prev) * h / hp, 0.0))
                     ac_pred = (a_pred, c_pred)
                 _, r_pred = corrector(0.0, h, ac_pred)
-                # corrector: R(k+h) solves R = F(R); F is nearly affine, so two fixed-point passes and
-                # an Aitken (secant) extrapolation converge even when fast modes slave R to c
+                # corrector: R(k+h) solves R = F(R); F is nearly affine, so two fixed-point passes
+                # and an Aitken (secant) extrapolation converge even when fast modes slave R to c
                 v1, r1 = corrector(r_pred, h)
                 v_new, r_new = corrector(r1, h)
                 denom = r_new - 2.0 * r1 + r_pred
