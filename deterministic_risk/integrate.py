@@ -22,9 +22,10 @@ where the optimizer supplies the contraction factor :math:`q_k(\lambda)` and the
       \quad S_0 = \sum_{j<h} q^j,\quad S_1 = \sum_{s<h} s\,q^{h-1-s},
 
   and R(k+h) solves a scalar linear equation (an implicit, second-order step that is exact for
-  h = 1). Its cost per output point does not grow with k. At a constant learning rate the step
-  is carried out on the deviations from the quasi-stationary energies (docs/sgd.md):
-  one ``expm1``, two dot products and three vector operations per block.
+  h = 1). Its cost per output point does not grow with k. At a constant learning rate R is
+  interpolated by the parabola through the previous block's start and the block's ends instead,
+  which makes the step third order; it is carried out on the deviations from the
+  quasi-stationary energies (``_ConstantBlocks``, derived in docs/sgd.md).
 
 Both take initial energies of shape (n_nodes, m) and floors of shape (m,) (``weights=``,
 ``floor=``): the risk is affine in them, so m curves on one spectrum (the targets β of a PLRF
@@ -32,8 +33,8 @@ spectrum) come out of one solve. :func:`exponential_feedback_integrate` integrat
 a scalar feedback of the risk (signSGD, clipped SGD), where curves cannot share a solve.
 
 Every loop runs with one BLAS thread (:func:`~deterministic_risk.blas_threads`): its vectors are
-too short for threads to pay. A risk below ``SETTLED_RISK`` (2⁻⁹⁶⁹) is settled: blocks are no longer
-shortened to resolve it, and denormal energies are flushed to zero.
+too short for threads to pay. A risk below ``SETTLED_RISK`` (2⁻⁹⁶⁹) is settled: blocks are no
+longer shortened to resolve it, and denormal energies are flushed to zero.
 
 The optimizer object passed in must provide ``log_contraction(lr, lam)`` (log q, elementwise) and
 ``kernel_coefficient(lr)``; the schedule supplies the learning rates and its breakpoints.

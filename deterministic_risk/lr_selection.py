@@ -43,6 +43,7 @@ from .optimizers.sgd import SGD, max_stable_lr
 from .optimizers.signsgd import SignSGD, _least_squares
 from .results import RiskCurve
 from .solve import risk_curve
+from .threads import blas_threads
 
 __all__ = ["StepSizeSearch", "GreedyCurve", "optimal_lr", "greedy_risk_curve", "sgd_greedy_step"]
 
@@ -292,18 +293,19 @@ def _greedy_sgd(problem: Any, steps: NDArray[np.int64], batch: int, spectrum_met
     risk_out = np.empty(steps.size)
     lr_out = np.empty(steps.size)
     out = 0
-    for k in range(int(steps[-1]) + 1):
-        R = floor + E.sum()
-        s1, s2 = float(lam @ E), float(lam2 @ E)
-        denominator = (1.0 + 1.0 / batch) * s2 + R * t2 / batch
-        g = s1 / denominator if denominator > 0 else 0.0
-        if k == steps[out]:
-            risk_out[out], lr_out[out] = R, g
-            out += 1
-            if out == steps.size:
-                break
-        # exact renewal recursion (sgd_plrf.md §4.1) with the greedy step of this iteration
-        E = (1.0 - 2.0 * g * lam + g * g * (1.0 + 1.0 / batch) * lam2) * E + g * g * a * R
+    with blas_threads(1):   # a loop of small vector operations (docs/threads.md)
+        for k in range(int(steps[-1]) + 1):
+            R = floor + E.sum()
+            s1, s2 = float(lam @ E), float(lam2 @ E)
+            denominator = (1.0 + 1.0 / batch) * s2 + R * t2 / batch
+            g = s1 / denominator if denominator > 0 else 0.0
+            if k == steps[out]:
+                risk_out[out], lr_out[out] = R, g
+                out += 1
+                if out == steps.size:
+                    break
+            # exact renewal recursion (sgd_plrf.md §4.1) with the greedy step of this iteration
+            E = (1.0 - 2.0 * g * lam + g * g * (1.0 + 1.0 / batch) * lam2) * E + g * g * a * R
     info = {"optimizer": "SGD", "lr": "greedy", "batch": batch, "method": "exact recursion",
             "d": spec.dimension}
     curve = RiskCurve(steps, risk_out, floor, True, f"exact recursion, {int(steps[-1])} "
@@ -335,9 +337,10 @@ def _greedy_signsgd(problem: Any, steps: NDArray[np.int64], feature_seed: int,
 
     v0 = np.asarray(modes.v0, dtype=np.float64)
     r0 = modes.initial_excess
-    sol = integrate.solve_ivp(rhs, (0.0, float(steps[-1])), v0, method="LSODA",
-                              t_eval=steps.astype(np.float64), rtol=rtol,
-                              atol=1e-3 * rtol * max(r0, 1e-300) / lam.size)
+    with blas_threads(1):   # a loop of small vector operations (docs/threads.md)
+        sol = integrate.solve_ivp(rhs, (0.0, float(steps[-1])), v0, method="LSODA",
+                                  t_eval=steps.astype(np.float64), rtol=rtol,
+                                  atol=1e-3 * rtol * max(r0, 1e-300) / lam.size)
     if not sol.success:
         raise FloatingPointError(f"greedy signSGD ODE failed: {sol.message}")
     excess = lam @ sol.y
