@@ -234,16 +234,20 @@ class _ConstantBlocks:
     def __init__(self, optimizer: RenewalOptimizer, lr: float, lam: NDArray, lam2n: NDArray,
                  energy: NDArray, risk: NDArray, floor: NDArray) -> None:
         self.log_q = optimizer.log_contraction(lr, lam)
-        self.c0, self.c1 = _source_coefficients(self.log_q,
-                                                optimizer.kernel_coefficient(lr) * lam2n)
+        self.c0, c1 = _source_coefficients(self.log_q, optimizer.kernel_coefficient(lr) * lam2n)
         qm1 = np.expm1(self.log_q)
-        self.c2 = np.zeros_like(qm1)
-        np.divide(self.c1, qm1, out=self.c2, where=qm1 != 0.0)
+        # columns c_1, c_2 (for the block sums) and, per block, c_1 e_h, c_2 e_h, c_1 (for the
+        # update D += sources @ weights), in Fortran order so that both are matrix-vector products
+        self.c12 = np.zeros((lam.size, 2), order="F")
+        self.c12[:, 0] = c1
+        np.divide(c1, qm1, out=self.c12[:, 1], where=qm1 != 0.0)
+        self.sources = np.zeros((lam.size, 3), order="F")
+        self.sources[:, 2] = c1
         self.one_minus_norm = 1.0 + self.c0.sum()
-        self.sum_c1 = self.c1.sum()
+        self.sum_c1 = c1.sum()
         self.floor = floor
         self.deviation = energy + np.outer(self.c0, risk)
-        self.e_h, self.q_h, self.source1, self.source2 = (np.empty_like(lam) for _ in range(4))
+        self.e_h, self.q_h = np.empty_like(lam), np.empty_like(lam)
         self.previous: tuple[NDArray, int] | None = None   # R and h of the previous block
 
     def propose(self, k: int, h: int, risk: NDArray) -> NDArray | None:
@@ -251,13 +255,11 @@ class _ConstantBlocks:
         np.multiply(self.log_q, h, out=self.e_h)
         np.expm1(self.e_h, out=self.e_h)
         np.add(self.e_h, 1.0, out=self.q_h)
-        np.multiply(self.c1, self.e_h, out=self.source1)
-        sigma1 = self.source1.sum() / h
+        sum1, sum2 = self.e_h @ self.c12          # Σ c_1 e_h, Σ c_2 e_h
+        sigma1 = sum1 / h
         self.quadratic = h > 1 and self.previous is not None
         if self.quadratic:
-            np.multiply(self.c2, self.e_h, out=self.source2)
-            self.tau = ((2.0 * self.source2.sum() + (1 - h) * h * sigma1) / (h * h)
-                        - 2.0 * self.sum_c1 / h)
+            self.tau = (2.0 * sum2 + (1 - h) * sum1) / (h * h) - 2.0 * self.sum_c1 / h
             risk_p, h_p = self.previous
             r = h_p / h
             self.curvature = ((risk_p - risk) / (r * (r + 1.0)), 1.0 / (r + 1.0))
@@ -273,15 +275,18 @@ class _ConstantBlocks:
 
     def accept(self, h: int, risk: NDArray, new_risk: NDArray) -> None:
         change = new_risk - risk
-        self.deviation *= self.q_h[:, None]
-        if not self.quadratic:
-            self.deviation += np.outer(self.source1, change / h)
-        else:
-            # aT·C = (2 c2 e_h + (1-h) c1 e_h)/h² · C − 2 c1/h · C
+        np.multiply(self.c12[:, 0], self.e_h, out=self.sources[:, 0])
+        np.multiply(self.c12[:, 1], self.e_h, out=self.sources[:, 1])
+        weights = np.zeros((3, change.size))
+        weights[0] = change / h
+        if self.quadratic:
+            # a T C = (2 c2 e_h + (1-h) c1 e_h)/h² · C − 2 c1/h · C
             curvature = self.curvature[0] + self.curvature[1] * change
-            self.deviation += np.outer(self.source1, change / h + curvature * (1 - h) / (h * h))
-            self.deviation += np.outer(self.source2, 2.0 * curvature / (h * h))
-            self.deviation -= np.outer(self.c1, 2.0 * curvature / h)
+            weights[0] += curvature * (1 - h) / (h * h)
+            weights[1] = 2.0 * curvature / (h * h)
+            weights[2] = -2.0 * curvature / h
+        self.deviation *= self.q_h[:, None]
+        self.deviation += self.sources @ weights
         self.previous = (risk, h)
 
     def energies(self, risk: NDArray) -> NDArray:
