@@ -228,7 +228,7 @@ def test_zero_floor_settles_in_the_blocks_of_a_tiny_floor():
     # A zero floor lets the risk decay exponentially to 0 at finite d. Below SETTLED_RISK
     # (2^-969) blocks are no longer shortened to resolve it and denormal energies are flushed, so
     # the curve takes the blocks of a floor below that level and never computes with denormals.
-    base = dr.PLRF(1.0, 0.7, d=200).spectrum()
+    base = plrf_spectrum(d=100)
     lr = 0.5 * dr.max_stable_lr(base)
     steps = np.unique(np.geomspace(1, 1e12, 300).astype(np.int64))
     runs = {}
