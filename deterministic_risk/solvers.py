@@ -127,7 +127,7 @@ class Solver(abc.ABC):
     --------
     >>> import deterministic_risk as dr
     >>> dr.solvers.LogTimeBlocks(grid_ratio=0.005).order
-    2
+    3
     """
 
     order: ClassVar[float]
