@@ -193,8 +193,9 @@ def _source_coefficients(log_q: NDArray[np.float64],
     return c0, c1
 
 
-def _source_time(h: int, log_q: NDArray[np.float64]) -> NDArray[np.float64]:
-    r"""Weighted mean time :math:`\bar s = S_1/S_0 = 1/(q-1) - h/(q^h-1)` of a block's source.
+def _source_time(h: int, log_q: NDArray[np.float64], e_h: NDArray[np.float64]) -> NDArray:
+    r"""Weighted mean time :math:`\bar s = S_1/S_0 = 1/(q-1) - h/(q^h-1)` of a block's source,
+    given :math:`e_h = q^h - 1`.
 
     Where :math:`|h\log q| < 10^{-2}` its Taylor series :math:`(h-1)/2 + (h^2-1)x/12 -
     (h^4-1)x^3/720` in :math:`x = -\log q` is used (truncation below :math:`10^{-14}h`);
@@ -203,8 +204,10 @@ def _source_time(h: int, log_q: NDArray[np.float64]) -> NDArray[np.float64]:
     x = -log_q
     small = np.abs(h * x) < 1e-2
     with np.errstate(divide="ignore", invalid="ignore"):
-        closed = 1.0 / np.expm1(log_q) - h / np.expm1(h * log_q)
-    series = (h - 1) / 2.0 + (h * h - 1.0) * x / 12.0 - (float(h)**4 - 1.0) * x**3 / 720.0
+        closed = 1.0 / np.expm1(log_q) - h / e_h
+    x2 = x * x
+    series = x * ((h * h - 1.0) / 12.0 - (float(h)**4 - 1.0) / 720.0 * x2)
+    series += (h - 1) / 2.0
     return np.clip(np.where(small, series, closed), 0.0, h - 1.0)
 
 
@@ -313,7 +316,8 @@ class _ScheduledBlocks:
             if abs(lr_ends[1] - lr_ends[0]) > self.max_change * max(lr_mid, 1e-300):
                 return None
         log_q = optimizer.log_contraction(lr_mid, self.lam)
-        self.q_h = np.exp(h * log_q)
+        e_h = np.expm1(h * log_q)
+        self.q_h = e_h + 1.0
         if h == 1:  # exactly the recursion: S_0 = 1, S_1 = 0
             self.source_old = optimizer.kernel_coefficient(lr_mid) * self.lam2n
             self.source_change = np.zeros_like(log_q)
@@ -322,7 +326,7 @@ class _ScheduledBlocks:
             # s̄ = S_1/S_0 (the midpoint for slow modes, the block's end for fast ones).
             # Evaluating the learning rate of the source there is exact for a linear schedule
             # and avoids the order reduction of a midpoint rule on stiff modes.
-            lr_src = schedule(k + _source_time(h, log_q))
+            lr_src = schedule(k + _source_time(h, log_q, e_h))
             log_q_src = optimizer.log_contraction(lr_src, self.lam)
             c0, c1 = _source_coefficients(log_q_src,
                                           optimizer.kernel_coefficient(lr_src) * self.lam2n)
