@@ -300,5 +300,5 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     if not np.all(np.isfinite(out)):
         warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
                       stacklevel=2)
-    info = {**optimizer.describe(), **model.info, "n_runs": n_runs}
+    info = {**optimizer.describe(), **model.info, "n_runs": n_runs, "d": int(model.initial.size)}
     return SimulatedRisk(steps, out, model.floor, seed, info)
