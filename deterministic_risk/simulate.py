@@ -291,7 +291,7 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                     else:
                         params, state = optimizer.update(params, grad, k, state)
                     k += 1
-                bar.update(t + 1 if i_out == steps.size else block)
+                bar.update(k - bar.n)             # updates done so far: k of steps[-1]
                 if i_out == steps.size:
                     break
     finally:
