@@ -44,7 +44,7 @@ def plot_sign_vs_sgd(alpha: float = 1.0, beta: float = 0.3, *,
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import numpy as np, deterministic_risk as dr
     >>> st = dr.scaling_study(1.0, 0.3, [25, 50, 100], np.geomspace(1e3, 1e5, 5), n_nodes=100,
-    ...                       n_points=20)
+    ...                       kinds=("constant",), n_points=20)   # the default adds WSD
     >>> axes = dr.plotting.plot_sign_vs_sgd(1.0, 0.3, study=st)
     """
     if study is None:
