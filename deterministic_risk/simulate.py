@@ -257,7 +257,7 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                     else:
                         params, state = optimizer.update(params, grad, k, state)
                     k += 1
-                bar.update(t + 1 if i_out == steps.size else block)
+                bar.update(k - bar.n)             # updates done so far: k of steps[-1]
                 if i_out == steps.size:
                     break
     finally:
@@ -266,5 +266,5 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     if not np.all(np.isfinite(out)):
         warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
                       stacklevel=2)
-    info = {**optimizer.describe(), **model.info, "n_runs": n_runs}
+    info = {**optimizer.describe(), **model.info, "n_runs": n_runs, "d": int(model.initial.size)}
     return SimulatedRisk(steps, out, model.floor, seed, info)

@@ -286,10 +286,12 @@ def _four_law_comparison():
 
 @pytest.fixture(scope="module")
 def four_law_comparison():
+    # shared by two tests (one xdist_group: a parallel run computes it once)
     return _four_law_comparison()
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("signsgd_four_laws")
 def test_ode_matches_simulation_for_four_noise_laws(four_law_comparison):
     # d = 300, θ* ~ N(0, I), θ0 = 0, γ = 0.5/d, 32 runs; k in [d, 30d]. Tolerance |mean/ODE − 1|
     # ≤ 3 %. The early transient k < d is excluded because the theory is a statement on the time
@@ -302,6 +304,7 @@ def test_ode_matches_simulation_for_four_noise_laws(four_law_comparison):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("signsgd_four_laws")
 def test_finite_d_bias_band(four_law_comparison):
     # The d = ∞ ODE is not inside 3 standard errors of the 32-run mean at d = 300: the exact
     # arcsine drift exceeds its linearisation by O(ρ²/6), so signSGD runs ahead of the ODE. The
