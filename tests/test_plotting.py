@@ -166,8 +166,8 @@ def test_plot_noise_laws_draws_simulation_points_and_bands(band):
 def test_plot_sde_losses_draws_paths_and_bands():
     prob = sde.NoisyQuadratic([0.5, 2.0], noise_scale=1.0)
     steps = [0, 1, 10, 100]
-    runs = [sde.simulate_sde(prob, sde.SignSGD(1e-2), steps, n_paths=8),
-            sde.run_optimizer(prob, sde.SignSGD(1e-2), steps, n_runs=8)]
+    runs = [sde.simulate_sde(prob, sde.SignSGDModel(1e-2), steps, n_paths=8),
+            sde.run_optimizer(prob, sde.SignSGDModel(1e-2), steps, n_runs=8)]
     ax = dr.plotting.plot_sde_losses(runs, labels=["sde", "optimizer"])
     [path] = [ln for ln in ax.get_lines() if ln.get_linestyle() != "None"]
     [points] = markers(ax)
