@@ -22,6 +22,7 @@ from .simulate import simulate
 from .solve import risk_curve
 from .spectrum import Spectrum
 from .studies import Frontier, compute_optimal, optimal_lr, sweep
+from .threads import blas_threads
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,8 @@ __all__ = [
     "risk_curve", "RiskCurve", "simulate", "SimulatedRisk",
     # studies
     "compute_optimal", "sweep", "Frontier", "optimal_lr",
+    # one BLAS thread inside the integrators, parallelism across curves
+    "blas_threads",
     # modules
     "noise", "schedules", "solvers", "signsgd", "sde", "studies", "deterministic_equivalent",
     "asymptotics", "plotting",

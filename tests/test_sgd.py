@@ -182,3 +182,40 @@ def test_bad_arguments_name_themselves():
         dr.risk_curve(spec, dr.SGD(0.1), [1.5])
     with pytest.raises(TypeError, match="optimizer must be"):
         dr.risk_curve(spec, "sgd", [1])
+
+
+def beta_columns(betas=(0.2, 0.5, 0.9, 1.4), d=200):
+    """PLRF spectra of one (α, d) and several β: the same nodes, other weights and floors."""
+    spectra = [dr.PLRF(1.0, beta, d=d).spectrum() for beta in betas]
+    for s in spectra[1:]:
+        assert np.array_equal(s.eigenvalues, spectra[0].eigenvalues)
+    weights = np.stack([s.weights for s in spectra], axis=1)
+    return spectra, weights, np.array([s.floor for s in spectra])
+
+
+@pytest.mark.parametrize("integrate, horizon", [(exact_recursion, 5e3), (log_time_integrate, 1e8)])
+@pytest.mark.parametrize("schedule", ["constant", "wsd"])
+def test_columns_of_weights_equal_separate_solves(integrate, horizon, schedule):
+    spectra, weights, floors = beta_columns()
+    lr0 = 0.5 * dr.max_stable_lr(spectra[0])
+    lr = Constant(lr0) if schedule == "constant" else WSD(lr0, horizon, decay_frac=0.3)
+    steps = np.unique(np.geomspace(1, horizon, 60).astype(np.int64))
+    joint = integrate(spectra[0], dr.SGD(lr), lr, steps, weights=weights, floor=floors)
+    assert joint.success and joint.risk.shape == (steps.size, len(spectra))
+    for j, spec in enumerate(spectra):
+        alone = integrate(spec, dr.SGD(lr), lr, steps)
+        # the same grid and the same block coefficients: only the rounding of the matrix
+        # products differs
+        np.testing.assert_allclose(joint.risk[:, j], alone.risk, rtol=1e-10)
+
+
+def test_columns_reject_mismatched_shapes():
+    spectra, weights, floors = beta_columns(d=50)
+    steps = np.array([1, 10])
+    opt = dr.SGD(0.1)
+    with pytest.raises(ValueError, match="weights must have shape"):
+        log_time_integrate(spectra[0], opt, opt.lr, steps, weights=weights[1:])
+    with pytest.raises(ValueError, match="floor has 3 entries"):
+        log_time_integrate(spectra[0], opt, opt.lr, steps, weights=weights, floor=floors[:3])
+    with pytest.raises(ValueError, match="weights must be finite and >= 0"):
+        exact_recursion(spectra[0], opt, opt.lr, steps, weights=-weights)
