@@ -287,6 +287,14 @@ class _ScheduledBlocks:
         self.energy = energy
 
 
+def _too_large_change(risk: NDArray, new_risk: NDArray, max_change: float) -> bool:
+    """Whether the risk of some column changes by more than ``max_change`` (relative) across a
+    block, among the columns that are not settled and did not diverge."""
+    large = np.abs(new_risk - risk) > max_change * np.minimum(risk, new_risk)
+    return bool(large.any()) and bool(np.any(large & (risk > SETTLED_RISK)
+                                             & np.isfinite(new_risk)))
+
+
 def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule: Schedule,
                        steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
                        max_change: float = 0.05, weights: ArrayLike | None = None,
@@ -334,19 +342,21 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
         blocks = _ScheduledBlocks(optimizer, schedule, lam, lam2n, energy, floor, max_change)
     n_blocks = 0
     next_stop = 0
+    h_limit = k_max   # after a halving, a block is at most twice the previous one
     with blas_threads(1):
         while out < steps.size:
             while stops[next_stop] <= k:
                 next_stop += 1
-            h = min(max(1, int(grid_ratio * k)), int(stops[next_stop] - k))
+            h = min(max(1, int(grid_ratio * k)), h_limit, int(stops[next_stop] - k))
+            limited = h == h_limit
             while True:
                 new_risk = blocks.propose(k, h, risk)
-                if h > 1 and (new_risk is None or np.any(
-                        (risk > SETTLED_RISK) & np.isfinite(new_risk)
-                        & (np.abs(new_risk - risk) > max_change * np.minimum(risk, new_risk)))):
+                if h > 1 and (new_risk is None or _too_large_change(risk, new_risk, max_change)):
                     h //= 2
+                    limited = True
                     continue
                 break
+            h_limit = 2 * h if limited else k_max
             n_blocks += 1
             if not np.all(new_risk <= threshold):
                 return IntegrationResult(_result_shape(risk_out, matrix), False,
@@ -354,7 +364,7 @@ def log_time_integrate(spectrum: Spectrum, optimizer: RenewalOptimizer, schedule
                                          f"(risk {np.max(new_risk):.3g})", n_blocks)
             blocks.accept(h, risk, new_risk)
             risk = new_risk
-            if np.any(risk < SETTLED_RISK):
+            if risk.min() < SETTLED_RISK:
                 # settled: flush the denormal energies, which keeps the arithmetic out of
                 # float64's slow denormal range without changing a reported digit
                 energy = blocks.energies(risk)

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import deterministic_risk as dr
+from deterministic_risk import integrate
 from deterministic_risk.integrate import exact_recursion, log_time_integrate
 from deterministic_risk.schedules import WSD, Constant, Cosine, PowerLaw, StepDecay
 
@@ -219,3 +220,41 @@ def test_columns_reject_mismatched_shapes():
         log_time_integrate(spectra[0], opt, opt.lr, steps, weights=weights, floor=floors[:3])
     with pytest.raises(ValueError, match="weights must be finite and >= 0"):
         exact_recursion(spectra[0], opt, opt.lr, steps, weights=-weights)
+
+
+def test_zero_floor_settles_in_the_blocks_of_a_tiny_floor():
+    # A zero floor lets the risk decay exponentially to 0 at finite d. Below SETTLED_RISK
+    # (2^-969) blocks are no longer shortened to resolve it and denormal energies are flushed, so
+    # the curve takes the blocks of a floor below that level and never computes with denormals.
+    base = dr.PLRF(1.0, 0.7, d=200).spectrum()
+    lr = 0.5 * dr.max_stable_lr(base)
+    steps = np.unique(np.geomspace(1, 1e12, 300).astype(np.int64))
+    runs = {}
+    for floor in (0.0, 1e-300):
+        spec = dr.Spectrum(base.eigenvalues, base.weights, floor=floor, counts=base.counts)
+        runs[floor] = log_time_integrate(spec, dr.SGD(lr), Constant(lr), steps)
+    zero, tiny = runs[0.0], runs[1e-300]
+    assert zero.success and tiny.success
+    assert zero.n_blocks == tiny.n_blocks
+    # above the settled level a floor of 1e-300 is invisible
+    resolved = tiny.risk > 1e-280
+    assert resolved.sum() > 100
+    np.testing.assert_allclose(zero.risk[resolved], tiny.risk[resolved], rtol=1e-12)
+    # the settled zero-floor risk reaches exactly 0; no denormal value is ever reported
+    assert zero.risk[-1] == 0.0
+    assert np.all((zero.risk == 0.0) | (zero.risk >= integrate.FLUSH_LEVEL))
+    assert np.all(tiny.risk >= 1e-300)
+
+
+def test_zero_floor_tail_is_resolved_down_to_the_settled_level():
+    spec = dr.Spectrum([0.9, 0.3, 0.05], [0.3, 0.2, 0.1])
+    lr = 0.5 * dr.max_stable_lr(spec)
+    steps = np.unique(np.geomspace(1, 6e4, 200).astype(np.int64))
+    exact = exact_recursion(spec, dr.SGD(lr), Constant(lr), steps).risk
+    ode = log_time_integrate(spec, dr.SGD(lr), Constant(lr), steps).risk
+    assert exact[-1] < integrate.FLUSH_LEVEL   # the horizon reaches below the denormal range
+    above = exact > integrate.SETTLED_RISK
+    # relative accuracy down to 2e-292 (the exponential tail is resolved block by block) ...
+    assert np.max(np.abs(ode[above] / exact[above] - 1)) <= 1e-4
+    # ... and below it a settled curve stays tiny and reaches exactly 0
+    assert np.all(ode[~above] < 1e-280) and ode[-1] == 0.0
