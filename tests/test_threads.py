@@ -2,13 +2,16 @@
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 import deterministic_risk as dr
 
 
+CONTROLLER = ThreadpoolController()   # created once: a scan of the loaded libraries is slow
+
+
 def blas_thread_counts():
-    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    return [lib["num_threads"] for lib in CONTROLLER.info() if lib["user_api"] == "blas"]
 
 
 def recording_schedule(seen, lr=0.1):
@@ -63,3 +66,29 @@ def test_blas_threads_checks_its_limit():
                 pass
     with pytest.raises(TypeError, match="limit must be an integer"):
         dr.threads.limit_worker_blas_threads(1.5)
+
+
+def worker_thread_counts():
+    return blas_thread_counts()
+
+
+def test_pool_workers_get_one_blas_thread():
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, initializer=dr.threads.limit_worker_blas_threads) as pool:
+        assert all(n == 1 for n in pool.submit(worker_thread_counts).result())
+
+
+@pytest.mark.parametrize("limit, expected", [(1, 1), (None, 3)])
+def test_sweep_workers_run_with_the_requested_blas_threads(monkeypatch, limit, expected):
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stand-in compute_optimal reaches the workers by fork")
+    # the workers run a stand-in for compute_optimal that reports their BLAS thread counts
+    monkeypatch.setattr(dr.studies.frontier, "compute_optimal", lambda *a, **k: blas_thread_counts())
+    with threadpool_limits(limits=3, user_api="blas"):
+        [counts] = dr.sweep([(1.0, 0.3)], backend="local", max_workers=1,
+                            worker_blas_threads=limit, progress=False)
+        assert all(n == 3 for n in blas_thread_counts())   # this process is untouched
+    assert counts and all(n == expected for n in counts)

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..problems import PLRF
 from ..spectrum import Spectrum
+from ..threads import limit_worker_blas_threads
 
 __all__ = ["plrf_spectra"]
 
@@ -98,7 +99,8 @@ def plrf_spectra(problems: Sequence[PLRF], *, method: str | None = None,
     cache_dir : path, optional
         Directory of stored spectra (created if needed).
     n_jobs : int
-        Processes used for the spectra not found in the cache (1: in this process).
+        Processes used for the spectra not found in the cache (1: in this process), each with one
+        BLAS thread.
 
     Returns
     -------
@@ -120,7 +122,9 @@ def plrf_spectra(problems: Sequence[PLRF], *, method: str | None = None,
     if n_jobs > 1 and len(todo) > 1:
         # largest problems first, so that the pool is not left waiting on one big spectrum
         todo.sort(key=lambda i: -problems[i].d)
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo))) as pool:
+        # one BLAS thread per worker: the parallelism is across the spectra (docs/threads.md)
+        with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)),
+                                 initializer=limit_worker_blas_threads) as pool:
             futures = {i: pool.submit(_compute, problems[i], method, n_nodes, seed) for i in todo}
             for i, fut in futures.items():
                 out[i] = fut.result()

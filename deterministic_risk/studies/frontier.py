@@ -26,6 +26,7 @@ from ..problems import PLRF
 from ..results import RiskCurve
 from ..solve import risk_curve
 from ..solvers import Solver
+from ..threads import limit_worker_blas_threads
 from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .lr_search import optimal_lr
@@ -232,7 +233,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         Store the spectra there and reload them on the next call (the key includes a hash of
         the spectrum code).
     n_jobs : int, default 1
-        Processes computing the spectra of the model sizes in parallel.
+        Processes computing the spectra of the model sizes in parallel (one BLAS thread each).
     progress : bool, optional
         tqdm progress bar over the model sizes (default: when standard error is a terminal).
 
@@ -375,7 +376,11 @@ def _point_key(point: tuple, options: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None) -> Frontier:
+def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None,
+               worker_blas_threads: int | None = None) -> Frontier:
+    # in a pool worker: the BLAS thread limit of the whole worker process (parallelism is across
+    # points; docs/threads.md)
+    limit_worker_blas_threads(worker_blas_threads)
     alpha, beta, optimizer = point
     if spectra_dir is not None and "cache_dir" not in options:
         options = {**options, "cache_dir": spectra_dir}
@@ -386,7 +391,7 @@ def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None) -> 
 def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
           backend: str = "local", max_workers: int | None = None, client: Any = None,
           cache_dir: str | Path | None = None, progress: bool | None = None,
-          **options: Any) -> list[Frontier]:
+          worker_blas_threads: int | None = 1, **options: Any) -> list[Frontier]:
     """Compute-optimal frontiers of many (α, β[, optimizer]) points in parallel.
 
     Parameters
@@ -404,6 +409,11 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         subdirectory (reused when the same (α, β) is swept again with other options).
     progress : bool, optional
         Show a tqdm progress bar (default: when standard error is a terminal).
+    worker_blas_threads : int or None, default 1
+        BLAS threads of each worker process (``"local"`` and ``"dask"``; the limit stays set in
+        a Dask worker, which for an in-process cluster is this process). One thread per worker
+        avoids N workers running N² threads; ``None`` leaves the workers' setting
+        (docs/threads.md).
     **options
         Passed to :func:`compute_optimal` (``d_values``, ``flops``, ``lr``, ...).
 
@@ -431,6 +441,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         pts.append(p)
     if backend not in ("local", "dask", "serial"):
         raise ValueError(f"backend must be 'local', 'dask' or 'serial', got {backend!r}")
+    if worker_blas_threads is not None:
+        worker_blas_threads = check.positive_int("worker_blas_threads", worker_blas_threads)
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
@@ -459,8 +471,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         elif backend == "local":
             workers = max_workers or os.cpu_count() or 1
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, pts[i], options, spectra_dir): i
-                           for i in todo}
+                futures = {pool.submit(_run_point, pts[i], options, spectra_dir,
+                                       worker_blas_threads): i for i in todo}
                 from concurrent.futures import as_completed
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
@@ -476,7 +488,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
             dask_client = Client(client) if own else client
             try:
                 # workers may not share this file system: no spectrum cache there
-                futures = {dask_client.submit(_run_point, pts[i], options, pure=False): i
+                futures = {dask_client.submit(_run_point, pts[i], options, None,
+                                              worker_blas_threads, pure=False): i
                            for i in todo}
                 for fut in dask_completed(list(futures)):
                     done(futures[fut], fut.result())
