@@ -54,9 +54,9 @@ def main() -> None:
             print(f"    SGD risk curve to k=1e12 on this spectrum ({len(spec)} nodes, lr={lr:.3g}): "
                   f"{time.perf_counter() - t0:.2f} s, R(1e12)={curve.risk[-1]:.4g}, "
                   f"limit {dr.limit_loss(prob, lr):.4g}", flush=True)
-        de._measures.cache_clear()
-        de._spectrum.cache_clear()
-        de._cached_population.cache_clear()
+        for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space,
+                   de._cached_population):
+            fn.cache_clear()
     if len(sizes) >= 2:
         slope = np.polyfit(np.log(sizes[1:] if len(sizes) > 2 else sizes),
                            np.log(times[1:] if len(sizes) > 2 else times), 1)[0]

@@ -19,8 +19,8 @@ from .problems import PLRF, GaussianLeastSquares, PLRFInstance
 from .results import RiskCurve, SimulatedRisk
 from .signsgd import SignSGD
 from .simulate import simulate
-from .solve import risk_curve
-from .spectrum import Spectrum
+from .solve import risk_curve, risk_curves
+from .spectrum import Spectrum, SpectrumFamily
 from .studies import Frontier, compute_optimal, optimal_lr, sweep
 from .threads import blas_threads
 
@@ -29,11 +29,11 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     # problems
-    "Spectrum", "GaussianLeastSquares", "PLRF", "PLRFInstance",
+    "Spectrum", "SpectrumFamily", "GaussianLeastSquares", "PLRF", "PLRFInstance",
     # optimizers
     "Optimizer", "SGD", "SignSGD", "ClippedSGD", "Adam", "ALIAS", "max_stable_lr",
     # risk curves and simulation
-    "risk_curve", "RiskCurve", "simulate", "SimulatedRisk",
+    "risk_curve", "risk_curves", "RiskCurve", "simulate", "SimulatedRisk",
     # studies
     "compute_optimal", "sweep", "Frontier", "optimal_lr",
     # one BLAS thread inside the integrators, parallelism across curves
