@@ -21,7 +21,7 @@ from .signsgd import SignSGD
 from .simulate import simulate
 from .solve import risk_curve, risk_curves
 from .spectrum import Spectrum, SpectrumFamily
-from .studies import Frontier, compute_optimal, optimal_lr, sweep
+from .studies import Frontier, PhaseMap, compute_optimal, optimal_lr, phase_map, sweep
 from .threads import blas_threads
 
 __version__ = "0.1.0"
@@ -35,7 +35,7 @@ __all__ = [
     # risk curves and simulation
     "risk_curve", "risk_curves", "RiskCurve", "simulate", "SimulatedRisk",
     # studies
-    "compute_optimal", "sweep", "Frontier", "optimal_lr",
+    "compute_optimal", "sweep", "Frontier", "optimal_lr", "phase_map", "PhaseMap",
     # one BLAS thread inside the integrators, parallelism across curves
     "blas_threads",
     # modules

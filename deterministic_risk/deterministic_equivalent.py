@@ -816,7 +816,9 @@ def _forcing_densities(x, m, pop: _Population, betas):
 
     The target enters only through the real weights :math:`\omega_j\check b_j^2 =
     \omega_jj^{-2\alpha-2\beta}`, so the densities of all β are one product
-    :math:`\operatorname{Im}[(\lambda_jm-x)^{-1}]\,B` with B of shape (atoms, len(betas)).
+    :math:`\operatorname{Im}[(\lambda_jm-x)^{-1}]\,B` with B of shape (atoms, len(betas)), and
+    :math:`\operatorname{Im}(\lambda m-x)^{-1} = -\lambda\operatorname{Im}m/|\lambda m-x|^2`
+    needs real arithmetic only.
     """
     betas = np.asarray(betas, dtype=np.float64)
     lam = pop.lam
@@ -824,8 +826,12 @@ def _forcing_densities(x, m, pop: _Population, betas):
     rho_f = np.empty((x.size, betas.size))
     chunk = max(1, CHUNK_ELEMENTS // lam.size)
     for lo in range(0, x.size, chunk):
-        inv = 1.0 / (lam[None, :] * m[lo:lo + chunk, None] - x[lo:lo + chunk, None])
-        rho_f[lo:lo + chunk] = inv.imag @ bw
+        re = lam[None, :] * m[lo:lo + chunk, None].real - x[lo:lo + chunk, None]
+        im = lam[None, :] * m[lo:lo + chunk, None].imag
+        np.multiply(re, re, out=re)
+        re += im * im
+        np.divide(im, re, out=im)
+        rho_f[lo:lo + chunk] = -(im @ bw)
     return np.maximum(rho_f / math.pi, 0.0)
 
 

@@ -49,6 +49,9 @@ class LimitDynamics:
 
     #: True if the solver's output already includes the floor.
     includes_floor: ClassVar[bool] = False
+    #: True if the risk is affine in the initial state and the floor, so that several members
+    #: (columns of initial energies) share one solve (:meth:`with_members`).
+    affine_in_initial_state: ClassVar[bool] = False
 
     @property
     def initial_excess(self) -> float:
@@ -60,8 +63,10 @@ class LimitDynamics:
         """The same dynamics started from the columns of ``weights`` (initial energies of each
         member) with the ``floors``, solved at once; only dynamics that are affine in their
         initial state allow it (TypeError otherwise)."""
-        raise TypeError(f"{type(self).__name__} is not affine in its initial state, so its "
-                        f"members cannot share one solve; solve each with risk_curve")
+        if not self.affine_in_initial_state:
+            raise TypeError(f"{type(self).__name__} is not affine in its initial state, so its "
+                            f"members cannot share one solve; solve each with risk_curve")
+        return dataclasses.replace(self, weights=weights, floors=floors)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,13 +85,11 @@ class RenewalDynamics(LimitDynamics):
     weights: NDArray[np.float64] | None = None
     floors: NDArray[np.float64] | None = None
     includes_floor: ClassVar[bool] = True
+    affine_in_initial_state: ClassVar[bool] = True
 
     @property
     def initial_excess(self) -> float:
         return float(np.sum(self.spectrum.weights))
-
-    def with_members(self, weights, floors) -> "RenewalDynamics":
-        return dataclasses.replace(self, weights=weights, floors=floors)
 
 
 @dataclass(frozen=True, eq=False)
