@@ -25,6 +25,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -61,7 +62,8 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
     print(f"{optimizer} {grid} x {grid} map: alpha {alphas[0]:.2f}..{alphas[-1]:.2f}, beta "
           f"{betas[0]:.2f}..{betas[-1]:.2f}, {len(DEFAULT_D_VALUES)} d in "
           f"[200, 1e5], flops 1e4..1e13, {workers} workers, options {options}", flush=True)
-    print(f"  before: {load()}", flush=True)
+    before = load()
+    print(f"  before: {before}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         pm = dr.phase_map(alphas, betas, optimizer, backend="local", max_workers=workers,
@@ -87,11 +89,13 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
               f"(distance to a boundary {pm.boundary_distance[i, j]:.3f}, "
               f"{pm.n_budgets[i, j]} budgets)")
     if save is not None:
+        pm.info.update(total_seconds=seconds, load_before=before, load_after=load(),
+                       workers=workers)
         pm.to_npz(save)
         print(f"  saved {save}")
 
 
-def bench_shared(alpha: float, d: int) -> None:
+def bench_shared(alpha: float, d: int) -> dict:
     betas = [float(b) for b in BETAS if 2 * alpha + 2 * b > 1]
     problems = [dr.PLRF(alpha, b, d) for b in betas]
     flops = DEFAULT_FLOPS
@@ -136,7 +140,13 @@ def bench_shared(alpha: float, d: int) -> None:
     top = dr.SignSGD(1.0).max_stable_lr(problems[0])
     t0 = time.perf_counter()
     dr.risk_curve(problems[0], dr.SignSGD(0.1 * top), steps)
-    print(f"  one signSGD curve (not shared: nonlinear feedback): {time.perf_counter() - t0:.2f} s")
+    signsgd_curve = time.perf_counter() - t0
+    print(f"  one signSGD curve (not shared: nonlinear feedback): {signsgd_curve:.2f} s")
+    return {"alpha": alpha, "d": d, "targets": len(betas), "nodes": len(fam), "load": load(),
+            "separate_spectra": separate_spectra, "shared_spectra": shared_spectra,
+            "separate_solves": separate_solves, "shared_solves": shared_solves,
+            "separate_modes": separate_modes, "shared_modes": shared_modes,
+            "signsgd_curve": signsgd_curve}
 
 
 def main() -> None:
@@ -145,7 +155,8 @@ def main() -> None:
     parser.add_argument("--optimizer", choices=["sgd", "signsgd"], default="sgd")
     parser.add_argument("--grid", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--save", type=Path, default=None, help="write the map (.npz)")
+    parser.add_argument("--save", type=Path, default=None,
+                        help="write the map (.npz) or the shared-work timings (.json)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="cache directory (default: a fresh temporary one, i.e. cold)")
     parser.add_argument("--n-nodes", type=int, default=None,
@@ -155,8 +166,10 @@ def main() -> None:
         options = {"curve_options": {"n_nodes": args.n_nodes}} if args.n_nodes else {}
         bench_map(args.optimizer, args.workers, args.grid, args.save, args.cache, options)
     else:
-        bench_shared(1.0, 10_000)
-        bench_shared(0.4, 10_000)
+        rows = [bench_shared(1.0, 10_000), bench_shared(0.4, 10_000)]
+        if args.save is not None:
+            args.save.write_text(json.dumps(rows, indent=1))
+            print(f"saved {args.save}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import numpy as np
 from ..studies.frontier import Frontier
 from ..studies.phase_plane import PhaseMap
 
-__all__ = ["plot_frontier", "plot_compute_optimal", "plot_exponents_vs_theory", "plot_phase_map"]
+__all__ = ["plot_frontier", "plot_compute_optimal", "plot_exponents_vs_theory", "plot_phase_map",
+           "plot_phase_map_comparison"]
 
 
 def plot_frontier(frontier: Frontier, *, method: str = "isoflop", eta_theory: float | None = None,
@@ -236,8 +237,48 @@ def plot_phase_map(phase_map: PhaseMap, *, quantities: Sequence[str] = ("eta", "
                             "isoflop", axes, near=near, title=phase_map.optimizer)
 
 
+def plot_phase_map_comparison(first: PhaseMap, second: PhaseMap, *,
+                              quantities: Sequence[str] = ("eta",), axes=None):
+    r"""The difference of two phase maps (for example signSGD − SGD), measured beside symbolic.
+
+    Parameters
+    ----------
+    first, second : PhaseMap
+        Maps on the same (α, β) grid.
+    quantities : sequence of {"eta", "xi"}
+    axes : array of matplotlib Axes, shape (len(quantities), 3), optional
+
+    Returns
+    -------
+    ndarray of matplotlib.axes.Axes, shape (len(quantities), 3)
+        Per row: measured first − second, symbolic first − second, and their difference.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, deterministic_risk as dr
+    >>> pm = dr.phase_map([1.0, 1.2], [0.3, 0.8], "sgd", d_values=[20, 40, 80, 160, 320],
+    ...                   flops=np.geomspace(1e3, 1e7, 25), fit_sizes=(0.05, 0.8),
+    ...                   backend="serial")
+    >>> dr.plotting.plot_phase_map_comparison(pm, pm).shape
+    (1, 3)
+    """
+    for q in quantities:
+        if q not in ("eta", "xi"):
+            raise ValueError(f"quantities must be 'eta' or 'xi', got {q!r}")
+    if not (np.array_equal(first.alphas, second.alphas)
+            and np.array_equal(first.betas, second.betas)):
+        raise ValueError("the two maps must have the same alphas and betas")
+    measured = {q: (getattr(first, q) - getattr(second, q)).T for q in quantities}
+    theory = {q: (getattr(first, f"{q}_theory") - getattr(second, f"{q}_theory")).T
+              for q in quantities}
+    return _exponent_panels(first.alphas, first.betas, measured, theory, quantities, "isoflop",
+                            axes, title=f"{first.optimizer} − {second.optimizer}",
+                            prefix=f"{first.optimizer} − {second.optimizer}: ")
+
+
 def _exponent_panels(alphas, betas, measured, theory, quantities, method, axes, *, near=None,
-                     title=None):
+                     title=None, prefix=""):
     """Measured, symbolic and difference panels per quantity; arrays of shape (nb, na)."""
     shape = (betas.size, alphas.size)
     if axes is None:
@@ -255,8 +296,12 @@ def _exponent_panels(alphas, betas, measured, theory, quantities, method, axes, 
         vmin, vmax = (both.min(), both.max()) if both.size else (0.0, 1.0)
         diff = measured[q] - theory[q]
         lim = np.nanmax(np.abs(diff)) if np.isfinite(diff).any() else 1.0
-        panels = [(measured[q], f"measured {sym} ({method})", "viridis", vmin, vmax),
-                  (theory[q], f"symbolic {sym}", "viridis", vmin, vmax),
+        cmap = "RdBu_r" if prefix else "viridis"
+        if prefix:      # differences of two maps: one symmetric scale
+            vmax = max(abs(vmin), abs(vmax))
+            vmin = -vmax
+        panels = [(measured[q], f"{prefix}measured {sym} ({method})", cmap, vmin, vmax),
+                  (theory[q], f"{prefix}symbolic {sym}", cmap, vmin, vmax),
                   (diff, f"measured − symbolic {sym}", "RdBu_r", -lim, lim)]
         for col, (val, name, cmap, lo, hi) in enumerate(panels):
             ax = axes[row, col]
