@@ -44,7 +44,7 @@ def peak_rss_mb() -> float:
 
 
 def clear_memory_caches() -> None:
-    for fn in (de._measures, de._spectrum, de._cached_population):
+    for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space, de._cached_population):
         fn.cache_clear()
 
 

@@ -25,9 +25,9 @@ def peak_rss_gb() -> float:
 
 
 def clear_caches() -> None:
-    de._measures.cache_clear()
-    de._spectrum.cache_clear()
-    de._cached_population.cache_clear()
+    for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space,
+               de._cached_population):
+        fn.cache_clear()
 
 
 def main() -> None:

@@ -1,18 +1,22 @@
-"""The one driver of deterministic risk curves: :func:`risk_curve`."""
+"""The one driver of deterministic risk curves: :func:`risk_curve`, and :func:`risk_curves` for
+the members of a :class:`~deterministic_risk.SpectrumFamily` solved at once."""
 
 from __future__ import annotations
 
 import inspect
 from typing import Any, Literal
 
-from numpy.typing import ArrayLike
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .integrate import IntegrationResult
 from .optimizers.base import Optimizer
 from .results import RiskCurve
 from .solvers import Solver
+from .spectrum import SpectrumFamily
 
-__all__ = ["risk_curve"]
+__all__ = ["risk_curve", "risk_curves"]
 
 
 def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
@@ -75,6 +79,83 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     ...
     TypeError: unknown option 'grid_raito' for SGD: it takes spectrum_method, feature_seed; ...
     """
+    _check_arguments(optimizer, on_divergence, solver)
+    _check_options(optimizer, options)
+    steps = check.steps_array(steps)
+    dynamics = optimizer.limit_dynamics(problem, **options)
+    if solver is None:
+        solver = optimizer.default_solver(dynamics, steps)
+    result = _solved(solver, dynamics, steps, optimizer, on_divergence)
+    risk = result.risk if dynamics.includes_floor else result.risk + dynamics.floor
+    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
+    return RiskCurve(steps, risk, dynamics.floor, result.success, result.message, info)
+
+
+def risk_curves(family: SpectrumFamily, optimizer: Optimizer, steps: ArrayLike, *,
+                solver: Solver | None = None,
+                on_divergence: Literal["raise", "return"] = "raise") -> list[RiskCurve]:
+    r"""Deterministic risk of every member of a :class:`~deterministic_risk.SpectrumFamily`, in
+    one solve.
+
+    For an optimizer whose limit is affine in the initial energies and the floor at a given
+    spectrum and step (SGD's renewal recursion), the members share every coefficient of the
+    solver, which advances the matrix of their energies at once (the PLRF targets β of one
+    (α, d): docs/frontiers.md, "Shared work"). Each curve equals
+    ``risk_curve(family.member(j), optimizer, steps)`` up to rounding, except where that
+    member's risk alone would halve a block of the log-time solver that the others do not
+    (the shared grid is then the finer one).
+
+    Parameters
+    ----------
+    family : SpectrumFamily
+    optimizer : Optimizer
+        For example ``dr.SGD(lr=0.5)``; its stability checks use the shared eigenvalues and
+        counts.
+    steps : array_like of int
+    solver : Solver, optional
+        As for :func:`risk_curve`.
+    on_divergence : {"raise", "return"}
+        As for :func:`risk_curve`; a divergence stops the solve of every member.
+
+    Returns
+    -------
+    list of RiskCurve
+        One per member, in the order of the family's columns.
+
+    Raises
+    ------
+    TypeError
+        If the optimizer's limit is not affine in its initial state (signSGD: solve each member
+        with :func:`risk_curve`), or for a wrong argument type.
+    FloatingPointError
+        If the risk diverges and ``on_divergence="raise"``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fam = dr.SpectrumFamily([1.0], [[1.0, 2.0]], floors=[0.0, 0.5])
+    >>> [c.risk.tolist() for c in dr.risk_curves(fam, dr.SGD(0.25), [0, 1])]
+    [[1.0, 0.6875], [2.5, 1.90625]]
+    """
+    if not isinstance(family, SpectrumFamily):
+        raise TypeError(f"family must be a dr.SpectrumFamily, got {type(family).__name__}")
+    _check_arguments(optimizer, on_divergence, solver)
+    steps = check.steps_array(steps)
+    dynamics = optimizer.limit_dynamics(family.member(0))
+    dynamics = dynamics.with_members(np.asarray(family.weights), np.asarray(family.floors))
+    if solver is None:
+        solver = optimizer.default_solver(dynamics, steps)
+    result = _solved(solver, dynamics, steps, optimizer, on_divergence)
+    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
+    curves = []
+    for j, floor in enumerate(family.floors):
+        risk = result.risk[:, j] if dynamics.includes_floor else result.risk[:, j] + floor
+        curves.append(RiskCurve(steps, risk, float(floor), result.success, result.message,
+                                {**info, "member": j}))
+    return curves
+
+
+def _check_arguments(optimizer: Any, on_divergence: str, solver: Any) -> None:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer such as dr.SGD(lr=...), got "
                         f"{type(optimizer).__name__}")
@@ -83,21 +164,18 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     if solver is not None and not isinstance(solver, Solver):
         raise TypeError(f"solver must be a dr.solvers.Solver such as "
                         f"dr.solvers.LogTimeBlocks(), got {solver!r}")
-    _check_options(optimizer, options)
-    steps = check.steps_array(steps)
-    dynamics = optimizer.limit_dynamics(problem, **options)
-    if solver is None:
-        solver = optimizer.default_solver(dynamics, steps)
+
+
+def _solved(solver: Solver, dynamics: Any, steps: NDArray[np.int64], optimizer: Optimizer,
+            on_divergence: str) -> IntegrationResult:
+    """The solver's result, or FloatingPointError after a divergence with ``"raise"``."""
     result = solver.solve(dynamics, steps)
-    name = type(optimizer).__name__
     if not result.success and on_divergence == "raise":
         peak = getattr(optimizer.lr, "max_lr", None)
         hint = f", peak {peak:.6g}" if isinstance(peak, float) else ""
-        raise FloatingPointError(f"{name} risk {result.message}; lower the step (the learning "
-                                 f"rate{hint})")
-    risk = result.risk if dynamics.includes_floor else result.risk + dynamics.floor
-    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
-    return RiskCurve(steps, risk, dynamics.floor, result.success, result.message, info)
+        raise FloatingPointError(f"{type(optimizer).__name__} risk {result.message}; lower the "
+                                 f"step (the learning rate{hint})")
+    return result
 
 
 def _check_options(optimizer: Optimizer, options: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ numerical kernels live in :mod:`deterministic_risk.integrate`.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,11 +49,24 @@ class LimitDynamics:
 
     #: True if the solver's output already includes the floor.
     includes_floor: ClassVar[bool] = False
+    #: True if the risk is affine in the initial state and the floor, so that several members
+    #: (columns of initial energies) share one solve (:meth:`with_members`).
+    affine_in_initial_state: ClassVar[bool] = False
 
     @property
     def initial_excess(self) -> float:
         """Excess risk at k = 0."""
         raise NotImplementedError
+
+    def with_members(self, weights: NDArray[np.float64],
+                     floors: NDArray[np.float64]) -> "LimitDynamics":
+        """The same dynamics started from the columns of ``weights`` (initial energies of each
+        member) with the ``floors``, solved at once; only dynamics that are affine in their
+        initial state allow it (TypeError otherwise)."""
+        if not self.affine_in_initial_state:
+            raise TypeError(f"{type(self).__name__} is not affine in its initial state, so its "
+                            f"members cannot share one solve; solve each with risk_curve")
+        return dataclasses.replace(self, weights=weights, floors=floors)
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,12 +74,18 @@ class RenewalDynamics(LimitDynamics):
     r"""The renewal recursion :math:`E_i(k+1) = q_k(\lambda_i)E_i(k) + c_k n_i\lambda_i^2R(k)` on
     a spectrum, :math:`R = R_\ast + \sum_iE_i` (theory note ``sgd_plrf.md`` §4.1; output includes
     the floor). ``coefficients`` supplies ``log_contraction(lr, lam)`` and
-    ``kernel_coefficient(lr)``."""
+    ``kernel_coefficient(lr)``. With ``weights`` of shape (n_nodes, m) and ``floors`` of shape
+    (m,) (:meth:`with_members`) the m members are solved together and the solver's risk has
+    shape (n_steps, m): the recursion is linear in (E, R_*), so every member follows it with the
+    same coefficients."""
 
     spectrum: Spectrum = None
     coefficients: RenewalOptimizer = None
     schedule: Schedule = None
+    weights: NDArray[np.float64] | None = None
+    floors: NDArray[np.float64] | None = None
     includes_floor: ClassVar[bool] = True
+    affine_in_initial_state: ClassVar[bool] = True
 
     @property
     def initial_excess(self) -> float:
@@ -176,7 +196,8 @@ class ExactRecursion(Solver):
     solves: ClassVar[tuple[type, ...]] = (RenewalDynamics,)
 
     def _solve(self, dynamics, steps):
-        return exact_recursion(dynamics.spectrum, dynamics.coefficients, dynamics.schedule, steps)
+        return exact_recursion(dynamics.spectrum, dynamics.coefficients, dynamics.schedule, steps,
+                               weights=dynamics.weights, floor=dynamics.floors)
 
 
 @dataclass(frozen=True)
@@ -225,7 +246,8 @@ class LogTimeBlocks(Solver):
 
     def _solve(self, dynamics, steps):
         return log_time_integrate(dynamics.spectrum, dynamics.coefficients, dynamics.schedule,
-                                  steps, grid_ratio=self.grid_ratio, max_change=self.max_change)
+                                  steps, grid_ratio=self.grid_ratio, max_change=self.max_change,
+                                  weights=dynamics.weights, floor=dynamics.floors)
 
 
 @dataclass(frozen=True)

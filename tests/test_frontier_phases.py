@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk import deterministic_equivalent as de
 from deterministic_risk.studies._spectra import plrf_spectra
 from deterministic_risk.studies.reproduce import SGD_PHASE_POINTS
 
@@ -68,7 +69,9 @@ def test_spectra_disk_cache_and_pool_give_identical_spectra(tmp_path):
     probs = [dr.PLRF(0.8, 0.6, d) for d in (50, 100, 200)]
     direct = [p.spectrum() for p in probs]
     pooled = plrf_spectra(probs, cache_dir=tmp_path, n_jobs=2)
-    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 3
+    assert len(list(tmp_path.glob("trace-*.npz"))) == 3
+    de._trace.cache_clear()
+    de._spectrum.cache_clear()
     loaded = plrf_spectra(probs, cache_dir=tmp_path)
     for a, b, c in zip(direct, pooled, loaded):
         for s in (b, c):
@@ -76,15 +79,23 @@ def test_spectra_disk_cache_and_pool_give_identical_spectra(tmp_path):
             np.testing.assert_array_equal(a.weights, s.weights)
             np.testing.assert_array_equal(a.counts, s.counts)
             assert a.floor == s.floor
-    # another node count is another spectrum, stored under another key
-    plrf_spectra(probs[:1], cache_dir=tmp_path, n_nodes=20)
-    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 4
+    # the stored trace measure serves every beta and node count of its (alpha, d, v)
+    other = [dr.PLRF(0.8, 1.3, 50), dr.PLRF(0.8, 0.6, 50, noise_std=0.1)]
+    for p, s in zip(other, plrf_spectra(other, cache_dir=tmp_path)):
+        np.testing.assert_array_equal(p.spectrum().weights, s.weights)
+        assert p.spectrum().floor == s.floor
+    merged = plrf_spectra(probs[:1], cache_dir=tmp_path, n_nodes=20)[0]
+    np.testing.assert_array_equal(merged.eigenvalues, probs[0].spectrum(n_nodes=20).eigenvalues)
+    assert len(list(tmp_path.glob("*.npz"))) == 3
+    # a sampled W is stored whole, one file per problem
+    plrf_spectra(probs[:2], method="sampled", cache_dir=tmp_path, n_jobs=2)
+    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 2
 
 
 def test_a_corrupt_cache_file_is_recomputed(tmp_path):
     prob = dr.PLRF(0.8, 0.6, 60)
     plrf_spectra([prob], cache_dir=tmp_path)
-    (path,) = tmp_path.glob("spectrum-*.npz")
+    (path,) = tmp_path.glob("trace-*.npz")
     path.write_bytes(b"not an npz file")
     (spec,) = plrf_spectra([prob], cache_dir=tmp_path)
     np.testing.assert_array_equal(spec.eigenvalues, prob.spectrum().eigenvalues)

@@ -126,15 +126,14 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     return DiagonalLaw(float(c), float(mean_sqrt), float(mean_inv), pop.index, scale)
 
 
-@functools.lru_cache(maxsize=16)
-def _scaled_measures(alpha: float, beta: float, d: int, v: int):
-    """DE nodes, counts and forcing masses of the population with λ_j replaced by
-    λ_j t_j / t_∞ (drift model, item 2)."""
+@functools.lru_cache(maxsize=32)
+def _scaled_trace(alpha: float, d: int, v: int) -> de.TraceMeasure:
+    """The β-independent part of the DE of the population with λ_j replaced by λ_j t_j / t_∞
+    (drift model, item 2 of the module notes): nodes h/t_∞ and counts, shared by every β."""
     pop = de.population(alpha, d, v)
     scaled = de.ScaledPopulation(pop.index, pop.omega, pop.n_exact, alpha, d,
                                  _diagonal_law(alpha, d, v).scale)
-    x, counts, forcing, _ = de.population_measures(scaled, beta)
-    return x, counts, forcing
+    return de.population_trace(scaled)
 
 
 def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str = "law",
@@ -204,7 +203,7 @@ def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
         root_c = math.sqrt(law.mean)
         h_scale, mean_sqrt = 1.0 / root_c, root_c
     else:
-        x, n, f = _scaled_measures(alpha, beta, d, v)
+        x, n, f = _scaled_trace(alpha, d, v).measures(beta)
         h_scale, mean_sqrt = law.mean_inv_sqrt, law.mean_sqrt
     if n_nodes is not None:
         x, n, f = de.compress_nodes(x, n, f, n_nodes)

@@ -128,6 +128,35 @@ class Frontier:
         finite = np.isfinite(self.envelope)
         return _fit(self.flops, self.envelope_d_star, self.envelope, finite, window, "envelope")
 
+    @classmethod
+    def from_losses(cls, alpha: float, beta: float, optimizer: str, d_values: ArrayLike,
+                    flops: ArrayLike, losses: ArrayLike, lrs: ArrayLike, *,
+                    fit_window: tuple[float, float] | None = None,
+                    curves: list[RiskCurve] | None = None,
+                    budget_lrs: ArrayLike | None = None) -> "Frontier":
+        """The frontier of a loss table: IsoFLOP and envelope optima and their fits over the
+        budgets in ``fit_window`` (default: every budget with an interior optimum).
+
+        Examples
+        --------
+        >>> import numpy as np, deterministic_risk as dr
+        >>> d, f = 2.0 ** np.arange(2, 9), np.geomspace(1e2, 1e4, 5)
+        >>> losses = 1 / d[:, None] + d[:, None] / f[None, :]  # d* = f^(1/2), R* = 2 f^(-1/2)
+        >>> fr = dr.Frontier.from_losses(1.0, 0.5, "sgd", d, f, losses, np.ones(d.size))
+        >>> fr.fits["isoflop"].n_budgets, round(fr.xi, 2), round(fr.eta, 2)
+        (5, 0.5, 0.5)
+        """
+        d_values = np.asarray(d_values, dtype=np.float64)
+        flops = np.asarray(flops, dtype=np.float64)
+        losses = np.asarray(losses, dtype=np.float64)
+        d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
+        env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
+        fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
+                "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
+        return cls(float(alpha), float(beta), str(optimizer), d_values, flops, losses,
+                   np.asarray(lrs, dtype=np.float64), d_star, risk_star, envelope, env_d, fits,
+                   list(curves or []), None if budget_lrs is None else np.asarray(budget_lrs))
+
     def to_npz(self, path: str | Path) -> None:
         """Save everything but the curves to ``path`` (``.npz``)."""
         fits = {k: vars(v) for k, v in self.fits.items()}
@@ -330,10 +359,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
             curve = risk_curve(target, opt, steps, on_divergence="return", **options)
             curve.info["d"] = int(d)
             curves.append(curve)
-            reach = k[ok] <= curve.steps[-1]
-            vals = np.full(ok.sum(), np.inf)
-            vals[reach] = curve(k[ok][reach]) if curve.success else np.inf
-            losses[i, ok] = vals
+            losses[i, ok] = budget_losses(curve, k[ok])
         else:
             for j in np.nonzero(ok)[0]:
                 n_steps = max(1, int(round(k[j])))
@@ -345,14 +371,29 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
                 losses[i, j] = curve.risk[-1]
             curves.append(curve)
         lrs[i] = opt.lr.max_lr if budget_lrs is None else np.nanmax(budget_lrs[i])
-    d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
-    env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
-    fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
-            "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
     name = optimizer if isinstance(optimizer, str) else (
         name_of(optimizer) if isinstance(optimizer, Optimizer) else "callable")
-    return Frontier(alpha, beta, str(name), d_values.astype(np.float64), flops, losses, lrs,
-                    d_star, risk_star, envelope, env_d, fits, curves, budget_lrs)
+    return Frontier.from_losses(alpha, beta, str(name), d_values, flops, losses, lrs,
+                                fit_window=fit_window, curves=curves, budget_lrs=budget_lrs)
+
+
+def budget_losses(curve: RiskCurve, k: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Risk of a constant-step curve at the (fractional) iteration counts ``k`` of the budgets,
+    interpolated in log-log; ``inf`` beyond the curve or for a curve that diverged.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> curve = dr.risk_curve(dr.Spectrum([1.0], [1.0]), dr.SGD(0.25), [1, 4])
+    >>> budget_losses = dr.studies.frontier.budget_losses
+    >>> budget_losses(curve, np.array([1.0, 2.0, 8.0])).round(6).tolist()
+    [0.6875, 0.391906, inf]
+    """
+    reach = k <= curve.steps[-1]
+    out = np.full(k.shape, np.inf)
+    if curve.success:
+        out[reach] = curve(k[reach])
+    return out
 
 
 def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
