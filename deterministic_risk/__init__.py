@@ -20,22 +20,25 @@ from .resources import ResourceLimitError, current_limits, resource_limits
 from .results import RiskCurve, SimulatedRisk
 from .signsgd import SignSGD
 from .simulate import simulate
-from .solve import risk_curve
-from .spectrum import Spectrum
-from .studies import Frontier, compute_optimal, optimal_lr, sweep
+from .solve import risk_curve, risk_curves
+from .spectrum import Spectrum, SpectrumFamily
+from .studies import Frontier, PhaseMap, compute_optimal, optimal_lr, phase_map, sweep
+from .threads import blas_threads
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     # problems
-    "Spectrum", "GaussianLeastSquares", "PLRF", "PLRFInstance",
+    "Spectrum", "SpectrumFamily", "GaussianLeastSquares", "PLRF", "PLRFInstance",
     # optimizers
     "Optimizer", "SGD", "SignSGD", "ClippedSGD", "Adam", "ALIAS", "max_stable_lr",
     # risk curves and simulation
-    "risk_curve", "RiskCurve", "simulate", "SimulatedRisk",
+    "risk_curve", "risk_curves", "RiskCurve", "simulate", "SimulatedRisk",
     # studies
-    "compute_optimal", "sweep", "Frontier", "optimal_lr",
+    "compute_optimal", "sweep", "Frontier", "optimal_lr", "phase_map", "PhaseMap",
+    # one BLAS thread inside the integrators, parallelism across curves
+    "blas_threads",
     # memory and time guards
     "resource_limits", "current_limits", "ResourceLimitError",
     # modules

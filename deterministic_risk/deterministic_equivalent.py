@@ -51,9 +51,11 @@ J. Pennington, arXiv 2405.15074, App. E (via the theory note).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -61,7 +63,7 @@ from scipy import linalg
 
 from . import _validation as check
 from .resources import check_resources
-from .spectrum import Spectrum
+from .spectrum import Spectrum, SpectrumFamily
 
 #: Optimistic cost of the deterministic spectrum per hidden coordinate (a fast machine; about a
 #: minute at d = 10⁶, v = 4·10⁶ measured; docs/errors_and_limits.md).
@@ -72,7 +74,8 @@ __all__ = [
     "deterministic_spectrum", "kappa", "null_space_parameter", "spectral_density",
     "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals", "PLRFParameters",
     "population_eigenvalues", "weighted_target", "population", "ScaledPopulation",
-    "population_measures", "compress_nodes",
+    "population_measures", "compress_nodes", "TraceMeasure", "trace_measure", "population_trace",
+    "deterministic_spectrum_family",
 ]
 
 #: Gauss–Legendre nodes per quadrature panel.
@@ -530,8 +533,13 @@ def null_space_parameter(problem) -> float:
     1.0
     """
     problem = _check_problem(problem)
-    lam = problem.population_eigenvalues
-    return _null_space(lam, np.ones_like(lam), problem.d)
+    return _exact_null_space(problem.alpha, problem.d, problem.v)
+
+
+@functools.lru_cache(maxsize=64)
+def _exact_null_space(alpha: float, d: int, v: int) -> float:
+    lam = population_eigenvalues(alpha, v)
+    return _null_space(lam, np.ones_like(lam), d)
 
 
 def kappa(alpha: float, nu: float = np.inf) -> float:
@@ -805,17 +813,34 @@ def _nodes(lo, hi, kind, p=PANEL_NODES):
     return x.ravel()[order], w.ravel()[order]
 
 
-def _densities(x, m, pop: _Population, beta: float):
-    r"""Trace and forcing densities at real x from m(x + i0) (§3.2)."""
-    rho_k = -pop.d * m.imag / (math.pi * x)
+def _trace_density(x, m, pop: _Population):
+    r"""Trace density :math:`\rho_K(x) = -d\operatorname{Im} m(x+i0)/(\pi x)` (§3.2), >= 0."""
+    return np.maximum(-pop.d * m.imag / (math.pi * x), 0.0)
+
+
+def _forcing_densities(x, m, pop: _Population, betas):
+    r"""Forcing densities :math:`\rho_F(x) = \frac1\pi\operatorname{Im}\sum_j
+    \check b_j^2/(\lambda_jm(x+i0)-x)` (§3.2) of several targets at once, shape (n, len(betas)).
+
+    The target enters only through the real weights :math:`\omega_j\check b_j^2 =
+    \omega_jj^{-2\alpha-2\beta}`, so the densities of all β are one product
+    :math:`\operatorname{Im}[(\lambda_jm-x)^{-1}]\,B` with B of shape (atoms, len(betas)), and
+    :math:`\operatorname{Im}(\lambda m-x)^{-1} = -\lambda\operatorname{Im}m/|\lambda m-x|^2`
+    needs real arithmetic only.
+    """
+    betas = np.asarray(betas, dtype=np.float64)
     lam = pop.lam
-    bw = pop.omega * pop.index ** (-2.0 * pop.alpha - 2.0 * beta)
-    rho_f = np.empty(x.shape)
+    bw = pop.omega[:, None] * pop.index[:, None] ** (-2.0 * pop.alpha - 2.0 * betas[None, :])
+    rho_f = np.empty((x.size, betas.size))
     chunk = max(1, CHUNK_ELEMENTS // lam.size)
     for lo in range(0, x.size, chunk):
-        inv = 1.0 / (lam[None, :] * m[lo:lo + chunk, None] - x[lo:lo + chunk, None])
-        rho_f[lo:lo + chunk] = (bw[None, :] * inv).sum(axis=1).imag / math.pi
-    return np.maximum(rho_k, 0.0), np.maximum(rho_f, 0.0)
+        re = lam[None, :] * m[lo:lo + chunk, None].real - x[lo:lo + chunk, None]
+        im = lam[None, :] * m[lo:lo + chunk, None].imag
+        np.multiply(re, re, out=re)
+        re += im * im
+        np.divide(im, re, out=im)
+        rho_f[lo:lo + chunk] = -(im @ bw)
+    return np.maximum(rho_f / math.pi, 0.0)
 
 
 def spectral_density(problem, x: ArrayLike, *, population: str = "compressed"
@@ -856,7 +881,7 @@ def spectral_density(problem, x: ArrayLike, *, population: str = "compressed"
         raise ValueError("x must be > 0")
     pop = _pop(problem, population)
     m = _fixed_point(x.astype(np.complex128), pop)
-    return _densities(x, m, pop, problem.beta)
+    return _trace_density(x, m, pop), _forcing_densities(x, m, pop, [problem.beta])[:, 0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -931,32 +956,120 @@ def deterministic_measures(problem, *, population: str = "compressed") -> Determ
     return _measures(problem.alpha, problem.beta, problem.d, problem.v, population)
 
 
-def population_measures(pop: _Population, beta: float
-                        ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-    r"""Quadrature nodes x, trace masses, forcing masses and the support of the DE of a
-    population (module notes: support, panels, Gauss nodes, m(x + i0), densities). Nodes
-    carrying no mass are dropped."""
+@dataclass(frozen=True, eq=False)
+class TraceMeasure:
+    r"""The part of a deterministic equivalent that does not depend on the target β.
+
+    The support, the quadrature panels and nodes, the fixed point m(x + i0) on them and the
+    trace masses depend on the population (α, d, v) alone; the target
+    :math:`\check b_j = j^{-\alpha-\beta}` enters only through the forcing density (module
+    notes), which :meth:`forcing` evaluates for any number of β from the stored m. One
+    TraceMeasure therefore serves every β of an (α, d) column of the phase plane.
+
+    Attributes
+    ----------
+    population : object
+        The population atoms (positions, multiplicities, α, d) the measure was computed for.
+    nodes : ndarray, shape (n,)
+        Quadrature nodes :math:`x_\ell` on the support.
+    quadrature : ndarray, shape (n,)
+        Quadrature weights for dx.
+    resolvent : ndarray of complex, shape (n,)
+        :math:`m(x_\ell + i0)`.
+    counts : ndarray, shape (n,)
+        Trace masses :math:`\rho_K(x_\ell)w_\ell`.
+    support : ndarray, shape (k, 2)
+        Support intervals.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> trace = dr.deterministic_equivalent.trace_measure(dr.PLRF(1.0, 0.5, d=100))
+    >>> f = trace.forcing([0.3, 0.7])
+    >>> f.shape == (trace.nodes.size, 2), round(float(trace.counts.sum()), 8)
+    (True, 100.0)
+    """
+
+    population: _Population = field(repr=False)
+    nodes: NDArray[np.float64]
+    quadrature: NDArray[np.float64]
+    resolvent: NDArray[np.complex128]
+    counts: NDArray[np.float64]
+    support: NDArray[np.float64]
+
+    def forcing(self, betas: ArrayLike) -> NDArray[np.float64]:
+        r"""Forcing masses :math:`\rho_F(x_\ell)w_\ell` of the targets ``betas``, shape
+        (n, len(betas)) (§3.2; one matrix product for all β)."""
+        betas = check.float_array("betas", betas, ndim=1)
+        return _forcing_densities(self.nodes, self.resolvent, self.population,
+                                  betas) * self.quadrature[:, None]
+
+    def measures(self, beta: float) -> tuple[NDArray, NDArray, NDArray]:
+        """Nodes, trace masses and forcing masses of the target ``beta``, without the nodes that
+        carry neither mass."""
+        forcing = self.forcing([beta])[:, 0]
+        keep = (self.counts > 0) | (forcing > 0)
+        return self.nodes[keep], self.counts[keep], forcing[keep]
+
+    def __repr__(self) -> str:
+        return (f"TraceMeasure(alpha={self.population.alpha:g}, d={self.population.d}, "
+                f"n_nodes={self.nodes.size}, mass={self.counts.sum():.10g})")
+
+
+def population_trace(pop: _Population) -> TraceMeasure:
+    r"""The :class:`TraceMeasure` of a population (module notes: support, panels, Gauss nodes,
+    m(x + i0), trace density)."""
     support, necks = _support(pop)
     lo, hi, kind = _panels([tuple(r) for r in support], [tuple(r) for r in necks], pop.alpha,
                            pop.d)
     x, w = _nodes(lo, hi, kind)
     m = _fixed_point_on_nodes(x, pop, PANEL_NODES)
-    rho_k, rho_f = _densities(x, m, pop, beta)
-    counts, forcing = rho_k * w, rho_f * w
-    keep = (counts > 0) | (forcing > 0)
-    return x[keep], counts[keep], forcing[keep], support
+    counts = _trace_density(x, m, pop) * w
+    for arr in (x, w, m, counts):
+        arr.setflags(write=False)
+    return TraceMeasure(pop, x, w, m, counts, support)
+
+
+def population_measures(pop: _Population, beta: float
+                        ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    r"""Quadrature nodes x, trace masses, forcing masses and the support of the DE of a
+    population (:func:`population_trace` and its forcing at ``beta``). Nodes carrying no mass
+    are dropped."""
+    trace = population_trace(pop)
+    return (*trace.measures(beta), trace.support)
+
+
+def trace_measure(problem, *, population: str = "compressed") -> TraceMeasure:
+    r"""The β-independent part of the DE of a PLRF problem (:class:`TraceMeasure`; cached per
+    (α, d, v), so the problems of one (α, d) with different β share it).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> de = dr.deterministic_equivalent
+    >>> de.trace_measure(dr.PLRF(1.0, 0.3, d=100)) is de.trace_measure(dr.PLRF(1.0, 0.9, d=100))
+    True
+    """
+    problem = _check_problem(problem)
+    _pop(problem, population)   # validates ``population``
+    return _trace(problem.alpha, problem.d, problem.v, population)
+
+
+@functools.lru_cache(maxsize=32)
+def _trace(alpha, d, v, population) -> TraceMeasure:
+    return population_trace(_cached_population(alpha, d, v, population == "compressed"))
 
 
 @functools.lru_cache(maxsize=16)
 def _measures(alpha, beta, d, v, population) -> DeterministicMeasures:
     problem = PLRFParameters(alpha, beta, d, v)
-    pop = _pop(problem, population)
-    x, counts, forcing, support = population_measures(pop, beta)
+    trace = _trace(alpha, d, v, population)
+    x, counts, forcing = trace.measures(beta)
     for arr in (x, counts, forcing):
         arr.setflags(write=False)
     return DeterministicMeasures(x, counts, forcing,
                                  deterministic_floor(problem), null_space_parameter(problem),
-                                 support, pop.index.size)
+                                 trace.support, trace.population.index.size)
 
 
 def compress_nodes(x, n, f, n_nodes):
@@ -977,12 +1090,14 @@ def compress_nodes(x, n, f, n_nodes):
 
 
 def deterministic_spectrum(problem, n_nodes: int | None = None, *,
-                           population: str = "compressed") -> Spectrum:
+                           population: str = "compressed",
+                           trace: TraceMeasure | None = None) -> Spectrum:
     r"""The DE spectrum of a PLRF problem as a :class:`~deterministic_risk.Spectrum`.
 
     ``eigenvalues`` are the quadrature nodes, ``weights`` half the forcing mass per node (the
     initial excess risk, §4.4 :math:`E_\ell(0) = \tfrac12 w^F_\ell`), ``counts`` the trace mass per
-    node and ``floor`` :math:`F_0 + \tfrac12\sigma^2`. Cached: a sweep over learning rates reuses it.
+    node and ``floor`` :math:`F_0 + \tfrac12\sigma^2`. Cached: a sweep over learning rates reuses it,
+    and the problems of one (α, d, v) share their :class:`TraceMeasure`.
 
     Parameters
     ----------
@@ -992,6 +1107,9 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
         their mass-weighted mean position; masses are kept exactly). Default: all quadrature
         nodes.
     population : {"compressed", "exact"}
+    trace : TraceMeasure, optional
+        The problem's :func:`trace_measure` computed before (for example loaded from a disk
+        cache); it must belong to the problem's (α, d, v).
 
     Returns
     -------
@@ -1011,9 +1129,20 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
     check_resources(f"the deterministic-equivalent spectrum of PLRF at d = {problem.d}, "
                     f"v = {problem.v}", memory=8.0 * 16 * problem.v,
                     seconds=DE_SECONDS_PER_COORDINATE * problem.v)
+    with _computable(problem):
+        if trace is None:
+            return _spectrum(problem, n_nodes, population)
+        return _spectrum_of(_matching_trace(trace, problem), problem, n_nodes)
+
+
+@contextlib.contextmanager
+def _computable(problem) -> Iterator[None]:
+    """Run the deterministic equivalent of ``problem`` with floating-point errors raised, and
+    turn them into a ValueError with the way out (large α at small d: the population
+    eigenvalues j^(-2α) span hundreds of decades)."""
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            return _spectrum(problem, n_nodes, population)
+            yield
     except (FloatingPointError, OverflowError) as exc:
         decades = 2 * problem.alpha * np.log10(problem.v)
         raise ValueError(
@@ -1023,10 +1152,90 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
             f"draw of W) or a smaller alpha or larger d") from None
 
 
+def _matching_trace(trace: TraceMeasure, problem) -> TraceMeasure:
+    """``trace``, or ValueError if it is not the trace measure of ``problem``'s (α, d, v)."""
+    if not isinstance(trace, TraceMeasure):
+        raise TypeError(f"trace must be a TraceMeasure, got {type(trace).__name__}")
+    pop = trace.population
+    if (pop.alpha, pop.d) != (problem.alpha, problem.d) or not math.isclose(
+            float(pop.omega.sum()), problem.v, rel_tol=1e-9):
+        raise ValueError(f"trace belongs to alpha={pop.alpha}, d={pop.d}, "
+                         f"v={float(pop.omega.sum()):.0f}, not to the problem's alpha="
+                         f"{problem.alpha}, d={problem.d}, v={problem.v}")
+    return trace
+
+
 @functools.lru_cache(maxsize=32)
 def _spectrum(problem, n_nodes, population) -> Spectrum:
-    meas = _measures(problem.alpha, problem.beta, problem.d, problem.v, population)
-    x, n, f = meas.nodes, meas.counts, meas.forcing
+    return _spectrum_of(_trace(problem.alpha, problem.d, problem.v, population), problem, n_nodes)
+
+
+def _spectrum_of(trace: TraceMeasure, problem, n_nodes) -> Spectrum:
+    x, n, f = trace.measures(problem.beta)
     if n_nodes is not None:
         x, n, f = compress_nodes(x, n, f, n_nodes)
-    return Spectrum(x, 0.5 * f, floor=meas.floor + 0.5 * problem.noise_std**2, counts=n)
+    return Spectrum(x, 0.5 * f, floor=deterministic_floor(problem) + 0.5 * problem.noise_std**2,
+                    counts=n)
+
+
+def deterministic_spectrum_family(problems: Sequence, *, population: str = "compressed",
+                                  trace: TraceMeasure | None = None) -> SpectrumFamily:
+    r"""The DE spectra of PLRF problems that differ only in β (and label noise), on common nodes.
+
+    The nodes and counts are those of the shared :class:`TraceMeasure`; column j of the
+    weights is half the forcing masses of ``problems[j]`` (all β in one product,
+    :meth:`TraceMeasure.forcing`) and its floor :math:`F_0(\beta_j) + \tfrac12\sigma_j^2`. A node
+    is kept if it carries trace mass or forcing mass of any member, so each member's column
+    equals :func:`deterministic_spectrum` of that problem up to nodes of zero count and weight,
+    which do not change the risk.
+
+    Parameters
+    ----------
+    problems : sequence of PLRF
+        Problems with the same α, d and v.
+    population : {"compressed", "exact"}
+    trace : TraceMeasure, optional
+        As for :func:`deterministic_spectrum`.
+
+    Returns
+    -------
+    SpectrumFamily
+
+    Raises
+    ------
+    ValueError
+        If the problems do not share α, d and v, or none is given.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> de = dr.deterministic_equivalent
+    >>> probs = [dr.PLRF(1.0, b, d=100) for b in (0.3, 0.7)]
+    >>> fam = de.deterministic_spectrum_family(probs)
+    >>> fam.size, [round(fam.member(j).initial_risk / p.initial_risk, 10)
+    ...            for j, p in enumerate(probs)]
+    (2, [1.0, 1.0])
+    """
+    problems = [_check_problem(p) for p in problems]
+    if not problems:
+        raise ValueError("problems must hold at least one PLRF problem")
+    first = problems[0]
+    for p in problems[1:]:
+        if (p.alpha, p.d, p.v) != (first.alpha, first.d, first.v):
+            raise ValueError(f"problems must share alpha, d and v (they may differ in beta and "
+                             f"noise_std), got (alpha, d, v) = ({first.alpha}, {first.d}, "
+                             f"{first.v}) and ({p.alpha}, {p.d}, {p.v})")
+    check_resources(f"the deterministic-equivalent spectra of PLRF at d = {first.d}, "
+                    f"v = {first.v}", memory=8.0 * 16 * first.v * len(problems),
+                    seconds=DE_SECONDS_PER_COORDINATE * first.v)
+    with _computable(first):
+        if trace is None:
+            _pop(first, population)   # validates ``population``
+            trace = _trace(first.alpha, first.d, first.v, population)
+        else:
+            trace = _matching_trace(trace, first)
+        forcing = trace.forcing([p.beta for p in problems])
+        keep = (trace.counts > 0) | np.any(forcing > 0, axis=1)
+        floors = [deterministic_floor(p) + 0.5 * p.noise_std**2 for p in problems]
+    return SpectrumFamily(trace.nodes[keep], 0.5 * forcing[keep], floors,
+                          counts=trace.counts[keep])

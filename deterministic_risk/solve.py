@@ -1,4 +1,5 @@
-"""The one driver of deterministic risk curves: :func:`risk_curve`."""
+"""The one driver of deterministic risk curves: :func:`risk_curve`, and :func:`risk_curves` for
+the members of a :class:`~deterministic_risk.SpectrumFamily` solved at once."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import inspect
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
-from .integrate import DIVERGENCE_FACTOR
+from .integrate import DIVERGENCE_FACTOR, IntegrationResult
 from .optimizers.base import Optimizer
 from .results import RiskCurve
 from .solvers import Solver
+from .spectrum import SpectrumFamily
 
-__all__ = ["risk_curve"]
+__all__ = ["risk_curve", "risk_curves"]
 
 
 def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
@@ -46,7 +48,7 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         exceeds ``DIVERGENCE_FACTOR`` (1e12) times the largest risk a convergent run can reach,
         :meth:`~deterministic_risk.Optimizer.risk_bound` (for SGD R(0)/(1 − ‖K‖) at the peak
         step, which a stable step never exceeds), or R(0) when no bound is known. A risk that
-        overflows float64 also gives ``success=False``.
+        overflows float64 also gives ``success=False`` (docs/errors_and_limits.md).
     **options
         Options of the optimizer's reduction of the problem (the keyword arguments of its
         ``limit_dynamics``): ``spectrum_method`` and ``feature_seed`` for PLRF problems,
@@ -86,14 +88,7 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     ...
     TypeError: unknown option 'grid_raito' for SGD: it takes spectrum_method, feature_seed, ...
     """
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an Optimizer such as dr.SGD(lr=...), got "
-                        f"{type(optimizer).__name__}")
-    if on_divergence not in ("raise", "return"):
-        raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
-    if solver is not None and not isinstance(solver, Solver):
-        raise TypeError(f"solver must be a dr.solvers.Solver such as "
-                        f"dr.solvers.LogTimeBlocks(), got {solver!r}")
+    _check_arguments(optimizer, on_divergence, solver)
     if not any(callable(getattr(problem, r, None)) for r in ("to_spectrum", "to_least_squares")):
         raise TypeError(f"problem must be a Spectrum, GaussianLeastSquares, PLRF or PLRFInstance, "
                         f"got {type(problem).__name__}")
@@ -102,35 +97,131 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     reduction = _reduction(options)
     dynamics = optimizer.limit_dynamics(problem, **options)
     # divergence is judged against the largest risk a convergent run can reach
-    # (docs/errors_and_limits.md), never below the solver's default level
+    # (docs/errors_and_limits.md), never below the solvers' default level
     bound = optimizer.risk_bound(problem, **reduction)
     threshold = DIVERGENCE_FACTOR * max(dynamics.initial_output, bound or 0.0, 1.0)
     dynamics = dataclasses.replace(dynamics, divergence_threshold=threshold)
     if solver is None:
         solver = optimizer.default_solver(dynamics, steps)
-    result = solver.solve(dynamics, steps)
-    success, message, risk = result.success, result.message, result.risk
-    if success and not np.all(np.isfinite(risk)):
-        first = int(steps[np.argmin(np.isfinite(risk))])
-        success = False
-        message = (f"overflowed float64 at k = {first} (the risk is too large to represent; "
-                   f"its initial value is {dynamics.initial_output:.3g})")
-        risk = np.where(np.isfinite(risk), risk, np.inf)
-    name = type(optimizer).__name__
-    if not success and on_divergence == "raise":
-        peak = getattr(optimizer.lr, "max_lr", None)
-        hint = f", peak {peak:.6g}" if isinstance(peak, float) else ""
-        raise FloatingPointError(f"{name} risk {message}; lower the step (the learning "
-                                 f"rate{hint})")
-    if not success:   # inf from the first step that was not reached
-        risk = risk.copy()
-        risk[np.argmin(np.isfinite(risk)):] = np.inf
+    result = _solved(solver, dynamics, steps, optimizer, on_divergence)
+    risk, success, message = _finite(result.risk, result.success, result.message, steps,
+                                     optimizer, on_divergence)
     risk = risk if dynamics.includes_floor else risk + dynamics.floor
     info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
     for key in ("feature_seed", "spectrum_method"):
         if options.get(key) is not None:
             info.setdefault(key, options[key])
     return RiskCurve(steps, risk, dynamics.floor, success, message, info)
+
+
+def risk_curves(family: SpectrumFamily, optimizer: Optimizer, steps: ArrayLike, *,
+                solver: Solver | None = None,
+                on_divergence: Literal["raise", "return"] = "raise") -> list[RiskCurve]:
+    r"""Deterministic risk of every member of a :class:`~deterministic_risk.SpectrumFamily`, in
+    one solve.
+
+    For an optimizer whose limit is affine in the initial energies and the floor at a given
+    spectrum and step (SGD's renewal recursion), the members share every coefficient of the
+    solver, which advances the matrix of their energies at once (the PLRF targets β of one
+    (α, d): docs/frontiers.md, "Shared work"). Each curve equals
+    ``risk_curve(family.member(j), optimizer, steps)`` up to rounding, except where that
+    member's risk alone would halve a block of the log-time solver that the others do not
+    (the shared grid is then the finer one).
+
+    Parameters
+    ----------
+    family : SpectrumFamily
+    optimizer : Optimizer
+        For example ``dr.SGD(lr=0.5)``; its stability checks use the shared eigenvalues and
+        counts.
+    steps : array_like of int
+    solver : Solver, optional
+        As for :func:`risk_curve`.
+    on_divergence : {"raise", "return"}
+        As for :func:`risk_curve`; a divergence stops the solve of every member.
+
+    Returns
+    -------
+    list of RiskCurve
+        One per member, in the order of the family's columns.
+
+    Raises
+    ------
+    TypeError
+        If the optimizer's limit is not affine in its initial state (signSGD: solve each member
+        with :func:`risk_curve`), or for a wrong argument type.
+    FloatingPointError
+        If the risk diverges and ``on_divergence="raise"``.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fam = dr.SpectrumFamily([1.0], [[1.0, 2.0]], floors=[0.0, 0.5])
+    >>> [c.risk.tolist() for c in dr.risk_curves(fam, dr.SGD(0.25), [0, 1])]
+    [[1.0, 0.6875], [2.5, 1.90625]]
+    """
+    if not isinstance(family, SpectrumFamily):
+        raise TypeError(f"family must be a dr.SpectrumFamily, got {type(family).__name__}")
+    _check_arguments(optimizer, on_divergence, solver)
+    steps = check.steps_array(steps)
+    dynamics = optimizer.limit_dynamics(family.member(0))
+    dynamics = dynamics.with_members(np.asarray(family.weights), np.asarray(family.floors))
+    # each member's divergence level, from its own bound (as in risk_curve)
+    initial = np.asarray(family.floors) + np.sum(np.asarray(family.weights), axis=0)
+    bounds = [optimizer.risk_bound(family.member(j)) or 0.0 for j in range(initial.size)]
+    thresholds = DIVERGENCE_FACTOR * np.maximum(np.maximum(initial, bounds), 1.0)
+    dynamics = dataclasses.replace(dynamics, divergence_threshold=thresholds)
+    if solver is None:
+        solver = optimizer.default_solver(dynamics, steps)
+    result = _solved(solver, dynamics, steps, optimizer, on_divergence)
+    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
+    curves = []
+    for j, floor in enumerate(family.floors):
+        risk, success, message = _finite(result.risk[:, j], result.success, result.message,
+                                         steps, optimizer, on_divergence)
+        risk = risk if dynamics.includes_floor else risk + floor
+        curves.append(RiskCurve(steps, risk, float(floor), success, message,
+                                {**info, "member": j}))
+    return curves
+
+
+def _check_arguments(optimizer: Any, on_divergence: str, solver: Any) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer such as dr.SGD(lr=...), got "
+                        f"{type(optimizer).__name__}")
+    if on_divergence not in ("raise", "return"):
+        raise ValueError(f"on_divergence must be 'raise' or 'return', got {on_divergence!r}")
+    if solver is not None and not isinstance(solver, Solver):
+        raise TypeError(f"solver must be a dr.solvers.Solver such as "
+                        f"dr.solvers.LogTimeBlocks(), got {solver!r}")
+
+
+def _solved(solver: Solver, dynamics: Any, steps: NDArray[np.int64], optimizer: Optimizer,
+            on_divergence: str) -> IntegrationResult:
+    """The solver's result, or FloatingPointError after a divergence with ``"raise"``."""
+    result = solver.solve(dynamics, steps)
+    if not result.success and on_divergence == "raise":
+        peak = getattr(optimizer.lr, "max_lr", None)
+        hint = f", peak {peak:.6g}" if isinstance(peak, float) else ""
+        raise FloatingPointError(f"{type(optimizer).__name__} risk {result.message}; lower the "
+                                 f"step (the learning rate{hint})")
+    return result
+
+
+def _finite(risk: NDArray[np.float64], success: bool, message: str, steps: NDArray[np.int64],
+            optimizer: Optimizer, on_divergence: str) -> tuple[NDArray, bool, str]:
+    """The solver's risk with ``success`` False (or FloatingPointError with ``"raise"``) where
+    it overflowed float64, and ``inf`` from the first step that was not reached."""
+    if success and not np.all(np.isfinite(risk)):
+        first = int(steps[np.argmin(np.isfinite(risk))])
+        success, message = False, (f"overflowed float64 at k = {first} (the risk is too large "
+                                   f"to represent)")
+        if on_divergence == "raise":
+            raise FloatingPointError(f"{type(optimizer).__name__} risk {message}")
+    if not success and not np.all(np.isfinite(risk)):
+        risk = np.array(risk, dtype=np.float64)
+        risk[np.argmin(np.isfinite(risk)):] = np.inf
+    return risk, success, message
 
 
 def _reduction(options: dict[str, Any]) -> dict[str, Any]:

@@ -118,3 +118,80 @@ class Spectrum:
         return (f"Spectrum(n_nodes={lam.size}, dimension={self.dimension:.6g}, "
                 f"eigenvalues in [{lam.min():.3g}, {lam.max():.3g}], "
                 f"initial_risk={self.initial_risk:.6g}, floor={self.floor:.6g})")
+
+
+@dataclass(frozen=True, eq=False)
+class SpectrumFamily:
+    r"""Several problems on one spectrum: shared eigenvalues and counts, one column of initial
+    energies and one floor per member.
+
+    The PLRF problems of one (α, d, v) with different targets β are such a family (the
+    covariance does not depend on β; only the forcing masses and the floor do). For SGD the
+    risk is affine in the initial energies and the floor at a given spectrum and step, so
+    :func:`~deterministic_risk.risk_curves` solves all members at once.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (n,)
+        Node positions :math:`\lambda_i \ge 0`.
+    weights : array_like, shape (n, m)
+        Initial excess risk of each node (rows) for each member (columns), :math:`\ge 0`.
+    floors : array_like, shape (m,)
+        Irreducible risk of each member, :math:`\ge 0`.
+    counts : array_like, shape (n,), optional
+        Number of eigenvalues each node stands for (default 1).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> fam = dr.SpectrumFamily([1.0, 0.1], [[0.5, 0.1], [0.25, 0.2]], floors=[0.0, 0.01])
+    >>> len(fam), fam.size
+    (2, 2)
+    >>> fam.member(1)
+    Spectrum(n_nodes=2, dimension=2, eigenvalues in [0.1, 1], initial_risk=0.31, floor=0.01)
+    """
+
+    eigenvalues: NDArray[np.float64]
+    weights: NDArray[np.float64]
+    floors: NDArray[np.float64]
+    counts: NDArray[np.float64] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        lam = check.float_array("eigenvalues", self.eigenvalues, ndim=1, nonnegative=True)
+        w = check.float_array("weights", self.weights, ndim=2, nonnegative=True)
+        f = check.float_array("floors", self.floors, ndim=1, nonnegative=True)
+        if lam.size == 0:
+            raise ValueError("eigenvalues must contain at least one node")
+        if w.shape[0] != lam.size or w.shape[1] != f.size or f.size == 0:
+            raise ValueError(f"weights must have shape (n_nodes, n_members) = ({lam.size}, "
+                             f"{f.size}) for {lam.size} eigenvalues and {f.size} floors, got "
+                             f"{w.shape}")
+        n = check.float_array("counts", np.ones_like(lam) if self.counts is None else self.counts,
+                              ndim=1, nonnegative=True)
+        if n.shape != lam.shape:
+            raise ValueError(f"counts must have the shape of eigenvalues {lam.shape}, got {n.shape}")
+        object.__setattr__(self, "eigenvalues", lam)
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "floors", f)
+        object.__setattr__(self, "counts", n)
+
+    @property
+    def size(self) -> int:
+        """Number of members m."""
+        return self.floors.size
+
+    def member(self, j: int) -> Spectrum:
+        """The :class:`Spectrum` of member ``j`` (the shared nodes with column ``j``)."""
+        j = check.positive_int("j", j, minimum=0)
+        if j >= self.size:
+            raise ValueError(f"j must be < {self.size} (the number of members), got {j}")
+        return Spectrum(self.eigenvalues, self.weights[:, j], floor=float(self.floors[j]),
+                        counts=self.counts)
+
+    def __len__(self) -> int:
+        return self.eigenvalues.size
+
+    def __repr__(self) -> str:
+        lam = self.eigenvalues
+        return (f"SpectrumFamily(n_nodes={lam.size}, members={self.size}, "
+                f"eigenvalues in [{lam.min():.3g}, {lam.max():.3g}])")

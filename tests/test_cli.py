@@ -5,9 +5,11 @@ import sys
 
 import pytest
 
+import deterministic_risk as dr
 from deterministic_risk.cli import main
 
 
+@pytest.mark.slow
 def test_demo_writes_figures_and_summary(tmp_path):
     assert main(["demo", "--out", str(tmp_path), "--steps", "300", "--runs", "8"]) == 0
     for name in ("sgd_theory_vs_simulation.png", "sgd_loss_vs_flops.png", "summary.txt"):
@@ -110,8 +112,31 @@ def test_signsgd_from_the_command_line(tmp_path):
     assert main(["curve", "--optimizer", "signsgd", "--batch", "4", "--d", "60"]) == 2
 
 
-def test_measured_phase_diagram(tmp_path):
-    out = tmp_path / "measured.png"
-    assert main(["phase-diagram", "--kind", "measured", "--grid", "2", "--d-values", "20,40,80",
-                 "--budgets", "10", "--backend", "serial", "--out", str(out)]) == 0
+def test_measured_phase_diagram(tmp_path, capsys):
+    out, saved = tmp_path / "measured.png", tmp_path / "map.npz"
+    assert main(["phase-diagram", "--kind", "measured", "--grid", "2", "--alpha-min", "1.0",
+                 "--alpha-max", "1.2", "--beta-min", "0.3", "--beta-max", "0.8",
+                 "--d-values", "20,40,80,160,320", "--flops-min", "1e3", "--flops-max", "1e7",
+                 "--budgets", "25", "--backend", "serial", "--out", str(out),
+                 "--save", str(saved)]) == 0
     assert out.stat().st_size > 0
+    pm = dr.PhaseMap.from_npz(saved)
+    assert pm.eta.shape == (2, 2) and pm.info["columns"] == 10
+    assert "interior points" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--grid", "1"], "--grid must be >= 2"),
+    (["--optimizer", "signsgd-decay"], "--optimizer sgd or signsgd"),
+    (["--d-values", "20,forty"], "--d-values must be comma-separated integers"),
+    (["--lr", "fast"], "--lr must be 'stable', 'grid' or a number"),
+    (["--alpha-min", "2", "--alpha-max", "1"], "--alpha-min < --alpha-max"),
+    (["--alpha-min", "0.01", "--alpha-max", "0.02", "--beta-min", "0.01", "--beta-max", "0.02"],
+     "admissible"),
+])
+def test_measured_phase_diagram_refuses_bad_input(tmp_path, capsys, flags, message):
+    argv = ["phase-diagram", "--kind", "measured", "--backend", "serial",
+            "--out", str(tmp_path / "x.png"), *flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

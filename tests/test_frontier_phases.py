@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk import deterministic_equivalent as de
 from deterministic_risk.studies._spectra import plrf_spectra
 from deterministic_risk.studies.reproduce import SGD_PHASE_POINTS
 
@@ -68,7 +69,9 @@ def test_spectra_disk_cache_and_pool_give_identical_spectra(tmp_path):
     probs = [dr.PLRF(0.8, 0.6, d) for d in (50, 100, 200)]
     direct = [p.spectrum() for p in probs]
     pooled = plrf_spectra(probs, cache_dir=tmp_path, n_jobs=2)
-    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 3
+    assert len(list(tmp_path.glob("trace-*.npz"))) == 3
+    de._trace.cache_clear()
+    de._spectrum.cache_clear()
     loaded = plrf_spectra(probs, cache_dir=tmp_path)
     for a, b, c in zip(direct, pooled, loaded):
         for s in (b, c):
@@ -76,15 +79,23 @@ def test_spectra_disk_cache_and_pool_give_identical_spectra(tmp_path):
             np.testing.assert_array_equal(a.weights, s.weights)
             np.testing.assert_array_equal(a.counts, s.counts)
             assert a.floor == s.floor
-    # another node count is another spectrum, stored under another key
-    plrf_spectra(probs[:1], cache_dir=tmp_path, n_nodes=20)
-    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 4
+    # the stored trace measure serves every beta and node count of its (alpha, d, v)
+    other = [dr.PLRF(0.8, 1.3, 50), dr.PLRF(0.8, 0.6, 50, noise_std=0.1)]
+    for p, s in zip(other, plrf_spectra(other, cache_dir=tmp_path)):
+        np.testing.assert_array_equal(p.spectrum().weights, s.weights)
+        assert p.spectrum().floor == s.floor
+    merged = plrf_spectra(probs[:1], cache_dir=tmp_path, n_nodes=20)[0]
+    np.testing.assert_array_equal(merged.eigenvalues, probs[0].spectrum(n_nodes=20).eigenvalues)
+    assert len(list(tmp_path.glob("*.npz"))) == 3
+    # a sampled W is stored whole, one file per problem
+    plrf_spectra(probs[:2], method="sampled", cache_dir=tmp_path, n_jobs=2)
+    assert len(list(tmp_path.glob("spectrum-*.npz"))) == 2
 
 
 def test_a_corrupt_cache_file_is_recomputed(tmp_path):
     prob = dr.PLRF(0.8, 0.6, 60)
     plrf_spectra([prob], cache_dir=tmp_path)
-    (path,) = tmp_path.glob("spectrum-*.npz")
+    (path,) = tmp_path.glob("trace-*.npz")
     path.write_bytes(b"not an npz file")
     (spec,) = plrf_spectra([prob], cache_dir=tmp_path)
     np.testing.assert_array_equal(spec.eigenvalues, prob.spectrum().eigenvalues)
@@ -106,6 +117,7 @@ def test_compute_optimal_rejects_bad_speed_options():
         dr.compute_optimal(0.8, 0.6, d_values=[10, 20, 40], n_nodes=0)
 
 
+@pytest.mark.slow
 def test_node_compression_keeps_the_exponents():
     """Compressing each DE spectrum to 400 nodes changes the fitted exponents by < 0.01
     (d ≤ 3200, α = β = 0.7; docs/frontiers.md measures it at d ≤ 10⁵)."""
@@ -157,19 +169,22 @@ def test_measured_vs_theory_reports_errors():
     assert cmp.row()["phase"] == "Ia" and len(cmp.windows) > 0
 
 
+@pytest.mark.slow
 def test_steeper_point_is_inside_a_signsgd_steeper_region():
     a, b, diff = dr.studies.steeper_point("signsgd", "sgd")
     assert diff > 0.03
     assert asy.phase_of(a, b, "signsgd").eta - asy.phase_of(a, b, "sgd").eta == pytest.approx(diff)
 
 
-def test_optimizer_comparison_runs_or_names_the_missing_optimizer():
-    opts = dict(d_values=[30, 60, 120, 240], flops=np.geomspace(1e3, 1e6, 16), fit_window=None)
-    try:
-        dr.compute_optimal(0.8, 1.2, "signsgd", **opts)
-    except ValueError:
-        with pytest.raises(NotImplementedError, match="optimizer='signsgd'"):
-            dr.studies.optimizer_comparison(0.8, 1.2, **opts)
-    else:  # pragma: no cover - once compute_optimal supports signSGD
-        res = dr.studies.optimizer_comparison(0.8, 1.2, **opts)
-        assert set(res) == {"sgd", "signsgd"}
+def test_optimizer_comparison_runs_both_optimizers():
+    # (0.8, 1.2): SGD Phase III, signSGD area Ab (docs/frontiers.md); both frontiers computed with
+    # the stable step of each optimizer and paired with their own symbolic exponents
+    opts = dict(d_values=[30, 60, 120], flops=np.geomspace(1e3, 1e6, 8), fit_window=None,
+                lr="stable")
+    res = dr.studies.optimizer_comparison(0.8, 1.2, **opts)
+    assert set(res) == {"sgd", "signsgd"}
+    assert res["sgd"].phase == "III" and res["signsgd"].phase == "Ab"
+    assert res["signsgd"].eta_theory == pytest.approx(0.75)
+    for cmp in res.values():
+        assert np.all(np.isfinite(cmp.frontier.losses[:, -1]))
+        assert cmp.frontier.optimizer in ("sgd", "signsgd")

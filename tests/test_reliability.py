@@ -30,7 +30,8 @@ def test_sgd_just_below_the_stability_limit_converges_at_any_horizon(gap):
     curve = dr.risk_curve(spec, dr.SGD(lr), [0, 10**6, 10**12, 2**62])
     assert curve.success, curve.message
     assert np.all(curve.risk <= spec.initial_risk / (1 - kernel_norm(spec, lr)))
-    if gap >= 1e-13:   # closer, 1 - ||K|| ~ 1e-15 carries the rounding of the sum over nodes
+    if gap >= 1e-10:   # closer, 1 - ||K|| carries the rounding of the sum over the nodes
+        # (~1e-15 absolute, 1 % of 1 - ||K|| at a gap of 1e-13), so the formula is not a reference
         assert curve.risk[-1] == pytest.approx(stationary_risk(spec, lr), rel=1e-3)
 
 

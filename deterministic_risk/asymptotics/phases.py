@@ -23,7 +23,7 @@ from .symbolic_frontier import (OPTIMIZERS, SymbolicVertex, problem, solve_expon
 from .symbols import alpha, beta
 
 __all__ = ["PhaseResult", "Comparison", "phase_of", "phase_table", "exponent_grid",
-           "compare_optimizers", "sample_domain"]
+           "boundary_distance", "compare_optimizers", "sample_domain"]
 
 _DOMAIN = {"sgd": (0.02, 3.0, -1.0, 3.0), "signsgd": (0.26, 3.0, -1.0, 3.0),
            "signsgd-decay": (0.26, 3.0, -1.0, 3.0)}
@@ -443,6 +443,72 @@ def exponent_grid(optimizer: str, alpha: ArrayLike, beta: ArrayLike):
     names = np.array([None if kk is None else names_by_key.get(kk, kk) for kk in keys],
                      dtype=object)
     return x[:, 0].reshape(a.shape), eta.reshape(a.shape), names.reshape(a.shape)
+
+
+def boundary_distance(optimizer: str, alpha: ArrayLike, beta: ArrayLike, *,
+                      spacing: float = 0.005, reach: float = 0.1) -> NDArray[np.float64]:
+    r"""Distance in the (α, β) plane from each point to the nearest phase boundary.
+
+    A boundary is wherever the phase key (the active terms, constraints and step scaling of the
+    exponent LP, :func:`exponent_grid`) changes: between two phases, on a line where the LP is
+    degenerate, and at the edge of the admissible region. The keys are solved on a square grid
+    of ``spacing`` covering the points and ``reach`` around them; the distance of a point is
+    that to the nearest grid point whose key differs from the point's own (so it is exact up
+    to about ``spacing``/√2).
+
+    Parameters
+    ----------
+    optimizer : {"sgd", "signsgd", "signsgd-decay"}
+    alpha, beta : array_like, same shape
+    spacing : float
+        Grid spacing.
+    reach : float
+        Distances beyond it are reported as ``reach``.
+
+    Returns
+    -------
+    ndarray, shape of ``alpha``
+        0 on a boundary and outside the admissible region.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> dist = dr.asymptotics.boundary_distance("sgd", np.array([1.0, 0.8]), np.array([0.3, 0.52]))
+    >>> np.round(dist, 2).tolist()        # 2β = 1 separates phases Ia and II
+    [0.1, 0.02]
+    """
+    from scipy.spatial import cKDTree
+
+    a = np.asarray(alpha, dtype=float)
+    b = np.asarray(beta, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"alpha and beta must have the same shape, got {a.shape} and {b.shape}")
+    spacing = check.positive_float("spacing", spacing)
+    reach = check.positive_float("reach", reach)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    out = np.zeros(a.shape)
+    if a.size == 0:
+        return out
+    pad = reach + spacing
+    ga = np.arange(a.min() - pad, a.max() + pad + spacing, spacing)
+    gb = np.arange(b.min() - pad, b.max() + pad + spacing, spacing)
+    aa, bb = (x.ravel() for x in np.meshgrid(ga, gb))
+    _, _, grid_keys = solve_exponents_grid(optimizer, aa, bb)
+    _, _, keys = solve_exponents_grid(optimizer, a.ravel(), b.ravel())
+    grid_keys = np.array(["" if k is None else k for k in grid_keys], dtype=object)
+    points = np.column_stack([aa, bb])
+    flat = out.ravel()
+    for key in {k for k in keys if k is not None}:
+        mine = np.array([k == key for k in keys])
+        other = grid_keys != key
+        if not other.any():
+            flat[mine] = reach
+            continue
+        dist, _ = cKDTree(points[other]).query(np.column_stack([a.ravel()[mine],
+                                                                b.ravel()[mine]]))
+        flat[mine] = np.minimum(dist, reach)
+    return flat.reshape(a.shape)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Compute-optimal frontiers and measured-against-symbolic exponent maps.
 
 The functions only draw: the frontiers come from :func:`deterministic_risk.compute_optimal` /
-:func:`deterministic_risk.sweep`, the symbolic exponents from
-:func:`deterministic_risk.asymptotics.exponent_grid`.
+:func:`deterministic_risk.sweep`, the phase maps from :func:`deterministic_risk.phase_map`, the
+symbolic exponents from :func:`deterministic_risk.asymptotics.exponent_grid`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..studies.frontier import Frontier
+from ..studies.phase_plane import PhaseMap
 
-__all__ = ["plot_frontier", "plot_compute_optimal", "plot_exponents_vs_theory"]
+__all__ = ["plot_frontier", "plot_compute_optimal", "plot_exponents_vs_theory", "plot_phase_map",
+           "plot_phase_map_comparison"]
 
 
 def plot_frontier(frontier: Frontier, *, method: str = "isoflop", eta_theory: float | None = None,
@@ -164,8 +166,8 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import deterministic_risk as dr
-    >>> frs = dr.sweep([(1.0, 0.3), (1.2, 0.3), (1.0, 0.8), (1.2, 0.8)], backend="serial",
-    ...                d_values=[20, 40, 80, 160], n_budgets=15, spectrum_method="sampled")
+    >>> frs = dr.sweep([(1.0, 0.3), (1.0, 0.8)], backend="serial", d_values=[20, 40, 80],
+    ...                n_budgets=10, spectrum_method="sampled")
     >>> axes = dr.plotting.plot_exponents_vs_theory(frs)
     >>> axes.shape
     (2, 3)
@@ -190,11 +192,102 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
         measured["eta"][i, j], measured["xi"][i, j] = fit.eta, fit.xi
     xi_t, eta_t, _ = asy.exponent_grid(optimizer, aa, bb)
     theory = {"eta": eta_t, "xi": xi_t}
+    return _exponent_panels(alphas, betas, measured, theory, quantities, method, axes)
+
+
+def plot_phase_map(phase_map: PhaseMap, *, quantities: Sequence[str] = ("eta", "xi"),
+                   margin: float = 0.05, axes=None):
+    r"""Heat maps of a :class:`~deterministic_risk.PhaseMap`: measured, symbolic and their
+    difference, one row per exponent.
+
+    Points within ``margin`` of a symbolic phase boundary are marked with a dot in the difference
+    panels (the accuracy of :meth:`~deterministic_risk.PhaseMap.accuracy` is counted over the
+    others).
+
+    Parameters
+    ----------
+    phase_map : PhaseMap
+        From :func:`deterministic_risk.phase_map`.
+    quantities : sequence of {"eta", "xi"}
+    margin : float
+    axes : array of matplotlib Axes, shape (len(quantities), 3), optional
+
+    Returns
+    -------
+    ndarray of matplotlib.axes.Axes, shape (len(quantities), 3)
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, deterministic_risk as dr
+    >>> pm = dr.phase_map([1.0, 1.2], [0.3, 0.8], "sgd", d_values=[20, 40, 80, 160, 320],
+    ...                   flops=np.geomspace(1e3, 1e7, 25), fit_sizes=(0.05, 0.8),
+    ...                   backend="serial")
+    >>> dr.plotting.plot_phase_map(pm).shape
+    (2, 3)
+    """
+    for q in quantities:
+        if q not in ("eta", "xi"):
+            raise ValueError(f"quantities must be 'eta' or 'xi', got {q!r}")
+    measured = {"eta": phase_map.eta.T, "xi": phase_map.xi.T}
+    theory = {"eta": phase_map.eta_theory.T, "xi": phase_map.xi_theory.T}
+    near = (phase_map.admissible & ~phase_map.interior(margin)).T
+    return _exponent_panels(phase_map.alphas, phase_map.betas, measured, theory, quantities,
+                            "isoflop", axes, near=near, title=phase_map.optimizer)
+
+
+def plot_phase_map_comparison(first: PhaseMap, second: PhaseMap, *,
+                              quantities: Sequence[str] = ("eta",), axes=None):
+    r"""The difference of two phase maps (for example signSGD − SGD), measured beside symbolic.
+
+    Parameters
+    ----------
+    first, second : PhaseMap
+        Maps on the same (α, β) grid.
+    quantities : sequence of {"eta", "xi"}
+    axes : array of matplotlib Axes, shape (len(quantities), 3), optional
+
+    Returns
+    -------
+    ndarray of matplotlib.axes.Axes, shape (len(quantities), 3)
+        Per row: measured first − second, symbolic first − second, and their difference.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import numpy as np, deterministic_risk as dr
+    >>> pm = dr.phase_map([1.0, 1.2], [0.3, 0.8], "sgd", d_values=[20, 40, 80, 160, 320],
+    ...                   flops=np.geomspace(1e3, 1e7, 25), fit_sizes=(0.05, 0.8),
+    ...                   backend="serial")
+    >>> dr.plotting.plot_phase_map_comparison(pm, pm).shape
+    (1, 3)
+    """
+    for q in quantities:
+        if q not in ("eta", "xi"):
+            raise ValueError(f"quantities must be 'eta' or 'xi', got {q!r}")
+    if not (np.array_equal(first.alphas, second.alphas)
+            and np.array_equal(first.betas, second.betas)):
+        raise ValueError("the two maps must have the same alphas and betas")
+    measured = {q: (getattr(first, q) - getattr(second, q)).T for q in quantities}
+    theory = {q: (getattr(first, f"{q}_theory") - getattr(second, f"{q}_theory")).T
+              for q in quantities}
+    return _exponent_panels(first.alphas, first.betas, measured, theory, quantities, "isoflop",
+                            axes, title=f"{first.optimizer} − {second.optimizer}",
+                            prefix=f"{first.optimizer} − {second.optimizer}: ")
+
+
+def _exponent_panels(alphas, betas, measured, theory, quantities, method, axes, *, near=None,
+                     title=None, prefix=""):
+    """Measured, symbolic and difference panels per quantity; arrays of shape (nb, na)."""
+    shape = (betas.size, alphas.size)
     if axes is None:
         fig, axes = plt.subplots(len(quantities), 3, figsize=(14, 4.2 * len(quantities)),
                                  squeeze=False, constrained_layout=True)
+        if title:
+            fig.suptitle(title)
     axes = np.asarray(axes).reshape(len(quantities), 3)
     ea, eb = _cell_edges(alphas), _cell_edges(betas)
+    small = max(shape) > 12
     for row, q in enumerate(quantities):
         sym = "η" if q == "eta" else "ξ"
         both = np.concatenate([measured[q][np.isfinite(measured[q])],
@@ -202,10 +295,14 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
         vmin, vmax = (both.min(), both.max()) if both.size else (0.0, 1.0)
         diff = measured[q] - theory[q]
         lim = np.nanmax(np.abs(diff)) if np.isfinite(diff).any() else 1.0
-        panels = [(measured[q], f"measured {sym} ({method})", "viridis", vmin, vmax),
-                  (theory[q], f"symbolic {sym}", "viridis", vmin, vmax),
+        cmap = "RdBu_r" if prefix else "viridis"
+        if prefix:      # differences of two maps: one symmetric scale
+            vmax = max(abs(vmin), abs(vmax))
+            vmin = -vmax
+        panels = [(measured[q], f"{prefix}measured {sym} ({method})", cmap, vmin, vmax),
+                  (theory[q], f"{prefix}symbolic {sym}", cmap, vmin, vmax),
                   (diff, f"measured − symbolic {sym}", "RdBu_r", -lim, lim)]
-        for col, (val, title, cmap, lo, hi) in enumerate(panels):
+        for col, (val, name, cmap, lo, hi) in enumerate(panels):
             ax = axes[row, col]
             mesh = ax.pcolormesh(ea, eb, np.ma.masked_invalid(val), cmap=cmap, vmin=lo, vmax=hi)
             ax.figure.colorbar(mesh, ax=ax, label=sym if col < 2 else f"Δ{sym}")
@@ -213,12 +310,16 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
                 for j in range(shape[1]):
                     if np.isfinite(val[i, j]):
                         ax.text(alphas[j], betas[i], f"{val[i, j]:.2f}", ha="center",
-                                va="center", fontsize=6)
+                                va="center", fontsize=4 if small else 6)
+            if col == 2 and near is not None:
+                jj, ii = np.meshgrid(np.arange(shape[1]), np.arange(shape[0]))
+                ax.plot(alphas[jj[near]], betas[ii[near]] + 0.3 * (eb[1] - eb[0]), "k.",
+                        ms=1.5, label="near a phase boundary")
             a = np.linspace(ea[0], ea[-1], 50)
             ax.plot(a, 0.5 - a, "k-", lw=1)          # admissible edge 2α + 2β = 1
             ax.set_xlim(ea[0], ea[-1])
             ax.set_ylim(eb[0], eb[-1])
             ax.set_xlabel("α")
             ax.set_ylabel("β")
-            ax.set_title(title)
+            ax.set_title(name)
     return axes

@@ -145,6 +145,7 @@ def isoflop_optimum(flops: ArrayLike, d_values: ArrayLike, losses: ArrayLike
         x = np.log(d_values)[np.stack([idx - 1, idx, idx + 1])]
         y = np.log(table[np.stack([idx - 1, idx, idx + 1]), cols])
         ok = np.all(np.isfinite(y), axis=0)
+        y = np.where(ok, y, 0.0)        # a neighbour without a loss: no parabola (ok False)
         # vertex of the parabola through three points (x0, y0), (x1, y1), (x2, y2)
         d01 = (y[1] - y[0]) / (x[1] - x[0])
         d12 = (y[2] - y[1]) / (x[2] - x[1])

@@ -28,6 +28,7 @@ from ..resources import ResourceLimits, current_limits, resource_limits
 from ..results import RiskCurve
 from ..solve import risk_curve
 from ..solvers import Solver
+from ..threads import limit_worker_blas_threads
 from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .lr_search import optimal_lr
@@ -147,10 +148,10 @@ class Frontier:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80], n_budgets=10,
     ...                         spectrum_method="sampled")
     >>> sorted(fr.fits), fr.losses.shape
-    (['envelope', 'isoflop'], (4, 16))
+    (['envelope', 'isoflop'], (3, 10))
     """
 
     alpha: float
@@ -206,6 +207,36 @@ class Frontier:
         use = finite & (self.flops >= window[0]) & (self.flops <= window[1])
         return fit_exponents(self.flops, self.envelope_d_star, self.envelope, use, window,
                              "envelope")
+
+    @classmethod
+    def from_losses(cls, alpha: float, beta: float, optimizer: str, d_values: ArrayLike,
+                    flops: ArrayLike, losses: ArrayLike, lrs: ArrayLike, *,
+                    fit_window: tuple[float, float] | None = None,
+                    curves: list[RiskCurve] | None = None,
+                    budget_lrs: ArrayLike | None = None) -> "Frontier":
+        """The frontier of a loss table: IsoFLOP and envelope optima and their fits over the
+        budgets in ``fit_window`` (default: every budget with an interior optimum).
+
+        Examples
+        --------
+        >>> import numpy as np, deterministic_risk as dr
+        >>> d, f = 2.0 ** np.arange(2, 9), np.geomspace(1e2, 1e4, 5)
+        >>> losses = 1 / d[:, None] + d[:, None] / f[None, :]  # d* = f^(1/2), R* = 2 f^(-1/2)
+        >>> fr = dr.Frontier.from_losses(1.0, 0.5, "sgd", d, f, losses, np.ones(d.size))
+        >>> fr.fits["isoflop"].n_budgets, round(fr.xi, 2), round(fr.eta, 2)
+        (5, 0.5, 0.5)
+        """
+        d_values = np.asarray(d_values, dtype=np.float64)
+        flops = np.asarray(flops, dtype=np.float64)
+        losses = np.asarray(losses, dtype=np.float64)
+        d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
+        env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
+        fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
+                "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
+        return cls(float(alpha), float(beta), str(optimizer), d_values, flops, losses,
+                   np.asarray(lrs, dtype=np.float64), d_star, risk_star, envelope, env_d, fits,
+                   list(curves or []), None if budget_lrs is None else np.asarray(budget_lrs),
+                   int(interior.sum()))
 
     def to_npz(self, path: str | Path) -> None:
         """Save everything but the curves to ``path`` (``.npz``)."""
@@ -318,7 +349,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
         Store the spectra there and reload them on the next call (the key includes a hash of
         the spectrum code).
     n_jobs : int, default 1
-        Processes computing the spectra of the model sizes in parallel.
+        Processes computing the spectra of the model sizes in parallel (one BLAS thread each).
     progress : bool, optional
         tqdm progress bar over the model sizes (default: when standard error is a terminal).
 
@@ -430,10 +461,7 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
             curve = risk_curve(target, opt, steps, on_divergence="return", **options)
             curve.info["d"] = int(d)
             curves.append(curve)
-            reach = k[ok] <= curve.steps[-1]
-            vals = np.full(ok.sum(), np.inf)
-            vals[reach] = curve(k[ok][reach]) if curve.success else np.inf
-            losses[i, ok] = vals
+            losses[i, ok] = budget_losses(curve, k[ok])
         else:
             for j in np.nonzero(ok)[0]:
                 n_steps = max(1, int(round(k[j])))
@@ -445,15 +473,10 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
                 losses[i, j] = curve.risk[-1]
             curves.append(curve)
         lrs[i] = opt.lr.max_lr if budget_lrs is None else np.nanmax(budget_lrs[i])
-    d_star, risk_star, interior = isoflop_optimum(flops, d_values, losses)
-    env_d, envelope, env_interior = envelope_optimum(flops, d_values, losses)
-    fits = {"isoflop": _fit(flops, d_star, risk_star, interior, fit_window, "isoflop"),
-            "envelope": _fit(flops, env_d, envelope, env_interior, fit_window, "envelope")}
     name = optimizer if isinstance(optimizer, str) else (
         name_of(optimizer) if isinstance(optimizer, Optimizer) else "callable")
-    return Frontier(alpha, beta, str(name), d_values.astype(np.float64), flops, losses, lrs,
-                    d_star, risk_star, envelope, env_d, fits, curves, budget_lrs,
-                    int(interior.sum()))
+    return Frontier.from_losses(alpha, beta, str(name), d_values, flops, losses, lrs,
+                                fit_window=fit_window, curves=curves, budget_lrs=budget_lrs)
 
 
 def _budgets(flops: ArrayLike | None, n_budgets: int, d_values: NDArray[np.int64],
@@ -474,6 +497,25 @@ def _budgets(flops: ArrayLike | None, n_budgets: int, d_values: NDArray[np.int64
     return flops
 
 
+def budget_losses(curve: RiskCurve, k: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Risk of a constant-step curve at the (fractional) iteration counts ``k`` of the budgets,
+    interpolated in log-log; ``inf`` beyond the curve or for a curve that diverged.
+
+    Examples
+    --------
+    >>> import numpy as np, deterministic_risk as dr
+    >>> curve = dr.risk_curve(dr.Spectrum([1.0], [1.0]), dr.SGD(0.25), [1, 4])
+    >>> budget_losses = dr.studies.frontier.budget_losses
+    >>> budget_losses(curve, np.array([1.0, 2.0, 8.0])).round(6).tolist()
+    [0.6875, 0.391906, inf]
+    """
+    reach = k <= curve.steps[-1]
+    out = np.full(k.shape, np.inf)
+    if curve.success:
+        out[reach] = curve(k[reach])
+    return out
+
+
 def _fit(flops, d_star, risk_star, interior, window, method) -> FrontierFit:
     window = (float(flops[0]), float(flops[-1])) if window is None else window
     use = interior & (flops >= window[0]) & (flops <= window[1])
@@ -488,7 +530,11 @@ def _point_key(point: tuple, options: dict) -> str:
 
 
 def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None,
+               worker_blas_threads: int | None = None,
                limits: ResourceLimits | None = None) -> Frontier:
+    # in a pool worker: the BLAS thread limit of the whole worker process (parallelism is across
+    # points; docs/threads.md)
+    limit_worker_blas_threads(worker_blas_threads)
     alpha, beta, optimizer = point
     if spectra_dir is not None and "cache_dir" not in options:
         options = {**options, "cache_dir": spectra_dir}
@@ -500,7 +546,7 @@ def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None,
 def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
           backend: str = "local", max_workers: int | None = None, client: Any = None,
           cache_dir: str | Path | None = None, progress: bool | None = None,
-          **options: Any) -> list[Frontier]:
+          worker_blas_threads: int | None = 1, **options: Any) -> list[Frontier]:
     """Compute-optimal frontiers of many (α, β[, optimizer]) points in parallel.
 
     Parameters
@@ -518,6 +564,11 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         subdirectory (reused when the same (α, β) is swept again with other options).
     progress : bool, optional
         Show a tqdm progress bar (default: when standard error is a terminal).
+    worker_blas_threads : int or None, default 1
+        BLAS threads of each worker process (``"local"`` and ``"dask"``; the limit stays set in
+        a Dask worker, which for an in-process cluster is this process). One thread per worker
+        avoids N workers running N² threads; ``None`` leaves the workers' setting
+        (docs/threads.md).
     **options
         Passed to :func:`compute_optimal` (``d_values``, ``flops``, ``lr``, ...).
 
@@ -556,6 +607,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         raise ValueError(f"backend must be 'local', 'dask' or 'serial', got {backend!r}")
     if max_workers is not None:
         max_workers = check.positive_int("max_workers", max_workers)
+    if worker_blas_threads is not None:
+        worker_blas_threads = check.positive_int("worker_blas_threads", worker_blas_threads)
     unknown = set(options) - set(inspect.signature(compute_optimal).parameters) \
         - {"alpha", "beta", "optimizer"}
     if unknown or {"alpha", "beta", "optimizer"} & set(options):
@@ -587,12 +640,12 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
     try:
         if backend == "serial" or not todo:
             for i in todo:
-                done(i, _run_point(pts[i], options, spectra_dir, limits))
+                done(i, _run_point(pts[i], options, spectra_dir, limits=limits))
         elif backend == "local":
             workers = max_workers or os.cpu_count() or 1
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, pts[i], options, spectra_dir, limits): i
-                           for i in todo}
+                futures = {pool.submit(_run_point, pts[i], options, spectra_dir,
+                                       worker_blas_threads, limits=limits): i for i in todo}
                 from concurrent.futures import as_completed
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
@@ -608,7 +661,8 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
             dask_client = Client(client) if own else client
             try:
                 # workers may not share this file system: no spectrum cache there
-                futures = {dask_client.submit(_run_point, pts[i], options, None, limits,
+                futures = {dask_client.submit(_run_point, pts[i], options, None,
+                                              worker_blas_threads, limits=limits,
                                               pure=False): i
                            for i in todo}
                 for fut in dask_completed(list(futures)):

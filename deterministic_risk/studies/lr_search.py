@@ -21,8 +21,9 @@ from .. import _validation as check
 from ..optimizers.base import Optimizer
 from ..results import GreedyCurve, RiskCurve
 from ..solve import risk_curve
+from .fitting import isoflop_optimum
 
-__all__ = ["StepSizeSearch", "optimal_lr", "greedy_risk_curve"]
+__all__ = ["StepSizeSearch", "BudgetStepSearch", "optimal_lr", "optimal_lrs", "greedy_risk_curve"]
 
 @dataclass(frozen=True, eq=False)
 class StepSizeSearch:
@@ -31,7 +32,7 @@ class StepSizeSearch:
     Attributes
     ----------
     lr : float
-        The step (constant, or the peak of the schedule built by ``make_optimizer``) with the
+        The step (constant, or the peak of the ``schedule``) with the
         lowest deterministic risk at ``budget``.
     risk : float
         That risk (floor included).
@@ -210,6 +211,104 @@ def optimal_lr(problem: Any, optimizer: Optimizer | Callable[[float], Optimizer]
         curve = risk_curve(problem, make_optimizer(best), steps, **options)
     return StepSizeSearch(best, float(np.exp(fx)), budget, (lo, hi), np.exp(grid),
                           np.exp(grid_vals), n_eval, success, message, curve)
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetStepSearch:
+    """Result of :func:`optimal_lrs`: the best constant step of each budget.
+
+    Attributes
+    ----------
+    budgets : ndarray of int64, shape (m,)
+    lr, risk : ndarray, shape (m,)
+        Best step and its risk (floor included) at each budget.
+    interior : ndarray of bool, shape (m,)
+        False where the best step is at an end of the grid (then ``lr`` is that end and ``risk``
+        an upper bound of the optimum); widen ``bounds`` there.
+    grid : ndarray, shape (n,)
+        The steps whose curves were computed.
+    grid_risk : ndarray, shape (n, m)
+        Their risks at the budgets (``inf`` for a step that diverged or was refused).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1, 0.01], [0.3, 0.3, 0.3], floor=0.01)
+    >>> search = dr.studies.optimal_lrs(spec, dr.SGD(1.0), [10, 1000])
+    >>> search.grid_risk.shape, search.interior.tolist()
+    ((25, 2), [True, True])
+    """
+
+    budgets: NDArray[np.int64]
+    lr: NDArray[np.float64]
+    risk: NDArray[np.float64]
+    interior: NDArray[np.bool_]
+    grid: NDArray[np.float64] = field(repr=False)
+    grid_risk: NDArray[np.float64] = field(repr=False)
+
+
+def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
+                bounds: tuple[float, float] | None = None, points_per_decade: float = 6.0,
+                **curve_options: Any) -> BudgetStepSearch:
+    r"""The best constant step of every budget, from one log grid of steps.
+
+    The curve of one constant step gives its risk at every budget, so a grid of n steps costs n
+    curves however many budgets there are (:func:`optimal_lr` costs a search per budget). At each
+    budget the best grid step is refined by the parabola in (log γ, log R) through it and its two
+    neighbours (:func:`~deterministic_risk.studies.isoflop_optimum` with the steps in place of
+    the model sizes).
+
+    Parameters
+    ----------
+    problem : Spectrum, GaussianLeastSquares or PLRF
+    optimizer : Optimizer
+        Template: the candidates are ``optimizer.with_lr(γ)``.
+    budgets : array_like of int
+        Iteration counts.
+    bounds : (float, float), optional
+        Range of the grid; default the optimizer's
+        :meth:`~deterministic_risk.Optimizer.lr_search_bounds` at the largest budget.
+    points_per_decade : float
+        Density of the log grid (the parabola's error in log R shrinks like its spacing cubed).
+    **curve_options
+        Passed to :func:`~deterministic_risk.risk_curve`.
+
+    Returns
+    -------
+    BudgetStepSearch
+
+    Notes
+    -----
+    A step that diverges or that a constructor or :func:`risk_curve` refuses counts as
+    :math:`R = \infty` at every budget.
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer template such as dr.SGD(1.0), got "
+                        f"{type(optimizer).__name__}")
+    budgets = check.steps_array(budgets)
+    if budgets[0] < 1:
+        raise ValueError("budgets must be >= 1 iteration")
+    density = check.positive_float("points_per_decade", points_per_decade)
+    if bounds is None:
+        reduction = {k: curve_options[k] for k in ("spectrum_method", "feature_seed")
+                     if k in curve_options}
+        bounds = optimizer.lr_search_bounds(problem, int(budgets[-1]), **reduction)
+    lo, hi = (check.positive_float("bounds", b) for b in bounds)
+    if not lo < hi:
+        raise ValueError(f"bounds must satisfy lo < hi, got {bounds}")
+    n = max(3, int(math.ceil(density * math.log10(hi / lo))) + 1)
+    grid = np.geomspace(lo, hi, n)
+    table = np.full((n, budgets.size), np.inf)
+    options = {"on_divergence": "return", **curve_options}
+    for i, lr in enumerate(grid):
+        try:
+            curve = risk_curve(problem, optimizer.with_lr(float(lr)), budgets, **options)
+        except ValueError:               # beyond a stability limit
+            continue
+        if curve.success:
+            table[i] = curve.risk
+    lr_best, risk, interior = isoflop_optimum(budgets.astype(np.float64), grid, table)
+    return BudgetStepSearch(budgets, lr_best, risk, interior, grid, table)
 
 
 # -- greedy schedules ------------------------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""BLAS threads: one inside the integrators' loops, the caller's setting restored afterwards."""
+
+import numpy as np
+import pytest
+from threadpoolctl import ThreadpoolController, threadpool_limits
+
+import deterministic_risk as dr
+
+
+CONTROLLER = ThreadpoolController()   # created once: a scan of the loaded libraries is slow
+
+
+def blas_thread_counts():
+    return [lib["num_threads"] for lib in CONTROLLER.info() if lib["user_api"] == "blas"]
+
+
+def recording_schedule(seen, lr=0.1):
+    """A learning rate that records the BLAS thread counts each time the integrator asks."""
+    def schedule(k):
+        seen.append(blas_thread_counts())
+        return np.full(np.shape(k), lr)
+    return schedule
+
+
+@pytest.mark.parametrize("solver", [dr.solvers.ExactRecursion(), dr.solvers.LogTimeBlocks()])
+def test_users_thread_setting_is_restored_after_a_curve(solver):
+    spec = dr.Spectrum([1.0, 0.5, 0.1], [0.2, 0.2, 0.2], floor=0.01)
+    seen = []
+    with threadpool_limits(limits=3, user_api="blas"):
+        user = blas_thread_counts()
+        assert user and all(n == 3 for n in user)
+        curve = dr.risk_curve(spec, dr.SGD(recording_schedule(seen)), [0, 10, 1000],
+                              solver=solver)
+        assert blas_thread_counts() == user
+    assert curve.success
+    # inside the loop every BLAS library ran on one thread
+    assert seen and all(n == 1 for counts in seen for n in counts)
+
+
+def test_setting_restored_after_an_error_inside_the_loop():
+    spec = dr.Spectrum([1.0, 0.5], [0.2, 0.2])
+
+    def failing(k):
+        raise RuntimeError("schedule failed")
+
+    with threadpool_limits(limits=3, user_api="blas"):
+        with pytest.raises(RuntimeError, match="schedule failed"):
+            dr.risk_curve(spec, dr.SGD(failing), [1, 100], solver=dr.solvers.LogTimeBlocks())
+        assert all(n == 3 for n in blas_thread_counts())
+
+
+def test_signsgd_integrator_runs_on_one_thread():
+    prob = dr.GaussianLeastSquares([1.0, 0.5, 0.25], theta_star=[1.0, -1.0, 1.0],
+                                   noise=dr.noise.Gaussian(0.2))
+    seen = []
+    with threadpool_limits(limits=3, user_api="blas"):
+        dr.risk_curve(prob, dr.SignSGD(recording_schedule(seen, 0.01)), [10, 1000])
+        assert all(n == 3 for n in blas_thread_counts())
+    assert seen and all(n == 1 for counts in seen for n in counts)
+
+
+def test_blas_threads_checks_its_limit():
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="limit must be an integer >= 1"):
+            with dr.blas_threads(bad):
+                pass
+    with pytest.raises(TypeError, match="limit must be an integer"):
+        dr.threads.limit_worker_blas_threads(1.5)
+
+
+def worker_thread_counts():
+    return blas_thread_counts()
+
+
+def test_pool_workers_get_one_blas_thread():
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, initializer=dr.threads.limit_worker_blas_threads) as pool:
+        assert all(n == 1 for n in pool.submit(worker_thread_counts).result())
+
+
+@pytest.mark.parametrize("limit, expected", [(1, 1), (None, 3)])
+def test_sweep_workers_run_with_the_requested_blas_threads(monkeypatch, limit, expected):
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stand-in compute_optimal reaches the workers by fork")
+    # the workers run a stand-in for compute_optimal that reports their BLAS thread counts
+    monkeypatch.setattr(dr.studies.frontier, "compute_optimal", lambda *a, **k: blas_thread_counts())
+    with threadpool_limits(limits=3, user_api="blas"):
+        [counts] = dr.sweep([(1.0, 0.3)], backend="local", max_workers=1,
+                            worker_blas_threads=limit, progress=False)
+        assert all(n == 3 for n in blas_thread_counts())   # this process is untouched
+    assert counts and all(n == expected for n in counts)
