@@ -162,8 +162,8 @@ class SimulatedRisk:
         if steps.ndim != 1 or runs.ndim != 2 or runs.shape[1] != steps.size:
             raise ValueError(f"runs must have shape (n_runs, {steps.size}), got {runs.shape}")
         if self.success and not np.all(np.isfinite(runs)):
-            raise ValueError("runs must be finite when success=False is not given (a simulation "
-                             "in which runs diverged has success=False)")
+            raise ValueError("runs must be finite when success=True (a simulation in which runs "
+                             "diverged has success=False: SimulatedRisk.from_runs sets it)")
 
     @classmethod
     def from_runs(cls, steps: NDArray[np.int64], runs: NDArray[np.float64], floor: float,

@@ -123,13 +123,13 @@ def test_plot_risk_reports_what_it_cannot_place(plrf_pair):
     _, curve, sim = plrf_pair
     runs = sim.runs.copy()
     runs[:, -2:] = np.inf                          # diverged at the last two steps
-    diverged = dr.SimulatedRisk(sim.steps, runs, sim.floor, sim.seed, sim.info)
+    diverged = dr.SimulatedRisk.from_runs(sim.steps, runs, sim.floor, sim.seed, sim.info)
     with np.errstate(invalid="ignore"):            # inf - inf in the standard error
         with pytest.warns(UserWarning, match=r"simulations\[0\]: 2 of 6 points are not drawn"):
             ax = dr.plotting.plot_risk(curve, simulations=diverged)
     assert_simulation_drawn(ax, 1, 4)
     runs[:] = np.inf
-    gone = dr.SimulatedRisk(sim.steps, runs, sim.floor, sim.seed, sim.info)
+    gone = dr.SimulatedRisk.from_runs(sim.steps, runs, sim.floor, sim.seed, sim.info)
     with np.errstate(invalid="ignore"):
         with pytest.raises(ValueError, match=r"simulations\[0\]: no point can be drawn"):
             dr.plotting.plot_risk(curve, simulations=gone)

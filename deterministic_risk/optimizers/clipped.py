@@ -416,9 +416,11 @@ class ClippedSGD(Optimizer):
     def __post_init__(self) -> None:
         object.__setattr__(self, "lr", as_schedule(self.lr))
         t = float(self.threshold) if isinstance(self.threshold, (int, float, np.floating)) else None
-        if t is None or isinstance(self.threshold, bool) or not t > 0:
-            raise ValueError(f"threshold must be a number > 0 (np.inf for no clipping), "
-                             f"got {self.threshold!r}")
+        if t is None or isinstance(self.threshold, bool) or not (
+                1e-150 <= t <= 1e150 or t == np.inf):
+            raise ValueError(f"threshold must be a number in [1e-150, 1e150] (its square enters "
+                             f"the clipping factors) or np.inf for no clipping, got "
+                             f"{self.threshold!r}")
         object.__setattr__(self, "threshold", t)
 
     @staticmethod
