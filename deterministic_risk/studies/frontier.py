@@ -52,7 +52,7 @@ class FrontierFit:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80], n_budgets=12,
     ...                         spectrum_method="sampled")
     >>> fit = fr.fits["isoflop"]
     >>> fit.success, fit.n_budgets >= 3, fit.eta_r2 > 0.9
