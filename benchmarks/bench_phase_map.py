@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -36,7 +37,8 @@ import numpy as np
 import deterministic_risk as dr
 from deterministic_risk import deterministic_equivalent as de
 from deterministic_risk.signsgd import plrf as signsgd_plrf
-from deterministic_risk.studies.phase_plane import DEFAULT_D_VALUES, DEFAULT_FLOPS
+from deterministic_risk.studies.phase_plane import (DEFAULT_D_VALUES, DEFAULT_FLOPS,
+                                                   FEEDBACK_MAP_SOLVER)
 
 #: The 20 x 20 grid of the docs: the rectangle of the earlier 10 x 10 sweep, refined.
 ALPHAS = np.linspace(0.16, 1.51, 20)
@@ -46,6 +48,14 @@ BETAS = np.linspace(0.07, 1.6, 20)
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
+def cpu_seconds() -> dict[str, float]:
+    """User + system CPU time of this process and of its finished child processes (the pool's
+    workers are reaped when the pool closes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"self": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}
 
 
 def clear_memory_caches() -> None:
@@ -65,11 +75,16 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
     before = load()
     print(f"  before: {before}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         pm = dr.phase_map(alphas, betas, optimizer, backend="local", max_workers=workers,
                           cache_dir=cache or tmp, progress=True, **options)
         seconds = time.perf_counter() - t0
+        cpu = {k: v - cpu0[k] for k, v in cpu_seconds().items()}
     print(f"  after:  {load()}")
+    print(f"  CPU time: workers {cpu['workers']:.0f} s, this process {cpu['self']:.0f} s; on an "
+          f"idle machine the wall time would be about {cpu['workers'] / workers + cpu['self']:.0f}"
+          f" s (workers' CPU / {workers} + this process)")
     info = pm.info
     print(f"  wall {seconds:.1f} s (columns {info['wall_seconds']:.1f} s, the rest symbolic "
           f"exponents, boundary distances and fits); {info['columns_computed']} of "
@@ -81,6 +96,10 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
     print(f"  {int(pm.admissible.sum())} admissible points, {int(inside.sum())} interior; "
           f"|eta - symbolic| <= 0.03 at {share:.1%} of the interior points ({failed} fits "
           f"failed)")
+    edge, total = pm.fitted_steps_at_edge()
+    if total:
+        print(f"  step grid: {edge} of the {total} (point, budget, size) cells of the fits have "
+              f"their best step at an end of the grid")
     err = np.abs(pm.eta - pm.eta_theory)[inside]
     print(f"  interior |eta - symbolic|: median {np.nanmedian(err):.4f}, max {np.nanmax(err):.4f}")
     for i, j in zip(*np.nonzero(misses)):
@@ -90,7 +109,7 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
               f"{pm.n_budgets[i, j]} budgets)")
     if save is not None:
         pm.info.update(total_seconds=seconds, load_before=before, load_after=load(),
-                       workers=workers)
+                       workers=workers, cpu_workers=cpu["workers"], cpu_self=cpu["self"])
         pm.to_npz(save)
         print(f"  saved {save}")
 
@@ -164,6 +183,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.part == "map":
         options = {"curve_options": {"n_nodes": args.n_nodes}} if args.n_nodes else {}
+        if args.optimizer == "signsgd":
+            options["solver"] = FEEDBACK_MAP_SOLVER
         bench_map(args.optimizer, args.workers, args.grid, args.save, args.cache, options)
     else:
         rows = [bench_shared(1.0, 10_000), bench_shared(0.4, 10_000)]

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import __version__
 from .solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
+from .studies.phase_plane import FEEDBACK_MAP_SOLVER
 from .studies.registry import OPTIMIZERS, optimizer_named
 
 SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
@@ -304,6 +305,8 @@ def _measured_phase_diagram(args, dr, plt) -> int:
         options["d_values"] = _int_list("--d-values", args.d_values)
     if args.lr is not None:
         options["lr"] = args.lr if args.lr in ("stable", "grid") else _number("--lr", args.lr)
+    if args.optimizer == "signsgd":
+        options["solver"] = FEEDBACK_MAP_SOLVER     # a map needs ~1e-4, not 1e-5 (its docs)
     backend = "dask" if args.scheduler else args.backend
     t0 = time.perf_counter()
     pm = dr.phase_map(alphas, betas, args.optimizer,

@@ -123,6 +123,13 @@ def test_grid_steps_are_the_best_of_each_budget():
     pm = dr.phase_map([1.0], [0.3], "sgd", lr="grid", backend="serial", **SMALL)
     assert pm.info["lr"] == "grid" and np.all(np.isnan(pm.lrs))
     assert np.all(pm.budget_lrs[pm.losses < np.inf] > 0)
+    edge, total = pm.fitted_steps_at_edge()
+    assert total >= 3 * pm.n_budgets[0, 0] and 0 <= edge <= total
+    assert serial_map_has_no_grid(dr.phase_map([1.0], [0.3], backend="serial", **SMALL))
+
+
+def serial_map_has_no_grid(pm):
+    return pm.budget_lrs is None and pm.fitted_steps_at_edge() == (0, 0)
 
 
 @pytest.mark.slow
