@@ -187,3 +187,16 @@ def test_boundary_distance_signsgd_line_beta_equals_alpha_plus_half():
     assert got == pytest.approx(0.1 / 2**0.5, abs=0.005 / 2**0.5)
     with pytest.raises(ValueError, match="same shape"):
         asy.boundary_distance("sgd", np.ones(2), np.ones(3))
+
+
+@pytest.mark.slow
+def test_default_map_matches_the_symbolic_exponents_where_alpha_exceeds_one_half():
+    # the default sizes (d = 200..1e5), budgets (1e4..1e13) and fit rule reproduce the symbolic
+    # exponents at interior points of Ia, II and III with the tolerances of the phase-point tests
+    # (|Δη| <= 0.03, |Δξ| <= 0.05; the 20 x 20 map of docs/frontiers.md: max |Δη| = 0.028 and
+    # max |Δξ| = 0.021 over its 243 interior points with α > 0.55)
+    pm = dr.phase_map([0.8, 1.3], [0.3, 1.2], "sgd")
+    assert pm.interior().all()
+    assert np.all(np.abs(pm.eta - pm.eta_theory) <= 0.03), (pm.eta, pm.eta_theory)
+    assert np.all(np.abs(pm.xi - pm.xi_theory) <= 0.05), (pm.xi, pm.xi_theory)
+    assert np.all(pm.n_budgets >= 9)
