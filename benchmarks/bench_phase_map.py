@@ -37,8 +37,7 @@ import numpy as np
 import deterministic_risk as dr
 from deterministic_risk import deterministic_equivalent as de
 from deterministic_risk.signsgd import plrf as signsgd_plrf
-from deterministic_risk.studies.phase_plane import (DEFAULT_D_VALUES, DEFAULT_FLOPS,
-                                                   FEEDBACK_MAP_SOLVER)
+from deterministic_risk.studies.phase_plane import DEFAULT_D_VALUES, DEFAULT_FLOPS
 
 #: The 20 x 20 grid of the docs: the rectangle of the earlier 10 x 10 sweep, refined.
 ALPHAS = np.linspace(0.16, 1.51, 20)
@@ -179,12 +178,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="cache directory (default: a fresh temporary one, i.e. cold)")
     parser.add_argument("--n-nodes", type=int, default=None,
-                        help="signSGD: merge the DE nodes into about this many")
+                        help="signSGD: merge the DE nodes of its modes into about this many "
+                             "(the docs' map: 2000)")
     args = parser.parse_args()
     if args.part == "map":
         options = {"curve_options": {"n_nodes": args.n_nodes}} if args.n_nodes else {}
-        if args.optimizer == "signsgd":
-            options["solver"] = FEEDBACK_MAP_SOLVER
         bench_map(args.optimizer, args.workers, args.grid, args.save, args.cache, options)
     else:
         rows = [bench_shared(1.0, 10_000), bench_shared(0.4, 10_000)]

@@ -45,7 +45,8 @@ from ..deterministic_equivalent import deterministic_spectrum_family
 from ..optimizers.base import Optimizer
 from ..problems import PLRF
 from ..solve import risk_curve, risk_curves
-from ..solvers import ExponentialFeedback, Solver
+from ..solvers import (ExponentialFeedback, FeedbackModes, LimitDynamics, LogTimeBlocks,
+                       RenewalDynamics, Solver)
 from ..spectrum import SpectrumFamily
 from ..threads import limit_worker_blas_threads
 from ._spectra import plrf_traces
@@ -55,7 +56,7 @@ from .lr_search import optimal_lrs
 from .registry import name_of, optimizer_named
 
 __all__ = ["PhaseMap", "phase_map", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES",
-           "FEEDBACK_MAP_SOLVER"]
+           "MAP_SOLVERS"]
 
 #: Model sizes of a phase map: 12 values from 200 to 10⁵ (ratio ≈ 1.76).
 DEFAULT_D_VALUES = np.unique(np.geomspace(200, 1e5, 12).astype(np.int64))
@@ -65,10 +66,14 @@ DEFAULT_FLOPS = np.geomspace(1e4, 1e13, 91)
 #: largest model size: the largest budgets whose optimum is still well inside the sizes
 #: (docs/frontiers.md, "Fit windows").
 FIT_SIZES = (0.02, 0.5)
-#: A solver for signSGD maps: blocks up to 10 % of k, local tolerance 3e-4. Against the default
-#: ``ExponentialFeedback()`` the curves move by <= 2e-4 (relative) and the fitted η by < 1e-4
-#: (docs/frontiers.md), for a 4-12x shorter solve.
-FEEDBACK_MAP_SOLVER = ExponentialFeedback(grid_ratio=0.1, rtol=3e-4)
+#: Solvers of a map's curves, by the kind of limit dynamics (any other kind: the optimizer's
+#: default). A map fits exponents over decades of budgets, where a relative error of 1e-4 in the
+#: risk does not show, so the blocks are longer than the defaults' (measured in
+#: docs/frontiers.md: SGD curves move by <= 2e-4 and the fitted ξ, η by <= 2e-5, signSGD curves
+#: by <= 2e-4 and ξ, η by < 1e-4; the solves are 1.5x and 4-12x shorter).
+MAP_SOLVERS: tuple[tuple[type, Solver], ...] = (
+    (RenewalDynamics, LogTimeBlocks(grid_ratio=0.05)),
+    (FeedbackModes, ExponentialFeedback(grid_ratio=0.1, rtol=3e-4)))
 #: Range of the step grid (``lr="grid"``) as fractions of the optimizer's ``max_stable_lr`` (the
 #: default search interval of :meth:`~deterministic_risk.Optimizer.lr_search_bounds`).
 GRID_BOUNDS = (1e-4, 1.0 - 1e-6)
@@ -276,8 +281,6 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
     if ok.any():
         options = dict(column.curve_options)
         reduction = {k_: options[k_] for k_ in ("spectrum_method", "feature_seed") if k_ in options}
-        if column.solver is not None:
-            options["solver"] = column.solver
         problems = [PLRF(column.alpha, b, column.d, v=column.v) for b in betas]
         family = None
         if template.rotation_invariant:
@@ -286,7 +289,7 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             family = deterministic_spectrum_family(problems,
                                                    trace=traces[(column.alpha, column.d, column.v)])
             targets = [family.member(j) for j in range(len(betas))]
-            reduction, options = {}, {k_: v for k_, v in options.items() if k_ == "solver"}
+            reduction, options = {}, {}
         else:
             targets = problems
         if column.lr == "grid":
@@ -294,8 +297,10 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             for j, target in enumerate(targets):
                 top = template.max_stable_lr(target, **reduction)
                 bounds = (column.lr_bounds[0] * top, column.lr_bounds[1] * top)
+                solver = _solver(column.solver, template.with_lr(bounds[0]), target, n_b, options)
                 search = optimal_lrs(target, template, n_b, bounds=bounds,
-                                     points_per_decade=column.points_per_decade, **options)
+                                     points_per_decade=column.points_per_decade, solver=solver,
+                                     **options)
                 at = np.searchsorted(search.budgets, n_b)
                 losses[j, ok] = search.risk[at]
                 budget_lrs[j, ok] = search.lr[at]
@@ -309,21 +314,35 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             for lr in np.unique(lrs):
                 members = np.flatnonzero(lrs == lr)
                 opt = template.with_lr(float(lr))
-                if family is not None and opt.limit_dynamics(
-                        family.member(int(members[0]))).affine_in_initial_state:
+                first = targets[int(members[0])]
+                solver = _solver(column.solver, opt, first, steps, options)
+                if family is not None and opt.limit_dynamics(first).affine_in_initial_state:
                     group = SpectrumFamily(family.eigenvalues, family.weights[:, members],
                                            family.floors[members], counts=family.counts)
                     curves = risk_curves(group, opt, steps, on_divergence="return",
-                                         solver=column.solver)
+                                         solver=solver)
                     n_solves += 1
                 else:
                     curves = [risk_curve(targets[j], opt, steps, on_divergence="return",
-                                         **options) for j in members]
+                                         solver=solver, **options) for j in members]
                     n_solves += members.size
                 for j, curve in zip(members, curves):
                     losses[j, ok] = budget_losses(curve, k[ok])
     return {"losses": losses, "lrs": lrs, "budget_lrs": budget_lrs, "budget_lr_interior": interior,
             "seconds": time.perf_counter() - t0, "solves": n_solves}
+
+
+def _solver(given: Solver | None, optimizer: Optimizer, target: Any, steps: NDArray[np.int64],
+            options: dict) -> Solver:
+    """``given``, else the :data:`MAP_SOLVERS` entry of the optimizer's dynamics on ``target``,
+    else the optimizer's default solver."""
+    if given is not None:
+        return given
+    dynamics: LimitDynamics = optimizer.limit_dynamics(target, **options)
+    for kind, solver in MAP_SOLVERS:
+        if isinstance(dynamics, kind):
+            return solver
+    return optimizer.default_solver(dynamics, steps)
 
 
 def _load_column(path: Path) -> dict[str, NDArray] | None:
@@ -398,7 +417,8 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
     v_ratio : float
         v/d.
     solver : Solver, optional
-        Solver of the risk curves (default: the optimizer's).
+        Solver of the risk curves (default: :data:`MAP_SOLVERS` by the kind of the optimizer's
+        limit dynamics, else the optimizer's default solver).
     curve_options : dict, optional
         Further options of the optimizer's ``limit_dynamics`` (signSGD: ``n_nodes``).
     backend : {"local", "dask", "serial"}
