@@ -64,7 +64,7 @@ DEFAULT_D_VALUES = np.unique(np.geomspace(200, 1e5, 12).astype(np.int64))
 DEFAULT_FLOPS = np.geomspace(1e4, 1e13, 91)
 #: The exponents are fitted over the budgets whose IsoFLOP optimum d* lies in this range of the
 #: largest model size: the largest budgets whose optimum is still well inside the sizes
-#: (docs/frontiers.md, "Fit windows").
+#: (docs/frontiers.md, "Measured phase maps").
 FIT_SIZES = (0.02, 0.5)
 #: Solvers of a map's curves, by the kind of limit dynamics (any other kind: the optimizer's
 #: default). A map fits exponents over decades of budgets, where a relative error of 1e-4 in the
