@@ -13,10 +13,11 @@ import os
 import numpy as np
 
 import deterministic_risk as dr
-from _measure import measure, report
+from _measure import load_line, timed
 
 
 def main() -> None:
+    print(load_line())
     print(f"OPENBLAS_NUM_THREADS = {os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     rng = np.random.default_rng(0)
     d = 2000
@@ -29,8 +30,8 @@ def main() -> None:
                       ("Uniform (quadrature)", dr.noise.Uniform(0.5))):
         prob = dr.GaussianLeastSquares(lam, theta, noise=law)
         opt = dr.ClippedSGD(0.5 / trace, threshold=0.5 * np.sqrt(trace))
-        curve, t, mem = measure(lambda: dr.risk_curve(prob, opt, steps))
-        report(f"ClippedSGD ODE, d = {d}, k to 1e8, 300 points, {name}", t, mem)
+        curve = timed(f"ClippedSGD ODE, d = {d}, k to 1e8, 300 points, {name}",
+                      lambda: dr.risk_curve(prob, opt, steps))
         print(f"    {curve.message}")
     # Adam candidate: dense rotated covariance, d = 1000, k to 1e6
     d = 1000
@@ -42,26 +43,27 @@ def main() -> None:
     dr.signsgd.signsgd_modes(prob)
     steps = np.unique(np.geomspace(1, 1e6, 300).astype(np.int64))
     opt = dr.Adam(0.5 / d, beta2=1 - 1 / d)
-    curve, t, mem = measure(lambda: dr.risk_curve(prob, opt, steps))
-    report(f"Adam candidate ODE, d = {d}, k to 1e6, 300 points (modes cached)", t, mem)
+    curve = timed(f"Adam candidate ODE, d = {d}, k to 1e6, 300 points (modes cached)",
+                  lambda: dr.risk_curve(prob, opt, steps))
     print(f"    {curve.message}")
     # step-size searches on a power-law spectrum (SGD) and on the dense problem (signSGD)
     d = 1000
     lam = np.arange(1, d + 1) ** -1.0
     spec = dr.Spectrum(lam, 0.5 * lam * np.arange(1, d + 1) ** -0.5, floor=0.02)
     T = 100 * d
-    res, t, mem = measure(lambda: dr.optimal_lr(spec, dr.SGD, T))
-    report(f"optimal_lr SGD constant, {d} nodes, T = {T} ({res.n_evaluations} curves)", t, mem)
-    res, t, mem = measure(lambda: dr.optimal_lr(
-        spec, lambda p: dr.SGD(dr.schedules.WSD(p, T)), T))
-    report(f"optimal_lr SGD WSD peak, {d} nodes, T = {T} ({res.n_evaluations} curves)", t, mem)
-    res, t, mem = measure(lambda: dr.optimal_lr(prob, dr.SignSGD, T))
-    report(f"optimal_lr signSGD constant, d = 1000 dense, T = {T} "
-           f"({res.n_evaluations} curves)", t, mem)
-    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(spec, "sgd", [0, T]))
-    report(f"greedy SGD (exact recursion), {d} nodes, T = {T}", t, mem)
-    _, t, mem = measure(lambda: dr.studies.greedy_risk_curve(prob, "signsgd", [0, T]))
-    report(f"greedy signSGD (LSODA), d = 1000 dense, T = {T}", t, mem)
+    res = timed(f"optimal_lr SGD constant, {d} nodes, T = {T}",
+                lambda: dr.optimal_lr(spec, dr.SGD, T))
+    print(f"    {res.n_evaluations} curves")
+    res = timed(f"optimal_lr SGD WSD peak, {d} nodes, T = {T}",
+                lambda: dr.optimal_lr(spec, lambda p: dr.SGD(dr.schedules.WSD(p, T)), T))
+    print(f"    {res.n_evaluations} curves")
+    res = timed(f"optimal_lr signSGD constant, d = 1000 dense, T = {T}",
+                lambda: dr.optimal_lr(prob, dr.SignSGD, T))
+    print(f"    {res.n_evaluations} curves")
+    timed(f"greedy SGD (exact recursion), {d} nodes, T = {T}",
+          lambda: dr.studies.greedy_risk_curve(spec, dr.SGD(1.0), [0, T]))
+    timed(f"greedy signSGD (LSODA), d = 1000 dense, T = {T}",
+          lambda: dr.studies.greedy_risk_curve(prob, dr.SignSGD(1.0), [0, T]))
 
 
 if __name__ == "__main__":

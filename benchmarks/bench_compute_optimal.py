@@ -11,10 +11,11 @@ Targets and measurements:
   frontiers are kept in ``--cache`` (the docs figure reads them from there).
 
 Peak memory is the maximum resident set size of this process (resource.getrusage; the pool's
-worker processes are not included). Timings depend on the machine's load.
+worker processes are not included). Timings depend on the machine's load; the frontier is also
+timed three ways (_measure.py: idle / beside a competing process, default / one BLAS thread).
 
 Run from the repository root:
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_compute_optimal.py [--part all] [--cache DIR]
+    python benchmarks/bench_compute_optimal.py [--part all] [--cache DIR]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import deterministic_risk as dr
+from _measure import ONCE, load_line, three_way
 from deterministic_risk import deterministic_equivalent as de
 
 D_VALUES = np.unique(np.geomspace(100, 1e5, 12).astype(np.int64))
@@ -70,6 +72,20 @@ def bench_frontier(alpha: float, beta: float, cache: Path) -> None:
     t0 = time.perf_counter()
     dr.compute_optimal(alpha, beta, "sgd", D_VALUES, FLOPS, cache_dir=spectra, progress=False)
     line("warm disk cache (risk curves only)", time.perf_counter() - t0)
+    if ONCE:
+        return
+
+    def warm():
+        clear_memory_caches()
+        dr.compute_optimal(alpha, beta, "sgd", D_VALUES, FLOPS, cache_dir=spectra,
+                           progress=False)
+
+    def cold():
+        clear_memory_caches()
+        dr.compute_optimal(alpha, beta, "sgd", D_VALUES, FLOPS, progress=False)
+
+    three_way("warm disk cache (risk curves only)", warm)
+    three_way("cold, n_jobs=1 (spectra and curves)", cold, "<= 60 s", repeat=1)
 
 
 def bench_compression(alpha: float, beta: float, window) -> None:
@@ -106,6 +122,7 @@ def bench_sweep(cache: Path, d_max: float) -> None:
 
 
 def main() -> None:
+    print(load_line())
     parser = argparse.ArgumentParser()
     parser.add_argument("--part", choices=["frontier", "compression", "sweep", "all"],
                         default="all")

@@ -1,7 +1,7 @@
 """Time and peak memory of the SDE simulators and of the monomial-feature covariance.
 
 Run from the repository root:  python -m benchmarks.bench_extensions
-Prints one line per case: wall time and peak traced memory (tracemalloc).
+Prints the three-way timings (_measure.py) and the peak traced memory (tracemalloc) of each case.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 import deterministic_risk as dr
-from _measure import timed
+from _measure import load_line, timed
 from deterministic_risk import sde
 
 
 
 def main() -> None:
+    print(load_line())
     d, n, k = 20, 400, 35_000
     h = np.linspace(0.5, 2.0, d)
     gauss = sde.NoisyQuadratic(h, 1.0)

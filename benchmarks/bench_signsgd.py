@@ -1,9 +1,8 @@
 """Speed of the signSGD risk ODE at d = 2000 (issue targets: ODE inputs <= 10 s, integration to
 k = 1e8 with 300 output points <= 1 s).
 
-Run from the repository root: ``python benchmarks/bench_signsgd.py``. Prints wall time and peak
-traced memory (tracemalloc) of each stage. On a shared machine set OPENBLAS_NUM_THREADS=1: a
-multi-threaded BLAS competing with other processes can be several times slower.
+Run from the repository root: ``python benchmarks/bench_signsgd.py``. Prints the three-way timings
+(_measure.py) and the peak traced memory (tracemalloc) of each stage.
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ import os
 import numpy as np
 
 import deterministic_risk as dr
-from _measure import timed
+from _measure import load_line, timed
 
 
 
 def main(d: int = 2000) -> None:
+    print(load_line())
     print(f"d = {d}, OPENBLAS_NUM_THREADS = {os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(rng.standard_normal((d, d)))
@@ -28,8 +28,8 @@ def main(d: int = 2000) -> None:
     steps = np.unique(np.geomspace(1, 1e8, 300).astype(np.int64))
     prob = timed("problem construction (eigh of K, not an ODE input)",
                     lambda: dr.GaussianLeastSquares(K, theta, noise=dr.noise.Gaussian(0.5)))
-    timed("ODE inputs: eigh(D^-1/4 K D^-1/4), arcsin matrix, kappa, v0",
-          lambda: dr.signsgd.signsgd_modes(prob))
+    timed("ODE inputs: eigh(D^-1/4 K D^-1/4), arcsin matrix, kappa, v0 (cold)",
+          lambda: dr.signsgd.signsgd_modes(prob), cold=True)
     for name, law in [("Gaussian", dr.noise.Gaussian(0.5)), ("Cauchy", dr.noise.Cauchy(0.5)),
                       ("Student-t(3)", dr.noise.StudentT(3.0, 0.5))]:
         p = dr.GaussianLeastSquares(K, theta, noise=law) if name != "Gaussian" else prob

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+import deterministic_risk as dr
+
+from . import __version__, schedules
 from .solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
 from .studies.registry import OPTIMIZERS, optimizer_named
 
@@ -67,7 +69,6 @@ def _add_steps_args(p: argparse.ArgumentParser, kmax: float) -> None:
 
 
 def _problem(args):
-    import deterministic_risk as dr
     return dr.PLRF(args.alpha, args.beta, args.d, v=args.v, noise_std=args.noise_std)
 
 
@@ -83,9 +84,7 @@ def _steps(args) -> np.ndarray:
 
 def _optimizer(args, prob, method: str | None = None):
     """The optimizer of the flags; ``method`` is the spectrum method used for ``--lr stable``."""
-    from deterministic_risk import schedules
-
-    method = method or args.spectrum_method or "deterministic"
+    method = method or args.spectrum_method
     template = optimizer_named(args.optimizer, 1.0, args.batch)
     if args.lr == "stable":
         peak = template.stable_lr(prob, spectrum_method=method, feature_seed=args.feature_seed)
@@ -108,7 +107,6 @@ def _optimizer(args, prob, method: str | None = None):
 
 def _theory(args, prob, opt, steps, method: str | None = None):
     """Deterministic risk curve of the flags' optimizer on the PLRF problem."""
-    import deterministic_risk as dr
     method = method or args.spectrum_method
     solver = SOLVERS[getattr(args, "solver", "default")]
     return dr.risk_curve(prob, opt, steps, spectrum_method=method,
@@ -139,7 +137,6 @@ def _save(ax, path: str) -> None:
 # -- subcommands ----------------------------------------------------------------------------------
 
 def _curve(args) -> int:
-    import deterministic_risk as dr
     prob = _problem(args)
     opt = _optimizer(args, prob)
     curve = _theory(args, prob, opt, _steps(args))
@@ -154,7 +151,6 @@ def _curve(args) -> int:
 
 
 def _simulate(args) -> int:
-    import deterministic_risk as dr
     prob = _problem(args)
     opt = _optimizer(args, prob, "sampled")
     sim = dr.simulate(prob, opt, _steps(args), n_runs=args.runs, seed=args.seed,
@@ -168,7 +164,6 @@ def _simulate(args) -> int:
 
 
 def _compare(args) -> int:
-    import deterministic_risk as dr
     prob = _problem(args)
     opt = _optimizer(args, prob, "sampled")
     steps = _steps(args)
@@ -191,7 +186,6 @@ def _compare(args) -> int:
 
 
 def _compute_optimal(args) -> int:
-    import deterministic_risk as dr
     d_values = [int(x) for x in args.d_values.split(",")]
     flops = np.geomspace(args.flops_min, args.flops_max, args.budgets)
     lr = args.lr if args.lr in ("stable", "tuned") else float(args.lr)
@@ -217,7 +211,6 @@ def _compute_optimal(args) -> int:
 
 
 def _spectrum_command(args) -> int:
-    import deterministic_risk as dr
     prob = _problem(args)
     spec = prob.spectrum(method="deterministic", n_nodes=args.n_nodes)
     seeds = range(args.seeds)
@@ -244,7 +237,6 @@ def _spectrum_command(args) -> int:
 
 
 def _phases(args) -> int:
-    import deterministic_risk as dr
     asy = dr.asymptotics
     if args.table:
         rows = asy.phase_table(args.optimizer)
@@ -267,7 +259,6 @@ def _phases(args) -> int:
 
 
 def _phase_diagram(args) -> int:
-    import deterministic_risk as dr
     plt = _figure()
     kind = args.kind
     if kind == "measured":
@@ -358,7 +349,6 @@ def _number(flag: str, text: str) -> float:
 
 def _demo(args) -> int:
     plt = _figure()
-    import deterministic_risk as dr
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,6 @@
 r"""Monomial random features: exact population covariance, its spectrum, and a :class:`Spectrum`.
 
-Data :math:`x \sim N(0, H)` in :math:`\mathbb R^v` with :math:`H = \mathrm{diag}(h)`, a sketch
-:math:`W \in \mathbb R^{v\times d}` with i.i.d. N(0, 1) entries, and features
-:math:`\phi(x) = (W^\top x)^{\circ p}/\sqrt d` (entry-wise power p = 1…4). The covariance of the
-features is the d×d matrix
-
-.. math:: K = E_x[\phi\phi^\top] = \tfrac1d E_x[(W^\top x)^p (W^\top x)^{p\,\top}],
-
-computed here exactly from the Wick / Hermite formula (theory note ``extensions.md`` §10.3) with
-no sampling of x. Its eigenvalues follow, with high probability over W, the law
-:math:`\lambda_j \asymp (\log^{p-1}(j+1)/j)^\alpha` in the head when :math:`h_j \asymp j^{-\alpha}`
-(Paquette, Xiao, Zhu, arXiv:2603.14578; theory note §10.1).
-
-Conventions (theory note §10.6, pitfall E7): α is the exponent of the data *eigenvalues*,
-:math:`h_j = j^{-\alpha}` (the PLRF model of :class:`~deterministic_risk.PLRF` uses
-:math:`j^{-2\alpha}`, so α here = 2·α_PLRF); W has N(0, 1) entries and the 1/d is in K (with
-N(0, 1/d) entries every eigenvalue would carry an extra factor :math:`d^{-p}`); K is the
-uncentered second moment unless ``centered=True`` (for even p the mean adds a rank-one spike).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.monomial_features``.
 """
 
 from __future__ import annotations

@@ -1,18 +1,6 @@
 r"""Label-noise laws: a sampler, the moments SGD needs and the function :math:`\varphi(R)` signSGD needs.
 
-The labels are :math:`y = \langle x,\theta^\ast\rangle + \varepsilon` with :math:`\varepsilon`
-independent of :math:`x \sim N(0, K)`. SGD sees the noise only through :math:`E[\varepsilon^2]`
-(its floor is :math:`\tfrac12 E[\varepsilon^2]`); signSGD sees it only through
-
-.. math::
-
-    \varphi(R) = \frac{2}{\pi}\,(2R)^{-1/2}\, E_\varepsilon\!\left[e^{-\varepsilon^2/(4R)}\right]
-               = 2\sqrt{2/\pi}\; p_{\varepsilon + N(0, 2R)}(0),
-
-a function of the excess risk R that depends on the law of :math:`|\varepsilon|` alone (theory note
-``signsgd.md`` §4). Every law below gives :math:`\varphi` in closed form where one exists (in
-numerically stable form: ``erfcx``, log-space) and by quadrature of the defining integral
-otherwise; all are vectorised in R and accurate from :math:`R = 10^{-300}` to :math:`10^{300}`.
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.noise``.
 """
 
 from __future__ import annotations
@@ -116,7 +104,7 @@ class NoiseLaw(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} has no density")
 
     def mean_sign(self, x: ArrayLike) -> NDArray[np.float64]:
-        """:math:`E[\mathrm{sign}(x + \varepsilon)] = 1 - 2P(\varepsilon < -x)`, without
+        r""":math:`E[\mathrm{sign}(x + \varepsilon)] = 1 - 2P(\varepsilon < -x)`, without
         cancellation at small x (the laws with a closed form)."""
         raise NotImplementedError(f"{type(self).__name__} has no closed-form mean sign")
 

@@ -23,6 +23,16 @@ def loglog_interpolate(x_new: ArrayLike, x: NDArray, y: NDArray) -> NDArray[np.f
     return np.interp(x_new, x, y)
 
 
+def _flops(result: Any, d: float | None, batch: int | None) -> NDArray[np.float64]:
+    """Compute f = d·B·k of a result at each step (conventions.md: compute is d·B·k)."""
+    d = result.info.get("d") if d is None else d
+    batch = result.info.get("batch", 1) if batch is None else batch
+    if d is None:
+        raise ValueError(f"d is unknown for this {type(result).__name__} (its info has no 'd'); "
+                         f"pass d=")
+    return float(d) * float(batch) * result.steps.astype(np.float64)
+
+
 @dataclass(frozen=True, eq=False)
 class RiskCurve:
     r"""Deterministic risk :math:`R(k)` at requested iteration counts.
@@ -67,11 +77,7 @@ class RiskCurve:
 
     def flops(self, d: float | None = None, batch: int | None = None) -> NDArray[np.float64]:
         """Compute f = d·B·k at each step (d and B default to the values stored in ``info``)."""
-        d = self.info.get("d") if d is None else d
-        batch = self.info.get("batch", 1) if batch is None else batch
-        if d is None:
-            raise ValueError("d is unknown for this curve; pass d=")
-        return float(d) * float(batch) * self.steps.astype(np.float64)
+        return _flops(self, d, batch)
 
     def __call__(self, k: ArrayLike, *, excess: bool = False) -> NDArray[np.float64]:
         """Risk (or excess risk) at iterations ``k``, interpolated linearly in log-log."""
@@ -118,7 +124,7 @@ class SimulatedRisk:
     seed : int
         Seed the runs were drawn from.
     info : dict
-        Problem and optimizer description.
+        Problem and optimizer description (``d``, ``batch``, ``lr``, ``n_runs``, ``sampler`` ...).
 
     Examples
     --------
@@ -126,6 +132,8 @@ class SimulatedRisk:
     >>> sim = dr.simulate(dr.Spectrum([1.0, 0.1], [0.5, 0.5]), dr.SGD(0.5), [0, 10], n_runs=4)
     >>> sim.runs.shape, sim.mean.shape, sim.stderr.shape
     ((4, 2), (2,), (2,))
+    >>> sim.info["d"], sim.flops().tolist()                  # compute d·B·k
+    (2, [0.0, 20.0])
     """
 
     steps: NDArray[np.int64]
@@ -149,6 +157,10 @@ class SimulatedRisk:
         if self.n_runs < 2:
             return np.zeros(self.steps.size)
         return self.runs.std(axis=0, ddof=1) / np.sqrt(self.n_runs)
+
+    def flops(self, d: float | None = None, batch: int | None = None) -> NDArray[np.float64]:
+        """Compute f = d·B·k at each step (d and B default to the values stored in ``info``)."""
+        return _flops(self, d, batch)
 
     def quantile(self, q: ArrayLike) -> NDArray[np.float64]:
         """Quantiles of the risk over runs at each step, shape ``(len(q), n)``."""

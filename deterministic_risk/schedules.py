@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .noise import NoiseLaw
 
 __all__ = ["Schedule", "Constant", "WSD", "Cosine", "PowerLaw", "StepDecay", "FunctionSchedule",
            "RiskSchedule", "RiskProportional", "as_schedule"]
@@ -416,7 +417,6 @@ class RiskProportional(RiskSchedule):
     noise: object
 
     def __post_init__(self) -> None:
-        from .noise import NoiseLaw
         object.__setattr__(self, "lr0", check.positive_float("lr0", self.lr0))
         if not isinstance(self.noise, NoiseLaw):
             raise TypeError(f"noise must be a NoiseLaw, got {type(self.noise).__name__}")

@@ -1,21 +1,6 @@
 r"""Simulation of the real optimizers on real samples, many independent runs at once.
 
-The simulator draws fresh Gaussian samples every iteration (one pass), forms the batch-averaged
-gradient :math:`g = \frac1B\sum_b x_b(\langle x_b,\theta\rangle - y_b)` for every run, lets the
-optimizer update, and records the exact population risk (closed form) at the requested steps.
-
-Three samplers ("data models") are used:
-
-* eigenbasis: :math:`x = \Lambda^{1/2} g` with :math:`g \sim N(0, I_d)`, tracking
-  :math:`\theta-\theta^\ast` in the eigenbasis of K, label noise with the problem's law. Exact in
-  distribution for rotation-invariant optimizers (SGD), O(d) per sample;
-* original basis: :math:`x = K^{1/2} g` in the problem's own coordinates, O(d²) per sample, for
-  optimizers that are not rotation invariant (signSGD);
-* faithful PLRF (``faithful=True``): :math:`x \in \mathbb R^v` drawn from N(0, D) and mapped by
-  :math:`W^\top` in blocked matrix products, labels :math:`\langle x, b\rangle + \varepsilon`.
-
-Normals are drawn in blocks of iterations by two independent streams (spawned from ``seed``)
-filled in background threads while the previous block is processed.
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.simulate``.
 """
 
 from __future__ import annotations
@@ -272,7 +257,7 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                     else:
                         params, state = optimizer.update(params, grad, k, state)
                     k += 1
-                bar.update(t + 1 if i_out == steps.size else block)
+                bar.update(k - bar.n)             # updates done so far: k of steps[-1]
                 if i_out == steps.size:
                     break
     finally:
@@ -281,5 +266,5 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
     if not np.all(np.isfinite(out)):
         warnings.warn("some simulated runs diverged (non-finite risk)", RuntimeWarning,
                       stacklevel=2)
-    info = {**optimizer.describe(), **model.info, "n_runs": n_runs}
+    info = {**optimizer.describe(), **model.info, "n_runs": n_runs, "d": int(model.initial.size)}
     return SimulatedRisk(steps, out, model.floor, seed, info)

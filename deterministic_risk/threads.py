@@ -93,7 +93,7 @@ def limit_worker_blas_threads(limit: int | None = 1) -> None:
     --------
     >>> from concurrent.futures import ProcessPoolExecutor
     >>> import deterministic_risk as dr
-    >>> pool = ProcessPoolExecutor(2, initializer=dr.limit_worker_blas_threads, initargs=(1,))
+    >>> pool = ProcessPoolExecutor(2, initializer=dr.threads.limit_worker_blas_threads, initargs=(1,))
     >>> pool.shutdown()
     """
     if limit is not None:

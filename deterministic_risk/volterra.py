@@ -1,17 +1,6 @@
 r"""The SGD Volterra (renewal) equation in convolution form: forcing, kernel and solver.
 
-On a :class:`~deterministic_risk.Spectrum` (sampled eigenpairs or deterministic-equivalent
-nodes) the expected SGD risk at a constant step γ and batch B solves (theory note
-``sgd_plrf.md`` §4.1, §4.2)
-
-.. math::
-
-    R(k) = F(k) + \sum_{s=0}^{k-1}\mathcal K(k-1-s)\,R(s), \qquad
-    F(k) = R_\ast + \sum_\ell w_\ell\, q(x_\ell)^k, \qquad
-    \mathcal K(k) = \frac{\gamma^2}{B}\sum_\ell n_\ell x_\ell^2\, q(x_\ell)^k,
-
-with :math:`q(x) = 1 - 2\gamma x + \gamma^2(1+1/B)x^2`. Unrolling the mode recursion of §4.4
-gives exactly this equation, so the two forms are checked against each other.
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.volterra``.
 """
 
 from __future__ import annotations
@@ -20,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as check
+from .optimizers.sgd import log_contraction
 from .spectrum import Spectrum
 
 __all__ = ["sgd_forcing", "sgd_kernel", "solve_volterra"]
@@ -32,7 +22,7 @@ def _powers(spectrum: Spectrum, lr: float, batch: int, steps, coef):
     batch = check.positive_int("batch", batch)
     k = check.steps_array(steps).astype(np.float64)
     x = spectrum.eigenvalues
-    log_q = np.log1p(lr * x * (-2.0 + lr * (1.0 + 1.0 / batch) * x))
+    log_q = log_contraction(lr, x, batch)
     if np.any(log_q > 0):
         raise ValueError(f"lr={lr:.6g} is beyond pointwise stability: q(x) > 1 at the top "
                          f"eigenvalue (need lr*(1+1/batch)*max_eigenvalue < 2)")

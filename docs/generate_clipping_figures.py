@@ -109,7 +109,7 @@ def lr_selection_figure() -> None:
     for ax, name, make in ((axes[0], "sgd", dr.SGD), (axes[1], "signsgd", dr.SignSGD)):
         const = dr.optimal_lr(prob, make, T, steps=steps)
         wsd = dr.optimal_lr(prob, lambda p, make=make: make(WSD(p, T)), T, steps=steps)
-        greedy = dr.studies.greedy_risk_curve(prob, name, steps)
+        greedy = dr.studies.greedy_risk_curve(prob, make(1.0), steps)
         lrs = const.lr * np.geomspace(0.1, 10, 9)
         if name == "sgd":
             lrs = lrs[lrs < dr.max_stable_lr(prob.spectrum())]

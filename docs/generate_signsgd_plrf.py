@@ -44,7 +44,7 @@ def main(points=POINTS) -> None:
         print(alpha, beta, study, f"{time.perf_counter() - t0:.0f} s", flush=True)
         if (alpha, beta) == (1.0, 0.3):
             import matplotlib.pyplot as plt
-            axes = dr.plotting.plot_sign_vs_sgd(alpha, beta, study=study)
+            axes = dr.plotting.plot_sign_vs_sgd(study)
             axes[0].figure.tight_layout()
             axes[0].figure.savefig("docs/figures/sign_vs_sgd.png", dpi=130)
             plt.close(axes[0].figure)

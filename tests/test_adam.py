@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk.optimizers.adam import adam_limiting_risk
 from deterministic_risk import noise as N
 
 
@@ -68,10 +69,10 @@ def test_fixed_point(small_problem, beta2_scale):
     lr = 0.5 / d
     opt = dr.Adam(lr, beta2=1 - beta2_scale / d)
     curve = dr.risk_curve(small_problem, opt, [0, 10**7])
-    assert curve.excess[-1] == pytest.approx(dr.optimizers.adam.adam_limiting_risk(small_problem, lr), rel=1e-6)
+    assert curve.excess[-1] == pytest.approx(adam_limiting_risk(small_problem, lr), rel=1e-6)
     K = small_problem.covariance_matrix()
     c = lr * np.sqrt(np.diag(K)).sum() / 4
-    assert dr.optimizers.adam.adam_limiting_risk(small_problem, lr) == pytest.approx(
+    assert adam_limiting_risk(small_problem, lr) == pytest.approx(
         c * (c + math.sqrt(c * c + 0.25)), rel=1e-14)
 
 

@@ -62,6 +62,7 @@ def test_sgd_phases_agree_with_4p3_table(row):
         assert ph.label_verified == row["label_verified"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("row", literature.SIGNSGD_NOTE, ids=lambda r: r["name"])
 def test_signsgd_areas_agree_with_note_table(row):
     for a, b in SIGN_POINTS[row["name"]]:
@@ -88,6 +89,7 @@ def test_phase_III_at_alpha_beta_0_7():
     assert float(iii.eta_expr.subs(alpha, 0.7)) == pytest.approx(0.642857142857, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_reproduction_points_signsgd():
     # signsgd_plrf.md §6: 0.4, 13/18, 17/22, 0.8, 6/13 exactly
     for (a, b), want in {(1, 0.1): sp.Rational(2, 5), (1, 0.8): sp.Rational(13, 18),
@@ -162,6 +164,7 @@ def _points_in(rows, name):
     return row
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("optimizer,rows", [("sgd", literature.SGD_4P3),
                                             ("signsgd", literature.SIGNSGD_NOTE)],
                          ids=["sgd", "signsgd"])
@@ -211,6 +214,7 @@ BRUTE_POINTS = [(1.0, 0.25), (1.5, 0.1), (0.4, 0.3), (0.2, 0.8), (0.15, 1.5), (1
                 (0.26, 0.7), (0.26, 1.2), (2.5, 1.5)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("a,b", BRUTE_POINTS)
 def test_brute_force_minimisation_matches_symbolic(a, b):
     ph = asy.phase_of(a, b)

@@ -9,6 +9,7 @@ import deterministic_risk as dr
 from deterministic_risk.cli import main
 
 
+@pytest.mark.slow
 def test_demo_writes_figures_and_summary(tmp_path):
     assert main(["demo", "--out", str(tmp_path), "--steps", "300", "--runs", "8"]) == 0
     for name in ("sgd_theory_vs_simulation.png", "sgd_loss_vs_flops.png", "summary.txt"):

@@ -7,6 +7,8 @@ import pytest
 from scipy import optimize
 
 import deterministic_risk as dr
+from deterministic_risk.optimizers.clipped import (best_scaled_threshold, clipping_criterion,
+                                                   clipping_factors, clipping_factors_quadrature)
 from deterministic_risk import noise as N
 
 HEAVY_AND_LIGHT = [N.Gaussian(0.5), N.Gaussian(0.4, mean=0.3), N.StudentT(3.0, 1.0),
@@ -15,14 +17,15 @@ HEAVY_AND_LIGHT = [N.Gaussian(0.5), N.Gaussian(0.4, mean=0.3), N.StudentT(3.0, 1
 
 # -- μ and ν -------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("law", HEAVY_AND_LIGHT, ids=repr)
 def test_factors_against_quadrature(law):
     # closed forms (Gaussian) and scale-mixture rules (Student-t, Cauchy, Laplace) against adaptive
     # quadrature over the noise density: ≤ 1e-9 relative (measured ≤ 2.4e-12) from R = 1e-6 to 100
     R = np.array([1e-6, 1e-3, 0.1, 1.0, 100.0])[:, None]
     c = np.array([0.01, 0.3, 1.0, 30.0])[None, :]
-    mu, nu = dr.optimizers.clipped.clipping_factors(R, c, law)
-    mu_q, nu_q = dr.optimizers.clipped.clipping_factors_quadrature(R, c, law)
+    mu, nu = clipping_factors(R, c, law)
+    mu_q, nu_q = clipping_factors_quadrature(R, c, law)
     np.testing.assert_allclose(mu, mu_q, rtol=1e-9)
     np.testing.assert_allclose(nu, nu_q, rtol=1e-9)
     assert np.all((mu > 0) & (mu <= 1)) and np.all((nu > 0) & (nu <= c**2))
@@ -38,8 +41,8 @@ def test_generic_quadrature_path_against_closed_form():
                    second_moment=sigma**2, scale=sigma)
     R = np.array([1e-4, 0.05, 2.0])
     for chat in (0.05, 1.0, 10.0):
-        np.testing.assert_allclose(dr.optimizers.clipped.clipping_factors(R, chat, law),
-                                   dr.optimizers.clipped.clipping_factors(R, chat, N.Gaussian(sigma)), rtol=1e-9)
+        np.testing.assert_allclose(clipping_factors(R, chat, law),
+                                   clipping_factors(R, chat, N.Gaussian(sigma)), rtol=1e-9)
 
 
 def test_gaussian_closed_form_and_rademacher():
@@ -48,13 +51,13 @@ def test_gaussian_closed_form_and_rademacher():
     s = math.sqrt(2 * R + sigma**2)
     a = chat / s
     pdf = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
-    mu, nu = dr.optimizers.clipped.clipping_factors(R, chat, N.Gaussian(sigma))
+    mu, nu = clipping_factors(R, chat, N.Gaussian(sigma))
     assert mu == pytest.approx(math.erf(a / math.sqrt(2)), rel=1e-14)
     assert nu == pytest.approx(s * s * math.erf(a / math.sqrt(2)) - 2 * s * chat * pdf
                                + chat**2 * math.erfc(a / math.sqrt(2)), rel=1e-13)
     # Rademacher ±a: the average of the two Gaussian laws N(±a, 2R), equal by symmetry
-    mu_r, nu_r = dr.optimizers.clipped.clipping_factors(R, chat, N.Rademacher(0.4))
-    mu_g, nu_g = dr.optimizers.clipped.clipping_factors(R, chat, N.Gaussian(1e-300, mean=0.4))
+    mu_r, nu_r = clipping_factors(R, chat, N.Rademacher(0.4))
+    mu_g, nu_g = clipping_factors(R, chat, N.Gaussian(1e-300, mean=0.4))
     assert (mu_r, nu_r) == pytest.approx((mu_g, nu_g), rel=1e-12)
 
 
@@ -64,7 +67,7 @@ def test_factors_against_monte_carlo():
     w = rng.normal(0, math.sqrt(0.2), 400_000) - 0.5 * rng.standard_cauchy(400_000)
     clipped = np.minimum(w * w, 0.64)
     inside = np.abs(w) < 0.8
-    mu, nu = dr.optimizers.clipped.clipping_factors(0.1, 0.8, N.Cauchy(0.5))
+    mu, nu = clipping_factors(0.1, 0.8, N.Cauchy(0.5))
     assert abs(inside.mean() - mu) < 5 * inside.std() / math.sqrt(w.size)
     assert abs(clipped.mean() - nu) < 5 * clipped.std() / math.sqrt(w.size)
 
@@ -72,25 +75,25 @@ def test_factors_against_monte_carlo():
 def test_factor_limits():
     law = N.StudentT(3.0, 1.0)
     # no clipping: μ = 1, ν = 2R + E[ε²]
-    assert dr.optimizers.clipped.clipping_factors(0.3, np.inf, law) == pytest.approx((1.0, 0.6 + 3.0))
+    assert clipping_factors(0.3, np.inf, law) == pytest.approx((1.0, 0.6 + 3.0))
     # large threshold: the clipped moments converge to the unclipped ones (Student-t(5): finite
     # fourth moment, so ν's tail deficit is O(ĉ^{-1}) at most)
-    mu, nu = dr.optimizers.clipped.clipping_factors(0.3, 1e4, N.StudentT(5.0, 1.0))
+    mu, nu = clipping_factors(0.3, 1e4, N.StudentT(5.0, 1.0))
     assert mu == pytest.approx(1.0, abs=1e-9) and nu == pytest.approx(0.6 + 5 / 3, rel=1e-3)
     # small threshold: the criterion tends to (π/2)ψ(R), ψ the signSGD noise-compression ratio
     # (an independent formula: φ from noise.py)
     for R in (0.01, 0.3):
-        assert dr.optimizers.clipped.clipping_criterion(R, 1e-7, law) == pytest.approx(
+        assert clipping_criterion(R, 1e-7, law) == pytest.approx(
             math.pi / 2 * dr.signsgd.noise_compression(R, law), rel=1e-6)
 
 
 def test_bad_input():
     with pytest.raises(ValueError, match="scaled_threshold"):
-        dr.optimizers.clipped.clipping_factors(0.1, 0.0, N.Gaussian(1.0))
+        clipping_factors(0.1, 0.0, N.Gaussian(1.0))
     with pytest.raises(ValueError, match="R"):
-        dr.optimizers.clipped.clipping_factors(-0.1, 1.0, N.Gaussian(1.0))
+        clipping_factors(-0.1, 1.0, N.Gaussian(1.0))
     with pytest.raises(TypeError, match="NoiseLaw"):
-        dr.optimizers.clipped.clipping_factors(0.1, 1.0, 0.5)
+        clipping_factors(0.1, 1.0, 0.5)
     with pytest.raises(ValueError, match="threshold"):
         dr.ClippedSGD(0.1, threshold=-1.0)
     with pytest.raises(ValueError, match="threshold"):
@@ -104,11 +107,11 @@ def test_criterion_gaussian_never_helps():
     R = np.geomspace(1e-5, 1e2, 30)[:, None]
     chat = np.geomspace(1e-4, 1e4, 60)[None, :]
     for law in (N.Gaussian(0.5), N.Gaussian(2.0), N.Gaussian(0.5, mean=0.5)):
-        ccc = dr.optimizers.clipped.clipping_criterion(R, chat, law)
+        ccc = clipping_criterion(R, chat, law)
         assert ccc.max() <= 1.0 + 1e-12
         assert ccc[:, -1].min() > 1.0 - 1e-9          # ĉ = 1e4: no clipping in effect
     for R0 in (0.01, 1.0):
-        _, best = dr.optimizers.clipped.best_scaled_threshold(R0, N.Gaussian(0.5))
+        _, best = best_scaled_threshold(R0, N.Gaussian(0.5))
         assert best <= 1.0 + 1e-12
 
 
@@ -118,7 +121,7 @@ def test_criterion_heavy_tails_help_for_a_range_of_thresholds():
     law = N.StudentT(3.0, 1.0)
     for R, (c_ref, ccc_ref) in {0.01: (0.94, 1.947), 0.1: (1.21, 1.754),
                                 1.0: (2.94, 1.239)}.items():
-        c, ccc = dr.optimizers.clipped.best_scaled_threshold(R, law)
+        c, ccc = best_scaled_threshold(R, law)
         assert c == pytest.approx(c_ref, rel=0.01)
         assert ccc == pytest.approx(ccc_ref, abs=1e-3)
     # at R = 1 clipping helps on one interval of thresholds [ĉ_low, ∞) with ĉ_low ≈ 0.9, and hurts
@@ -126,13 +129,13 @@ def test_criterion_heavy_tails_help_for_a_range_of_thresholds():
     # t(3), beats that of μ², O(1/ĉ³)). At R = 0.01 it helps at every threshold, since the ĉ → 0
     # limit (π/2)ψ(R) is already 1.59 > 1.
     chat = np.geomspace(1e-3, 1e3, 400)
-    helps = dr.optimizers.clipped.clipping_criterion(1.0, chat, law) > 1
+    helps = clipping_criterion(1.0, chat, law) > 1
     low = chat[helps].min()
     assert 0.5 < low < 1.5
     assert np.all(helps[chat >= low]) and not np.any(helps[chat < low])
-    assert np.all(dr.optimizers.clipped.clipping_criterion(0.01, chat, law) > 1)
+    assert np.all(clipping_criterion(0.01, chat, law) > 1)
     # infinite variance: SGD fails, clipping always helps
-    assert dr.optimizers.clipped.clipping_criterion(0.1, chat, N.Cauchy(0.5)).min() == np.inf
+    assert clipping_criterion(0.1, chat, N.Cauchy(0.5)).min() == np.inf
 
 
 # -- the risk ODE --------------------------------------------------------------------------------
@@ -155,6 +158,7 @@ def test_initial_point_and_no_motion(diagonal_problem):
         dr.risk_curve(prob, dr.ClippedSGD(0.001), [0, 10])
 
 
+@pytest.mark.slow
 def test_stationary_risk(diagonal_problem):
     # at a constant step the ODE's fixed point solves R = γ tr K ν(R)/(4μ(R)) (λ_j v_j = γλ_jν/(4μ)
     # summed); the long-time ODE (k = 1e8, all modes relaxed) matches the root to 1e-6
@@ -167,7 +171,7 @@ def test_stationary_risk(diagonal_problem):
         assert chat == pytest.approx(0.5)
 
         def f(log_r):
-            mu, nu = dr.optimizers.clipped.clipping_factors(math.exp(log_r), chat, law)
+            mu, nu = clipping_factors(math.exp(log_r), chat, law)
             return log_r - math.log(opt.lr(0.0) * trace * nu / (4 * mu))
 
         root = math.exp(optimize.brentq(f, -30, 10, xtol=1e-14))
@@ -246,7 +250,7 @@ def test_plot_clipping_criterion():
     matplotlib.use("Agg")
     R = np.geomspace(1e-3, 10, 20)
     chat = np.geomspace(1e-2, 1e2, 30)
-    ccc = dr.optimizers.clipped.clipping_criterion(R[:, None], chat[None, :], N.StudentT(3.0, 1.0))
+    ccc = clipping_criterion(R[:, None], chat[None, :], N.StudentT(3.0, 1.0))
     ax = dr.plotting.plot_clipping_criterion(R, chat, ccc)
     assert ax.get_xscale() == "log"
     with pytest.raises(ValueError, match="shape"):

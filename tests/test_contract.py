@@ -111,7 +111,12 @@ def test_vanishing_lr_does_not_move(opt_name, prob_name):
     np.testing.assert_allclose(curve.risk, curve.risk[0], rtol=1e-8)
 
 
-@pytest.mark.parametrize("opt_name,prob_name", CASES)
+# clipped SGD's factors μ(R), ν(R) are quadratures: its long solves take seconds
+LONG_CASES = [pytest.param(*c, marks=pytest.mark.slow) if c[0] == "ClippedSGD" else c
+              for c in CASES]
+
+
+@pytest.mark.parametrize("opt_name,prob_name", LONG_CASES)
 def test_long_horizon_reaches_the_limit(opt_name, prob_name):
     opt, prob = _stable(opt_name, prob_name)
     curve = dr.risk_curve(prob, opt, [0, 10**12])

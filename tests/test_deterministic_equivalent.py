@@ -4,6 +4,10 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk.deterministic_equivalent import (bottom_edge, deterministic_measures,
+                                                         deterministic_spectrum,
+                                                         null_space_parameter,
+                                                         stieltjes_fixed_point, support_intervals)
 from deterministic_risk import deterministic_equivalent as de
 
 # (alpha, beta) pairs across the phases (theory note §6.2): II, Ia, IV (alpha < 1/2), III,
@@ -28,7 +32,7 @@ def test_moment_identities(alpha, beta):
     # §3.2: mass d, int x = tr D, int x^2 = sum lam^2 + (tr D)^2/d for mu^K on (0, inf); the same
     # weighted by bcheck^2 for mu^F, whose atom at 0 is 2 F_0. Target of the issue: 1e-8.
     prob = dr.PLRF(alpha, beta, d=500, v=2000)
-    meas = dr.deterministic_equivalent.deterministic_measures(prob)
+    meas = deterministic_measures(prob)
     x = meas.nodes
     trace, forcing = exact_moments(prob)
     with np.errstate(over="raise", invalid="raise"):
@@ -43,9 +47,9 @@ def test_stieltjes_transform_of_nodes():
     # the node measure reproduces the resolvent off the axis: sum_l n_l/(x_l - z) equals
     # tr R(z) minus the atom at 0, tr R = (d(1 - m) - v)/z (§4.2), at points near the outliers
     prob = dr.PLRF(1.0, 0.5, d=500, v=2000)
-    meas = dr.deterministic_equivalent.deterministic_measures(prob)
+    meas = deterministic_measures(prob)
     z = np.array([0.9 + 0.05j, 0.3 + 0.01j, 1e-3 + 1e-4j, 2e-6 + 1e-6j, -1e-3])
-    m = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
+    m = stieltjes_fixed_point(prob, z, population="exact")
     lam = prob.population_eigenvalues
     atom = np.sum(1.0 / (1.0 + meas.null_space * lam))
     trace = (prob.d * (1 - m) - prob.v) / z + atom / z
@@ -59,7 +63,7 @@ def test_fixed_point_against_mpmath(z):
     prob = dr.PLRF(0.9, 0.5, d=50, v=200)
     ref = de.stieltjes_fixed_point_mp(prob, z if np.imag(z) > 0 or np.real(z) < 0
                                       else complex(z) + 1e-30j, dps=40)
-    got = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
+    got = stieltjes_fixed_point(prob, z, population="exact")
     assert abs(got - ref) <= 1e-10 * abs(ref)
 
 
@@ -67,52 +71,53 @@ def test_fixed_point_branch():
     # m -> 1 at infinity, Im m < 0 for Im z > 0, m(-x) in (0, 1) (§3.1), conjugate symmetry
     prob = dr.PLRF(1.0, 0.5, d=200)
     z = np.array([1e8j, 1e8 + 1e8j, 0.3 + 0.2j, 1e-4 + 1e-3j, 1e-7 + 1e-9j])
-    m = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z)
+    m = stieltjes_fixed_point(prob, z)
     assert abs(m[0] - 1) < 1e-6 and abs(m[1] - 1) < 1e-6
     assert np.all(m.imag < 0)
-    neg = dr.deterministic_equivalent.stieltjes_fixed_point(prob, -np.geomspace(1e-8, 10, 9))
+    neg = stieltjes_fixed_point(prob, -np.geomspace(1e-8, 10, 9))
     assert np.all((neg.real > 0) & (neg.real < 1) & (neg.imag == 0))
-    np.testing.assert_allclose(dr.deterministic_equivalent.stieltjes_fixed_point(prob, np.conj(z)), np.conj(m), rtol=1e-14)
+    np.testing.assert_allclose(stieltjes_fixed_point(prob, np.conj(z)), np.conj(m), rtol=1e-14)
     # near 0, m(z) ~ -s0 z (§3.4)
-    s0 = dr.deterministic_equivalent.null_space_parameter(prob)
+    s0 = null_space_parameter(prob)
     zz = -1e-6 / s0
-    assert abs(dr.deterministic_equivalent.stieltjes_fixed_point(prob, zz) / (-s0 * zz) - 1) < 1e-5
+    assert abs(stieltjes_fixed_point(prob, zz) / (-s0 * zz) - 1) < 1e-5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("alpha", [0.35, 1.0])
 def test_compressed_population_matches_exact(alpha):
     # the compressed sums over j against the exact ones, on and off the real axis
     prob = dr.PLRF(alpha, 0.5, d=2000, v=8000)
     x = np.geomspace(de.bottom_edge(prob) * 1.01, 1.2, 300)
     z = np.concatenate([x, x * (1 + 1e-3j), x * (1 + 0.3j)])
-    m_c = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z)
-    m_e = dr.deterministic_equivalent.stieltjes_fixed_point(prob, z, population="exact")
+    m_c = stieltjes_fixed_point(prob, z)
+    m_e = stieltjes_fixed_point(prob, z, population="exact")
     assert np.max(np.abs(m_c - m_e) / np.abs(m_e)) < 1e-9
 
 
 def test_kappa_values():
     # §3.4 values (3 digits); finite nu tends to the closed form
-    assert [round(dr.deterministic_equivalent.kappa(a), 3) for a in (0.6, 0.8, 1.0, 1.5)] == [0.137, 0.299, 0.405, 0.566]
-    assert abs(dr.deterministic_equivalent.kappa(1.0, nu=1e6) / dr.deterministic_equivalent.kappa(1.0) - 1) < 1e-3
+    assert [round(de.kappa(a), 3) for a in (0.6, 0.8, 1.0, 1.5)] == [0.137, 0.299, 0.405, 0.566]
+    assert abs(de.kappa(1.0, nu=1e6) / de.kappa(1.0) - 1) < 1e-3
     with pytest.raises(ValueError, match="nu"):
-        dr.deterministic_equivalent.kappa(0.4)
+        de.kappa(0.4)
 
 
 def test_null_space_and_floor_asymptotics():
     # s0 / d^{2 alpha} -> kappa(nu) (§3.4); both regimes
     for alpha in (0.35, 1.0):
         prob = dr.PLRF(alpha, 0.5, d=20000, v=80000)
-        assert abs(dr.deterministic_equivalent.null_space_parameter(prob) / prob.d ** (2 * alpha) / dr.deterministic_equivalent.kappa(alpha, 4)
+        assert abs(null_space_parameter(prob) / prob.d ** (2 * alpha) / de.kappa(alpha, 4)
                    - 1) < 0.02
 
 
 def test_edges_table_of_the_theory_note():
     # §3.4: finite-nu edge 2.22e-5 (alpha 0.8) and 1.497e-6 (alpha 1.0) at d = 500, nu = 4
-    assert abs(dr.deterministic_equivalent.bottom_edge(dr.PLRF(0.8, 0.5, 500, 2000)) / 2.22e-5 - 1) < 5e-3
-    assert abs(dr.deterministic_equivalent.bottom_edge(dr.PLRF(1.0, 0.5, 500, 2000)) / 1.497e-6 - 1) < 1e-3
+    assert abs(bottom_edge(dr.PLRF(0.8, 0.5, 500, 2000)) / 2.22e-5 - 1) < 5e-3
+    assert abs(bottom_edge(dr.PLRF(1.0, 0.5, 500, 2000)) / 1.497e-6 - 1) < 1e-3
     # the DE support starts at the bottom edge
     prob = dr.PLRF(1.0, 0.5, 500, 2000)
-    assert dr.deterministic_equivalent.support_intervals(prob)[0, 0] == pytest.approx(dr.deterministic_equivalent.bottom_edge(prob), rel=1e-10)
+    assert support_intervals(prob)[0, 0] == pytest.approx(bottom_edge(prob), rel=1e-10)
 
 
 def test_spectrum_default_and_contract():
@@ -129,7 +134,7 @@ def test_spectrum_default_and_contract():
     with pytest.raises(ValueError, match="method"):
         prob.spectrum("nonsense")
     with pytest.raises(TypeError, match="PLRF"):
-        dr.deterministic_equivalent.deterministic_measures(dr.Spectrum([1.0], [1.0]))
+        deterministic_measures(dr.Spectrum([1.0], [1.0]))
 
 
 def test_sgd_limit_on_the_deterministic_spectrum():
@@ -156,6 +161,7 @@ def test_volterra_equals_recursion(which):
                                rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_volterra_fft_long():
     # k up to 1e5 with the O(n log^2 n) solver against the recursion
     prob = dr.PLRF(1.0, 0.5, d=100)
@@ -169,9 +175,9 @@ def test_volterra_fft_long():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="n_nodes"):
-        dr.deterministic_equivalent.deterministic_spectrum(dr.PLRF(1.0, 0.5, d=50), n_nodes=0)
+        deterministic_spectrum(dr.PLRF(1.0, 0.5, d=50), n_nodes=0)
     with pytest.raises(ValueError, match="population"):
-        dr.deterministic_equivalent.stieltjes_fixed_point(dr.PLRF(1.0, 0.5, d=50), 1j, population="x")
+        stieltjes_fixed_point(dr.PLRF(1.0, 0.5, d=50), 1j, population="x")
     with pytest.raises(ValueError, match="forcing"):
         dr.volterra.solve_volterra([np.nan, 1.0], [0.1])
 

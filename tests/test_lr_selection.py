@@ -30,6 +30,7 @@ def sign_problem():
 
 # -- ODE-optimal steps -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_optimal_constant_sgd_step_against_dense_grid(power_law_spectrum):
     # the search (13-point grid + Brent, xatol 1e-3 in log γ) against 400 grid points: the risk
     # at the budget is unimodal in log γ on the grid, and the search finds the minimum to within
@@ -110,6 +111,7 @@ def test_signsgd_greedy_step_maximises_the_instantaneous_decrease(sign_problem):
     assert g_star == pytest.approx(2 * phi * (lam**2 @ v) / (lam @ kappa), rel=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sgd", "signsgd"])
 def test_greedy_is_optimal_on_an_isotropic_problem(kind):
     # one eigenvalue: the risk obeys a scalar monotone recursion/ODE, so maximising the decrease at

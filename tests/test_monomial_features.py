@@ -11,13 +11,15 @@ import numpy as np
 import pytest
 
 import deterministic_risk as dr
+from deterministic_risk.monomial_features import (MonomialRF, fit_log_corrected_power_law,
+                                                  log_corrected_power_law, monomial_covariance)
 from deterministic_risk.monomial_features import monomial_moment, wick_coefficients
 
 ALPHA = 1.5
 
 
 def _small_problem(p, centered=False, v=60, d=8, seed=0):
-    return dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, d, p, v=v, centered=centered, seed=seed,
+    return MonomialRF.power_law(ALPHA, 0.5, d, p, v=v, centered=centered, seed=seed,
                                    noise_std=0.3)
 
 
@@ -34,8 +36,8 @@ def test_wick_equals_hermite_formulation(p, centered):
     rng = np.random.default_rng(1)
     w = rng.standard_normal((40, 12))
     h = np.arange(1, 41) ** -ALPHA
-    a = dr.monomial_features.monomial_covariance(w, h, p, centered=centered)
-    b = dr.monomial_features.monomial_covariance(w, h, p, centered=centered, method="hermite")
+    a = monomial_covariance(w, h, p, centered=centered)
+    b = monomial_covariance(w, h, p, centered=centered, method="hermite")
     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14 * np.abs(a).max())
 
 
@@ -45,11 +47,11 @@ def test_p2_identity_psd_and_centering():
     h = np.arange(1, 31) ** -ALPHA
     c = w.T @ (h[:, None] * w)
     s = np.diag(c)
-    k = dr.monomial_features.monomial_covariance(w, h, 2)
+    k = monomial_covariance(w, h, 2)
     np.testing.assert_allclose(k, (np.outer(s, s) + 2 * c * c) / 10, rtol=1e-13)
     for p in (1, 2, 3, 4):
-        unc = dr.monomial_features.monomial_covariance(w, h, p)
-        cen = dr.monomial_features.monomial_covariance(w, h, p, centered=True)
+        unc = monomial_covariance(w, h, p)
+        cen = monomial_covariance(w, h, p, centered=True)
         assert np.linalg.eigvalsh(cen).min() > -1e-12 * np.abs(cen).max()
         mean = (math.prod(range(p - 1, 0, -2)) * s ** (p / 2)) if p % 2 == 0 else np.zeros(10)
         np.testing.assert_allclose(unc - cen, np.outer(mean, mean) / 10, rtol=1e-12,
@@ -109,7 +111,7 @@ def test_spectrum_carries_the_risk(p, centered):
 
 def test_sgd_risk_curve_on_monomial_features():
     # dr.risk_curve works on the spectrum: starts at ½E[y²], decreases, tends to the SGD limit
-    rf = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 40, 2, v=160, centered=True)
+    rf = MonomialRF.power_law(ALPHA, 0.5, 40, 2, v=160, centered=True)
     spec = rf.spectrum()
     lr = 0.5 * dr.max_stable_lr(spec)
     curve = dr.risk_curve(spec, dr.SGD(lr), [0, 10, 1000, 10**6])
@@ -135,18 +137,18 @@ def test_validation(bad, match):
     args = dict(alpha=ALPHA, beta=0.5, d=10, p=2)
     args.update(bad)
     with pytest.raises(ValueError, match=match):
-        dr.monomial_features.MonomialRF.power_law(**args)
+        MonomialRF.power_law(**args)
     with pytest.raises(ValueError, match="length v"):
-        dr.monomial_features.monomial_covariance(np.ones((3, 2)), np.ones(4), 2)
+        monomial_covariance(np.ones((3, 2)), np.ones(4), 2)
     with pytest.raises(ValueError, match="window"):
-        dr.monomial_features.fit_log_corrected_power_law(np.ones(10), 2, (5, 11))
+        fit_log_corrected_power_law(np.ones(10), 2, (5, 11))
 
 
 def test_fit_recovers_exact_law():
     j = np.arange(1, 301)
     for p in (1, 2, 3):
-        lam = 0.7 * dr.monomial_features.log_corrected_power_law(j, 1.3, p)
-        fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, (3, 300))
+        lam = 0.7 * log_corrected_power_law(j, 1.3, p)
+        fit = fit_log_corrected_power_law(lam, p, (3, 300))
         assert (fit.alpha, fit.amplitude) == pytest.approx((1.3, 0.7), rel=1e-10)
         assert fit.rms_residual < 1e-10
 
@@ -164,17 +166,17 @@ def test_eigenvalue_decay_follows_log_corrected_law(p):
     # 3. a plain power-law fit gives the theorem's apparent exponent on that window, i.e. the
     #    slope a plain fit to the law itself has (1.134 for p = 2), within 0.1 (measured 1.10),
     #    not α — the log factor explains the whole slope deficit.
-    rf = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 1000, p, v=4000, centered=True, seed=0)
+    rf = MonomialRF.power_law(ALPHA, 0.5, 1000, p, v=4000, centered=True, seed=0)
     lam = rf.eigenvalues()
     window = (10, 200)
     j = np.arange(window[0], window[1] + 1)
-    fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, window)
+    fit = fit_log_corrected_power_law(lam, p, window)
     assert abs(fit.alpha - ALPHA) <= 0.1
-    ratio = lam[j - 1] / dr.monomial_features.log_corrected_power_law(j, ALPHA, p)
+    ratio = lam[j - 1] / log_corrected_power_law(j, ALPHA, p)
     assert ratio.max() / ratio.min() <= 1.5
-    plain = dr.monomial_features.fit_log_corrected_power_law(lam, 1, window)
-    law = dr.monomial_features.log_corrected_power_law(np.arange(1, lam.size + 1), ALPHA, p)
-    apparent = dr.monomial_features.fit_log_corrected_power_law(law, 1, window).alpha
+    plain = fit_log_corrected_power_law(lam, 1, window)
+    law = log_corrected_power_law(np.arange(1, lam.size + 1), ALPHA, p)
+    apparent = fit_log_corrected_power_law(law, 1, window).alpha
     assert abs(plain.alpha - apparent) <= 0.1
     if p == 2:
         plain_ratio = lam[j - 1] * j**ALPHA
@@ -186,7 +188,7 @@ def test_plot_eigenvalue_decay_returns_axes():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    lam = dr.monomial_features.MonomialRF.power_law(ALPHA, 0.5, 60, 2, v=240).eigenvalues()
+    lam = MonomialRF.power_law(ALPHA, 0.5, 60, 2, v=240).eigenvalues()
     ax = dr.plotting.plot_eigenvalue_decay(lam, 2, ALPHA, fit_window=(5, 30))
     assert len(ax.lines) == 3          # eigenvalues, fitted law, plain power law
     ax = dr.plotting.plot_eigenvalue_decay(lam, 1, ALPHA)

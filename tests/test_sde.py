@@ -7,6 +7,7 @@ long Euler–Maruyama runs of the (nonlinear) SDEs, and long runs of the real fi
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -284,31 +285,51 @@ LONG_CASES = {
 }
 
 
+# The B = 1 run of the SignSGD batch-scaling test below is this case's optimizer run (one cached
+# computation; the group keeps both on one worker under pytest-xdist).
+SHARED_CASE = "signsgd-gauss-s2"
+SHARED = pytest.mark.xdist_group("sde_signsgd_s2")
+
+
+@functools.lru_cache(maxsize=None)
+def _long_run(case, kind):
+    """N_PATHS paths (kind "sde") or runs (kind "optimizer") of LONG_CASES[case] to K_END from
+    x0 = 0, seed 17, the loss averaged from K_AVG."""
+    problem, method = LONG_CASES[case]
+    run = sde.simulate_sde if kind == "sde" else sde.run_optimizer
+    count = {"n_paths": N_PATHS} if kind == "sde" else {"n_runs": N_PATHS}
+    with np.errstate(over="raise", invalid="raise"):
+        return run(problem, method, [K_END], seed=17, x0=np.zeros(D), average_from=K_AVG,
+                   **count)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sde", "optimizer"])
-@pytest.mark.parametrize("case", list(LONG_CASES))
+@pytest.mark.parametrize("case", [pytest.param(c, marks=SHARED) if c == SHARED_CASE else c
+                                  for c in LONG_CASES])
 def test_stationary_loss_matches_long_runs(case, kind):
     problem, method = LONG_CASES[case]
     if (kind == "sde" and isinstance(problem.noise, N.StudentT)
             and not isinstance(method, sde.SignSGDModel)):
         pytest.skip("only SignSGD has an SDE for infinite-variance noise")
-    run = sde.simulate_sde if kind == "sde" else sde.run_optimizer
-    count = {"n_paths": N_PATHS} if kind == "sde" else {"n_runs": N_PATHS}
-    with np.errstate(over="raise", invalid="raise"):
-        res = run(problem, method, [K_END], seed=17, x0=np.zeros(D), average_from=K_AVG, **count)
+    res = _long_run(case, kind)
     predicted = sde.stationary_loss(problem, method)
     assert res.stationary_stderr < 0.01 * predicted      # the test has the resolution it claims
     assert _close(res.stationary_mean, predicted, 0.03)
 
 
 @pytest.mark.slow
+@SHARED
 def test_scaling_rule_keeps_measured_stationary_loss_signsgd():
     # real SignSGD at B = 1 and at B = 4 with η → 2η (noise σ/√B drawn exactly): measured floors
-    # agree within 4 combined standard errors; without the rule they differ by > 20 SE
-    small = sde.NoisyQuadratic(H, 2.0)
-    big, scaled = sde.scale_for_batch(small, sde.SignSGDModel(LR), 4)
+    # agree within 4 combined standard errors; without the rule they differ by > 20 SE. The B = 1
+    # runs (σ = 2, seed 17) are those of the long-run test; B = 4 draws from seeds 6 and 7.
+    small, method = LONG_CASES[SHARED_CASE]
+    assert small.noise == N.Gaussian(1.0) and np.all(np.asarray(small.noise_scale) == 2.0)
+    assert method == sde.SignSGDModel(LR)
+    big, scaled = sde.scale_for_batch(small, method, 4)
     kw = dict(x0=np.zeros(D), average_from=K_AVG, n_runs=N_PATHS)
-    a = sde.run_optimizer(small, sde.SignSGDModel(LR), [K_END], seed=5, **kw)
+    a = _long_run(SHARED_CASE, "optimizer")
     b = sde.run_optimizer(big, scaled, [K_END], seed=6, **kw)
     assert abs(a.stationary_mean - b.stationary_mean) <= 4 * math.hypot(a.stationary_stderr,
                                                                         b.stationary_stderr)

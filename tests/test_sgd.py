@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import deterministic_risk as dr
+from deterministic_risk.optimizers.sgd import kernel_norm, stationary_risk
 from deterministic_risk import integrate
 from deterministic_risk.integrate import exact_recursion, log_time_integrate
 from deterministic_risk.schedules import WSD, Constant, Cosine, PowerLaw, StepDecay
@@ -79,15 +80,15 @@ def test_kernel_norm_equals_long_sum():
         q = opt.contraction(lr, lam)
         # Σ_k (γ²/B) Σ_i λ_i² q_i^k summed in closed form per mode (geometric series)
         direct = np.sum(lr**2 / batch * lam**2 / (1 - q))
-        assert dr.optimizers.sgd.kernel_norm(spec, lr, batch) == pytest.approx(direct, rel=1e-10)
+        assert kernel_norm(spec, lr, batch) == pytest.approx(direct, rel=1e-10)
 
 
 def test_max_stable_lr_is_where_kernel_norm_is_one():
     spec = plrf_spectrum(d=100)
     for batch in (1, 2, 8):
         lr = dr.max_stable_lr(spec, batch)
-        assert dr.optimizers.sgd.kernel_norm(spec, lr * (1 - 1e-9), batch) == pytest.approx(1.0, abs=1e-7)
-        assert dr.optimizers.sgd.kernel_norm(spec, lr * 1.001, batch) > 1
+        assert kernel_norm(spec, lr * (1 - 1e-9), batch) == pytest.approx(1.0, abs=1e-7)
+        assert kernel_norm(spec, lr * 1.001, batch) > 1
 
 
 def test_unstable_constant_lr_raises_with_the_limit():
@@ -101,9 +102,9 @@ def test_stationary_level_matches_long_time_curve():
     spec = dr.Spectrum([1.0, 0.3, 0.05], [0.3, 0.2, 0.1], floor=0.02)
     lr = 0.8 * dr.max_stable_lr(spec)
     curve = dr.risk_curve(spec, dr.SGD(lr), [10**6], solver=dr.solvers.LogTimeBlocks())
-    assert curve.risk[-1] == pytest.approx(dr.optimizers.sgd.stationary_risk(spec, lr), rel=1e-9)
+    assert curve.risk[-1] == pytest.approx(stationary_risk(spec, lr), rel=1e-9)
     with pytest.raises(ValueError, match="stability limit"):
-        dr.optimizers.sgd.stationary_risk(spec, 1.1 * dr.max_stable_lr(spec))
+        stationary_risk(spec, 1.1 * dr.max_stable_lr(spec))
 
 
 def test_zero_learning_rate_limit_gives_no_motion():
@@ -137,16 +138,18 @@ def test_long_horizon_cost_and_power_law_tail():
     n_blocks = int(curve.message.split(",")[1].split()[0])
     assert n_blocks < 5000  # O(log k / grid_ratio), not O(k)
     # at finite d the risk converges to the stationary level
-    assert curve.risk[-1] == pytest.approx(dr.optimizers.sgd.stationary_risk(spec, lr), rel=1e-6)
+    assert curve.risk[-1] == pytest.approx(stationary_risk(spec, lr), rel=1e-6)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(1e-4, 1.0), min_size=1, max_size=6),
        st.floats(0.05, 0.9), st.integers(1, 8), st.floats(0.0, 0.5))
 def test_risk_stays_positive_and_above_floor(lams, frac, batch, floor):
     spec = dr.Spectrum(lams, np.full(len(lams), 0.5), floor=floor)
     lr = frac * dr.max_stable_lr(spec, batch)
-    curve = dr.risk_curve(spec, dr.SGD(lr, batch=batch), [0, 1, 10, 100, 10**4], solver=dr.solvers.LogTimeBlocks())
+    curve = dr.risk_curve(spec, dr.SGD(lr, batch=batch), [0, 1, 10, 100, 10**4],
+                          solver=dr.solvers.LogTimeBlocks())
     assert np.all(curve.risk >= floor * (1 - 1e-12))
     # without a floor a fast mode may decay below the smallest double: 0 is allowed, NaN is not
     assert np.all(curve.risk >= 0) and np.all(np.isfinite(curve.risk))
@@ -226,7 +229,7 @@ def test_zero_floor_settles_in_the_blocks_of_a_tiny_floor():
     # A zero floor lets the risk decay exponentially to 0 at finite d. Below SETTLED_RISK
     # (2^-969) blocks are no longer shortened to resolve it and denormal energies are flushed, so
     # the curve takes the blocks of a floor below that level and never computes with denormals.
-    base = dr.PLRF(1.0, 0.7, d=200).spectrum()
+    base = plrf_spectrum(d=100)
     lr = 0.5 * dr.max_stable_lr(base)
     steps = np.unique(np.geomspace(1, 1e12, 300).astype(np.int64))
     runs = {}

@@ -14,6 +14,7 @@ def z_scores(sim, curve):
     return (sim.mean - curve.risk) / se
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch", [1, 4])
 @pytest.mark.parametrize("schedule", ["constant", "wsd"])
 def test_recursion_matches_mean_of_simulated_runs(batch, schedule):
@@ -84,3 +85,31 @@ def test_simulate_rejects_bad_arguments():
         dr.simulate(prob, dr.SGD(0.1), [1], n_runs=0)
     with pytest.raises(ValueError, match="faithful=True applies to PLRF"):
         dr.simulate(dr.Spectrum([1.0], [1.0]), dr.SGD(0.1), [1], faithful=True)
+
+
+@pytest.mark.parametrize("last, block", [(1000, 64), (1000, 1000), (1000, 7), (0, 4)])
+def test_progress_bar_ends_at_its_total(monkeypatch, last, block):
+    # the bar counts optimizer updates: exactly steps[-1] of them, however the blocks fall
+    import importlib
+    simulate_module = importlib.import_module("deterministic_risk.simulate")
+    bars = []
+
+    class Recorder:
+        def __init__(self, total, **kwargs):
+            self.total, self.n = total, 0
+            bars.append(self)
+
+        def update(self, n):
+            assert n >= 0
+            self.n += n
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(simulate_module, "tqdm", Recorder)
+    width = 5
+    monkeypatch.setattr(simulate_module, "BLOCK_NUMBERS", block * 2 * width)
+    dr.simulate(dr.Spectrum([1.0, 0.2], [0.5, 0.5], counts=[2, 3]), dr.SGD(0.2),
+                [0, last // 3, last], n_runs=2, seed=0, progress=True)
+    [bar] = bars
+    assert bar.total == last and bar.n == last

@@ -1,26 +1,6 @@
 """Reference phase tables kept as data (formulas as strings), to test the derived ones against.
 
-Nothing here is used to compute a phase: :mod:`.phases` derives everything from the terms and
-only borrows the *display names* of these rows, by region. Strings are sympy syntax in the
-symbols ``alpha`` and ``beta``; regions are conjunctions that assume the admissible region
-2α + 2β > 1. Conventions: the package's (risk = ½·MSE; η and ξ do not depend on the factor ½ or
-on the batch convention).
-
-SGD_4P3
-    The 4+3 phase table ([4+3] Paquette, Paquette, Xiao, Pennington, arXiv 2405.15074, phase
-    table; transcribed in theory note ``sgd_plrf.md`` §6.2, cross-checked there against the
-    restatement of Wang, Liu, Chen, arXiv 2609.40148, Eq. (E.12)). The IVa/IVb labels are
-    **unverified** (``sgd_plrf.md`` §6.7): the rows are keyed by region and the label is only
-    a display name. Ib is proved for α > ¼ and believed for α < ¼; Ic assumes the kernel
-    theorem extends below α = ¼.
-SIGNSGD_NOTE
-    The signSGD area table of theory note ``signsgd_plrf.md`` §4.3 (derived there; the labels
-    Aa … Bb are a guess at the naming of Kim, Song, Yun, arXiv 2603.02069, whose tables could
-    not be read). This is a second derivation to compare with, not literature.
-SIGNSGD_SCHEDULE_CLAIM
-    The region where a warmup-stable-decay / stable-decay schedule is *described* to improve
-    signSGD's slope beyond constant step and beyond SGD ("Area Aa*", [KSY] as described in
-    ``signsgd_plrf.md`` §4.6, **unverified**; no slope formula available).
+Derivations and notes: docs/theory.md, section ``deterministic_risk.asymptotics.literature``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,6 @@
 r"""Compute-optimal exponents derived from the loss terms by exponent balancing (a small LP).
 
-At fixed compute f = d·B·k (B fixed) write d = f^ξ, k = f^{1−ξ}/B and the step γ = γ̂·f^{−ε}.
-Every term c·d^{a_d} k^{a_k} γ^{a_γ} is then ≍ f^{ℓ(ξ, ε)} with the linear exponent
-
-.. math:: \ell(\xi, \varepsilon) = a_d\,\xi + a_k\,(1-\xi) - a_\gamma\,\varepsilon,
-
-and the loss is ≍ f^{max_i ℓ_i}. The compute-optimal loss exponent is therefore
-
-.. math:: -\eta = \min_{x} \max_i \ell_i(x)  \quad\text{subject to } g_j(x) \ge 0,
-
-a linear program in (x, t): minimise t with ℓ_i(x) ≤ t. Its optimum is a vertex where n + 1
-constraints are active (n = number of free exponents): for SGD (ε = e·ξ fixed by the stable step
-γ ∝ d^{−e}, sgd_plrf.md §4.3, §6.3) two terms balance; for constant-step signSGD (ε free, the
-step exponent optimised jointly, signsgd_plrf.md §4.1, §8 "exponent bookkeeping") three terms or
-two terms and a constraint balance. This module finds the active set numerically (vectorised
-vertex enumeration) and then solves the active equations **symbolically** for ξ, ε and η, with
-the KKT multipliers and the inequalities that delimit the phase.
+Derivations and notes: docs/theory.md, section ``deterministic_risk.asymptotics.symbolic_frontier``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 r"""The asymptotic loss terms as sympy expressions, each next to the exact sum it approximates.
 
-SGD on PLRF (theory note ``sgd_plrf.md`` §5; [4+3] App. F–H): the deterministic risk is
-:math:`R_{det}(k) \asymp F_0 + F_{pp}(k) + F_{ac}(k) + \text{noise}(k)` uniformly for
-:math:`1 \ll \gamma k \lesssim d^{2\alpha}`. signSGD on PLRF (``signsgd_plrf.md`` §3.3): the same
-floor and forcing, evaluated at the drift-normalised time, plus a non-decaying sign noise.
-
-Every term is a :class:`Term`: a sympy expression in (α, β, d, k, γ, B) in the package
-conventions (risk = ½·MSE, i.e. half the [4+3] paper's P; averaged-batch step γ), the regime
-(a sympy condition on α, β) in which this variant is the term, its time window, its constant and
-exponents (derived from the expression, not typed), and — where one is known — the leading
-relative error against the sum it approximates. The numpy functions at the end of this module
-evaluate those sums, so that each limit lives next to its finite counterpart.
+Derivations and notes: docs/theory.md, section ``deterministic_risk.asymptotics.terms``.
 """
 
 from __future__ import annotations

@@ -1,40 +1,6 @@
 r"""One-pass Adam (batch size 1) and a **conjectured** high-dimensional risk ODE for it.
 
-**Status: a candidate, not a theorem.** Xiao, Marshall, Agarwala, Paquette (arXiv:2411.12135) end
-with a conjecture on extending the signSGD analysis to Adam, whose exact form is not known here.
-The ODE below is the candidate of theory note ``signsgd.md`` §13.2, derived by the same closure
-argument as the signSGD ODE and checked only by simulation (``tests/test_adam.py`` measures the
-gap; ``docs/clipping_adam.md`` reports it).
-
-Setting: Adam with bias correction, :math:`\epsilon_{\rm Adam} = 0`, any fixed :math:`\beta_1`, and
-:math:`\beta_2 = 1 - c/d` with :math:`c = d(1-\beta_2) = O(1)`. The second-moment average
-:math:`\hat v_i` then averages ~d/c gradients and concentrates on :math:`K_{ii}V(k)`, where V is the
-bias-corrected exponential average of :math:`2P = 2R + E\varepsilon^2`:
-
-.. math::
-
-    \frac{dM}{dk} = (1-\beta_2)(2P - M), \quad M(0) = 0, \qquad
-    V = \frac{M}{1-e^{-(1-\beta_2)k}} \quad (V(0) = 2P(0)).
-
-Given V, Adam moves like signSGD with :math:`\varphi(R) \to V^{-1/2}`, no arcsine
-(:math:`K_\sigma \to C`) and noise amplitude 2P/V. In the eigenbasis of
-:math:`A = D^{-1/4}KD^{-1/4} = \sum_j\lambda_j w_jw_j^\top` (k-form),
-
-.. math::
-
-    \frac{dv_j}{dk} = -2\gamma_k V^{-1/2}\lambda_j v_j + \frac{\gamma_k^2}{2}\,\frac{2P}{V}\,
-    \kappa^C_j, \qquad R = \sum_j\lambda_j v_j,
-
-with :math:`\kappa^C_j = w_j^\top D^{1/4}CD^{1/4}w_j` and :math:`C = D^{-1/2}KD^{-1/2}`. Since
-:math:`D^{1/4}CD^{1/4} = D^{-1/4}KD^{-1/4} = A`, **κ^C_j = λ_j** exactly (so no arcsine matrix is
-needed, and :math:`\sum_j\kappa^C_j = \mathrm{tr}A = \sum_i\sqrt{K_{ii}}` as the note states).
-The momentum :math:`\beta_1` does not enter: it averages O(1) steps, which the limit does not
-resolve (§13.2). At a constant step the fixed point is :math:`V = 2P` and
-:math:`R_\infty = c'(c' + \sqrt{c'^2 + E\varepsilon^2})`, :math:`c' = \gamma\sum_i\sqrt{K_{ii}}/4`
-(:func:`adam_limiting_risk`).
-
-The ODE is integrated with ``scipy.integrate.solve_ivp`` (LSODA; the d + 1 states are stiff when
-the spectrum of A is spread).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.optimizers.adam``.
 """
 
 from __future__ import annotations
@@ -82,7 +48,7 @@ class Adam(Optimizer):
 
     Notes
     -----
-    **The deterministic curve is a conjecture** (module docstring; theory note ``signsgd.md``
+    **The deterministic curve is a conjecture** (docs/theory.md; theory note ``signsgd.md``
     §13.2, "derived, checked numerically; not confirmed to be the paper's conjecture"). Measured
     against the mean of 16 simulated runs (d = 400, rotated covariance with a non-constant
     diagonal, γ = 0.5/d, Gaussian noise σ = 0.5, β₂ = 1 − 1/d, k ≤ 7d): see
@@ -129,9 +95,11 @@ class Adam(Optimizer):
         return {**super().describe(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     # -- conjectured deterministic limit ---------------------------------------------------------
-    def limit_dynamics(self, problem: Any, *, feature_seed: int | None = None) -> ModeODE:
-        """The candidate ODE (module docstring) on the d + 1 states (v, M), for LSODA."""
-        prob = _least_squares(problem, feature_seed)
+    def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
+                       feature_seed: int | None = None) -> ModeODE:
+        """The candidate ODE (docs/theory.md) on the d + 1 states (v, M), for LSODA (a PLRF
+        problem is used through one draw of W: ``spectrum_method`` may only be "sampled")."""
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         modes = signsgd_modes(prob)
         lam = np.asarray(modes.eigenvalues)
         m2 = prob.noise.second_moment
@@ -162,8 +130,7 @@ class Adam(Optimizer):
         r"""The constant step whose limiting excess equals the initial one: inverting
         :func:`adam_limiting_risk`, :math:`c' = R_0/\sqrt{2R_0 + E\varepsilon^2}`,
         :math:`\gamma = 4c'/\sum_i\sqrt{K_{ii}}`."""
-        _refuse_spectrum_method(spectrum_method)
-        prob = _least_squares(problem, feature_seed)
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         r0 = signsgd_modes(prob).initial_excess
         c = r0 / math.sqrt(2.0 * r0 + prob.noise.second_moment)
         return 4.0 * c / float(np.sum(np.sqrt(prob.diagonal)))
@@ -171,8 +138,7 @@ class Adam(Optimizer):
     def limit(self, problem: Any, *, spectrum_method: str | None = None,
               feature_seed: int | None = None) -> float:
         """:func:`adam_limiting_risk` at this constant step, plus the floor ½E[ε²]."""
-        _refuse_spectrum_method(spectrum_method)
-        prob = _least_squares(problem, feature_seed)
+        prob = _least_squares(problem, spectrum_method, feature_seed)
         return adam_limiting_risk(prob, self._constant_lr()) + prob.floor
 
     # -- finite-d update ---------------------------------------------------------------------
@@ -227,22 +193,23 @@ def adam_limiting_risk(problem: Any, lr: float) -> float:
     >>> dr.optimizers.adam.adam_limiting_risk(prob, 0.5)
     0.5
     """
-    prob = _least_squares(problem, None)
+    prob = _least_squares(problem, None, None)
     lr = check.positive_float("lr", lr)
     c = lr * float(np.sum(np.sqrt(prob.diagonal))) / 4.0
     return c * (c + math.sqrt(c * c + prob.noise.second_moment))
 
 
-def _least_squares(problem: Any, feature_seed: int | None):
-    """The problem as GaussianLeastSquares, with label noise of finite variance."""
+def _least_squares(problem: Any, spectrum_method: str | None, feature_seed: int | None):
+    """The problem as GaussianLeastSquares (a PLRF through one draw of W), with label noise of
+    finite variance."""
+    if spectrum_method not in (None, "sampled"):
+        raise ValueError(f"the Adam candidate ODE has no large-d model: spectrum_method must be "
+                         f"'sampled' (one draw of W) or omitted, got {spectrum_method!r}")
+    if spectrum_method is not None and not callable(getattr(problem, "instance", None)):
+        raise TypeError(f"spectrum_method applies to PLRF problems only, got a "
+                        f"{type(problem).__name__}")
     prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
     if not prob.noise.finite_variance:
         raise ValueError(f"the Adam candidate ODE needs label noise of finite variance (its "
                          f"normaliser is the loss 2P = 2R + E[eps^2]); got {prob.noise!r}")
     return prob
-
-
-def _refuse_spectrum_method(spectrum_method: str | None) -> None:
-    if spectrum_method is not None:
-        raise TypeError("spectrum_method does not apply to Adam (it uses the covariance of "
-                        "one problem, not a spectrum)")

@@ -1,25 +1,6 @@
 r"""ALIAS sign-SGD: a parameter-free step size from online estimates of the gap and the smoothness.
 
-The step of sign-SGD that minimises the descent-lemma bound after T steps is
-:math:`\gamma^\ast = \sqrt{2\Delta^\ast/(L_\infty T)}` (theory note ``extensions.md`` §8.1), with the
-unknown gap :math:`\Delta^\ast = f(x_0) - f^\ast` and :math:`\ell_1/\ell_\infty` smoothness
-:math:`L_\infty`. ALIAS (Medyakov et al., arXiv:2506.03725) estimates both along the run; at every
-refresh (every G steps, with (x', g', γ') the values stored at the previous refresh)
-
-.. math::
-
-    \hat L \leftarrow \hat L + \frac{\|g - g'\|_1}{\|x - x'\|_\infty}, \qquad
-    \tilde\Delta \leftarrow \tilde\Delta + \gamma'\langle g, \mathrm{sign}(g')\rangle, \qquad
-    \hat\Delta \leftarrow \max(\hat\Delta, \tilde\Delta),
-
-    \gamma = \min\Big(\gamma_{\max}, \sqrt{\hat\Delta/\hat L}\Big) \ \ \text{(option 1)}, \qquad
-    \gamma = \min\Big(\gamma_{\max}, \sqrt{(f(x_0) - f_{\rm low})/\hat L}\Big)
-    \ \ \text{(option 2)},
-
-and the iterate moves by :math:`-\gamma\,\mathrm{sign}(u)`, u the gradient or its
-Signum-style momentum. At t = 0 with :math:`\hat L = 0` the step is :math:`\gamma_{\max}`
-(pitfall E5). The paraphrase follows the authors' public code (class ``AIDsignSGD``) as described in
-``extensions.md`` §8.2; weight decay is left out (it plays no role on least squares).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.optimizers.alias``.
 """
 
 from __future__ import annotations

@@ -1,45 +1,6 @@
 r"""One-pass SGD with gradient-norm clipping: its high-dimensional risk ODE and its update.
 
-C-SGD takes :math:`\theta_{k+1} = \theta_k - \gamma_k\,\mathrm{clip}_c(\nabla L)` with
-:math:`\mathrm{clip}_c(g) = \min(1, c/\|g\|)\,g` and :math:`\nabla L = z\,x`,
-:math:`z = \langle x, \theta-\theta^\ast\rangle - \varepsilon`. Because :math:`\|x\|^2` concentrates
-on tr K, clipping acts on the scalar z at the scaled threshold :math:`\hat c = c/\sqrt{\mathrm{tr}K}`
-(theory note ``signsgd.md`` §12.1). With :math:`u \sim N(0, 2R)` independent of ε, the descent- and
-variance-reduction factors are (§12.2)
-
-.. math::
-
-    \mu(R) = P(|u-\varepsilon| < \hat c), \qquad \nu(R) = E[\min((u-\varepsilon)^2, \hat c^2)],
-
-(Stein's lemma gives :math:`E[x\,\mathrm{clip}_{\hat c}(z)] = \mu\,K(\theta-\theta^\ast)`), and the
-excess risk follows, per eigenmode of K (§12.3, k-form),
-
-.. math::
-
-    \frac{dv_j}{dk} = -2\gamma_k\,\mu(R)\,\lambda_j v_j + \frac{\gamma_k^2}{2}\lambda_j\,\nu(R),
-    \qquad R = \sum_j \lambda_j v_j,
-
-with :math:`v_j = \tfrac12\langle q_j, \theta-\theta^\ast\rangle^2`. Without clipping
-(:math:`\hat c = \infty`) :math:`\mu = 1`, :math:`\nu = 2R + E\varepsilon^2` and this is the
-high-dimensional SGD ODE (``signsgd.md`` §7, without its O(1/d) bracket).
-
-**Time and step conventions.** The paper of Marshall, Xiao, Agarwala, Paquette (arXiv:2406.11733)
-writes the dynamics in the time :math:`t = k/n` with the step :math:`\gamma = \eta/n`; the theory note
-leaves open whether n is tr K or the intrinsic dimension tr K/‖K‖. The k-form above involves
-neither; for the t-form, n = tr K, because the threshold enters through :math:`\|x\| \approx
-\sqrt{\mathrm{tr}K}`: ``tests/test_clipped.py`` simulates C-SGD on a covariance with
-‖K‖ = 7.2 (so that the two candidate values of n differ sevenfold) and finds the ODE with
-:math:`\hat c = c/\sqrt{\mathrm{tr}K}` within a few per cent of the simulation, while
-:math:`\hat c = c/\sqrt{\mathrm{tr}K/\|K\|}` is off by tens of per cent. The intrinsic dimension is
-the parameter that controls the *accuracy* of the limit (the neglected terms are
-:math:`O(\gamma\lambda_{\max}) = O(\eta/(\mathrm{tr}K/\|K\|))`), not its units.
-See :meth:`ClippedSGD.time_scale`.
-
-**Noise laws.** μ and ν are closed forms for Gaussian noise (also biased), a two-point average for
-Rademacher noise, a one-dimensional average of the Gaussian forms over the scale mixture for
-Student-t, Cauchy and Laplace noise (trapezoid rule in the log of the mixing variable, double
-precision), and adaptive quadrature of the density otherwise (:func:`clipping_factors_quadrature`,
-also the independent reference in the tests).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.optimizers.clipped``.
 """
 
 from __future__ import annotations
@@ -422,7 +383,7 @@ class ClippedSGD(Optimizer):
 
     Notes
     -----
-    The deterministic limit is the mode ODE of the module docstring, integrated by
+    The deterministic limit is the mode ODE of docs/theory.md, integrated by
     :func:`~deterministic_risk.integrate.exponential_feedback_integrate` with
     :math:`a = 2\gamma\mu(R)`, :math:`c = \gamma\nu(R)/(4\mu(R))`, :math:`\kappa_j = \lambda_j`. It
     accepts a :class:`~deterministic_risk.GaussianLeastSquares` with any noise law (including

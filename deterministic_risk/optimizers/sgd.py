@@ -1,16 +1,6 @@
 r"""One-pass minibatch SGD: its exact expected-risk dynamics on Gaussian data and its update.
 
-With averaged minibatch gradients of size B and step :math:`\gamma_k`, the per-mode excess risk
-:math:`E_i` on Gaussian data obeys exactly (theory note ``sgd_plrf.md`` §4.1, converted from
-[4+3]'s summed batch by :math:`\gamma_{\rm sum} = \gamma/B`)
-
-.. math::
-
-    E_i(k+1) = q_k(\lambda_i) E_i(k) + \frac{\gamma_k^2}{B} n_i \lambda_i^2 R(k), \qquad
-    q_k(\lambda) = 1 - 2\gamma_k\lambda + \gamma_k^2\Big(1+\frac1B\Big)\lambda^2 .
-
-The term :math:`(1+1/B)` comes from Isserlis' theorem,
-:math:`E[g g^\top] = \tfrac{B+1}{B} K e e^\top K + \tfrac{2R}{B} K`.
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.optimizers.sgd``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..results import RiskCurve, SimulatedRisk
+from ._loglog import placeable, positive_band
+
+#: Horizontal axes of :func:`plot_risk` and their labels.
+X_AXES = {"steps": "iterations k", "flops": "flops d·B·k"}
 
 
 def plot_risk(curves: Sequence[RiskCurve] | RiskCurve = (), *,
@@ -26,7 +30,8 @@ def plot_risk(curves: Sequence[RiskCurve] | RiskCurve = (), *,
     labels : sequence of str, optional
         Legend label of each curve.
     x : {"steps", "flops"}
-        Horizontal axis: iterations k, or compute d·B·k (from each curve's ``info``).
+        Horizontal axis: iterations k, or compute d·B·k (d and B from each result's ``info``;
+        a result without ``d`` raises).
     excess : bool
         Plot risk − floor instead of the risk.
     band : {"stderr", "quantile"}
@@ -36,6 +41,13 @@ def plot_risk(curves: Sequence[RiskCurve] | RiskCurve = (), *,
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If a curve or simulation has no point that log–log axes can show (with ``x="flops"``: no
+        ``d`` in its ``info``). Points that cannot be placed (non-finite after a divergence, or
+        ≤ 0) are left out with a warning; k = 0 is left out quietly.
 
     Examples
     --------
@@ -48,43 +60,50 @@ def plot_risk(curves: Sequence[RiskCurve] | RiskCurve = (), *,
         curves = [curves]
     if isinstance(simulations, SimulatedRisk):
         simulations = [simulations]
-    if x not in ("steps", "flops"):
-        raise ValueError(f"x must be 'steps' or 'flops', got {x!r}")
+    curves, simulations = list(curves), list(simulations)
+    if x not in X_AXES:
+        raise ValueError(f"x must be one of {sorted(X_AXES)}, got {x!r}")
     if band not in ("stderr", "quantile"):
         raise ValueError(f"band must be 'stderr' or 'quantile', got {band!r}")
+    if labels is not None and len(labels) != len(curves):
+        raise ValueError(f"labels must have one entry per curve ({len(curves)}), got {len(labels)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
-    def horizontal(obj):
-        k = obj.steps.astype(float)
+    def horizontal(obj, what):
         if x == "steps":
-            return k
-        info = obj.info
-        return float(info.get("d", np.nan)) * float(info.get("batch", 1)) * k
+            return obj.steps.astype(np.float64)
+        try:
+            return obj.flops()
+        except ValueError as exc:
+            raise ValueError(f"x='flops' needs the dimension d of {what}: {exc}") from None
 
     for i, sim in enumerate(simulations):
+        what = f"simulations[{i}]"
         c = colors[i % len(colors)]
-        xs = horizontal(sim)
+        xs = horizontal(sim, what)
         shift = sim.floor if excess else 0.0
+        mean = sim.mean - shift
+        keep = placeable(xs, mean, what)
         if band == "stderr":
-            lo, hi = sim.mean - 2 * sim.stderr, sim.mean + 2 * sim.stderr
+            lo, hi = mean - 2 * sim.stderr, mean + 2 * sim.stderr
         else:
-            lo, hi = sim.quantile([0.1, 0.9])
-        keep = xs > 0
-        ax.fill_between(xs[keep], (lo - shift)[keep], (hi - shift)[keep], color=c, alpha=0.25,
-                        linewidth=0)
-        ax.plot(xs[keep], (sim.mean - shift)[keep], ".", color=c, markersize=3)
+            lo, hi = sim.quantile([0.1, 0.9]) - shift
+        lo, hi = positive_band(lo[keep], hi[keep], mean[keep])
+        ax.fill_between(xs[keep], lo, hi, color=c, alpha=0.25, linewidth=0)
+        ax.plot(xs[keep], mean[keep], ".", color=c, markersize=3)
     for i, curve in enumerate(curves):
+        what = f"curves[{i}]"
         c = colors[i % len(colors)]
-        xs = horizontal(curve)
-        keep = xs > 0
+        xs = horizontal(curve, what)
         y = curve.excess if excess else curve.risk
+        keep = placeable(xs, y, what)
         label = labels[i] if labels is not None else None
         ax.plot(xs[keep], y[keep], "-", color=c, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("iterations k" if x == "steps" else "flops d·B·k")
+    ax.set_xlabel(X_AXES[x])
     ax.set_ylabel("excess risk" if excess else "risk R = ½E[(pred − label)²]")
     if labels is not None:
         ax.legend()

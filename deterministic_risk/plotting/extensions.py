@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 
 from ..monomial_features import fit_log_corrected_power_law, log_corrected_power_law
 from ..sde import LossPaths
+from ._loglog import placeable, positive_band
 
 
 def plot_eigenvalue_decay(eigenvalues: ArrayLike, p: int, alpha: float, *,
@@ -113,14 +114,14 @@ def plot_sde_losses(runs: Sequence[LossPaths] | LossPaths, *, labels: Sequence[s
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     for i, run in enumerate(runs):
-        keep = run.steps > 0
+        keep = placeable(run.steps, run.mean, f"runs[{i}]")
         k = run.steps[keep]
         mean, se = run.mean[keep], run.stderr[keep]
         style = "-" if run.info.get("kind") == "sde" else "o"
         line, = ax.loglog(k, mean, style, ms=3, lw=1.2,
                           label=labels[i] if labels is not None else run.info.get("kind"))
-        ax.fill_between(k, np.maximum(mean - 2 * se, mean * 1e-3), mean + 2 * se,
-                        color=line.get_color(), alpha=0.2, lw=0)
+        lo, hi = positive_band(mean - 2 * se, mean + 2 * se, mean)
+        ax.fill_between(k, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
     if stationary is not None:
         for value in np.atleast_1d(stationary):
             ax.axhline(float(value), color="k", ls="--", lw=0.8)

@@ -167,8 +167,8 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import deterministic_risk as dr
-    >>> frs = dr.sweep([(1.0, 0.3), (1.2, 0.3), (1.0, 0.8), (1.2, 0.8)], backend="serial",
-    ...                d_values=[20, 40, 80, 160], n_budgets=15, spectrum_method="sampled")
+    >>> frs = dr.sweep([(1.0, 0.3), (1.0, 0.8)], backend="serial", d_values=[20, 40, 80],
+    ...                n_budgets=10, spectrum_method="sampled")
     >>> axes = dr.plotting.plot_exponents_vs_theory(frs)
     >>> axes.shape
     (2, 3)

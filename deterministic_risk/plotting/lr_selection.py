@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..results import RiskCurve, SimulatedRisk
+from ._loglog import placeable, positive_band
 
 
 def plot_lr_selection(curves: Mapping[str, RiskCurve], *,
@@ -50,16 +50,17 @@ def plot_lr_selection(curves: Mapping[str, RiskCurve], *,
         if curve is not None:
             k = curve.steps.astype(float)
             y = curve.excess if excess else curve.risk
-            ax.plot(k[k > 0], y[k > 0], "-", color=c, label=label)
+            keep = placeable(k, y, f"curves[{label!r}]")
+            ax.plot(k[keep], y[keep], "-", color=c, label=label)
         sim = simulations.get(label)
         if sim is not None:
             k = sim.steps.astype(float)
-            shift = sim.floor if excess else 0.0
-            lo, hi = sim.mean - 2 * sim.stderr - shift, sim.mean + 2 * sim.stderr - shift
-            ok = k > 0
-            ax.fill_between(k[ok], np.maximum(lo[ok], 1e-300), hi[ok], color=c, alpha=0.2,
-                            linewidth=0)
-            ax.plot(k[ok], (sim.mean - shift)[ok], "o", color=c, markersize=3,
+            mean = sim.mean - (sim.floor if excess else 0.0)
+            ok = placeable(k, mean, f"simulations[{label!r}]")
+            lo, hi = positive_band(mean[ok] - 2 * sim.stderr[ok], mean[ok] + 2 * sim.stderr[ok],
+                                   mean[ok])
+            ax.fill_between(k[ok], lo, hi, color=c, alpha=0.2, linewidth=0)
+            ax.plot(k[ok], mean[ok], "o", color=c, markersize=3,
                     label=None if curve is not None else f"{label} (simulated)")
     ax.set_xscale("log")
     ax.set_yscale("log")

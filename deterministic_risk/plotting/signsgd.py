@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..results import RiskCurve, SimulatedRisk
+from ._loglog import placeable, positive_band
 
 
 def plot_noise_laws(curves: Mapping[str, RiskCurve], *,
@@ -61,23 +61,25 @@ def plot_noise_laws(curves: Mapping[str, RiskCurve], *,
     for i, (label, curve) in enumerate(curves.items()):
         c = colors[i % len(colors)]
         k = curve.steps.astype(float)
-        keep = k > 0
         sim = simulations.get(label)
         if sim is not None:
             ks = sim.steps.astype(float)
-            ok = ks > 0
+            mean = sim.mean - sim.floor
+            ok = placeable(ks, mean, f"simulations[{label!r}]")
             if band == "stderr":
-                lo, hi = sim.mean - 2 * sim.stderr, sim.mean + 2 * sim.stderr
+                lo, hi = mean - 2 * sim.stderr, mean + 2 * sim.stderr
             else:
-                lo, hi = sim.quantile([0.1, 0.9])
-            ax.fill_between(ks[ok], (lo - sim.floor)[ok], (hi - sim.floor)[ok], color=c,
-                            alpha=0.25, linewidth=0)
-            ax.plot(ks[ok], (sim.mean - sim.floor)[ok], ".", color=c, markersize=3)
+                lo, hi = sim.quantile([0.1, 0.9]) - sim.floor
+            lo, hi = positive_band(lo[ok], hi[ok], mean[ok])
+            ax.fill_between(ks[ok], lo, hi, color=c, alpha=0.25, linewidth=0)
+            ax.plot(ks[ok], mean[ok], ".", color=c, markersize=3)
+        keep = placeable(k, curve.excess, f"curves[{label!r}]")
         ax.plot(k[keep], curve.excess[keep], "-", color=c, label=f"signSGD, {label}")
         sgd = sgd_curves.get(label)
         if sgd is not None:
             kg = sgd.steps.astype(float)
-            ax.plot(kg[kg > 0], sgd.excess[kg > 0], "--", color=c, label=f"SGD, {label}")
+            kept = placeable(kg, sgd.excess, f"sgd_curves[{label!r}]")
+            ax.plot(kg[kept], sgd.excess[kept], "--", color=c, label=f"SGD, {label}")
         if label in limits:
             ax.axhline(limits[label], color=c, linestyle=":", linewidth=1)
     ax.set_xscale("log")

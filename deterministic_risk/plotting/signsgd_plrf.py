@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from ..studies.comparison import ScalingStudy
 
@@ -74,5 +73,6 @@ def plot_sign_vs_sgd(study: ScalingStudy, *, axes=None):
         ax.set_yscale("log")
         ax.set_xlabel("compute f = d·k")
         ax.set_ylabel("risk R")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     return tuple(axes)

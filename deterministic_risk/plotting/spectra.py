@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..deterministic_equivalent import deterministic_measures, spectral_density
+
 
 def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which: str = "trace",
                              n_grid: int = 600, n_bins: int = 80, ax=None):
@@ -41,7 +43,6 @@ def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which:
     >>> import deterministic_risk as dr
     >>> ax = dr.plotting.plot_spectrum_comparison(dr.PLRF(1.0, 0.5, d=100), seeds=[0, 1])
     """
-    from ..deterministic_equivalent import deterministic_measures, spectral_density
 
     if which not in ("trace", "forcing"):
         raise ValueError(f"which must be 'trace' or 'forcing', got {which!r}")

@@ -1,36 +1,6 @@
 r"""Homogenized signSGD: the d-dimensional SDE with the exact (arcsine) drift, as a path simulator.
 
-Where the residual is localised (spiked covariances, the early phase of PLRF) the linearised drift
-:math:`\varphi(R)D^{-1/2}Kr` of the risk ODE underestimates signSGD; the exact expected sign keeps
-the arcsine (theory note ``signsgd.md`` §8, §11.3). With :math:`r = \Theta-\theta^\ast`,
-:math:`u = \langle x, r\rangle \sim N(0, 2R)` and :math:`\rho_i = (Kr)_i/\sqrt{K_{ii}\,2R}`,
-
-.. math::
-
-    E[\mathrm{sign}(\nabla L)_i] = E_{|\varepsilon|}\Big[4\,T\Big(\frac{|\varepsilon|}{\sqrt{2R}},
-    \frac{\rho_i}{\sqrt{1-\rho_i^2}}\Big)\Big]
-
-with Owen's T function (from :math:`E[\mathrm{sign}X\,\mathrm{sign}(U-t)] = 4T(t,
-\rho/\sqrt{1-\rho^2})` for standard bivariate normals of correlation ρ; even in t, so only
-:math:`|\varepsilon|` matters). For Gaussian noise :math:`N(m,\sigma^2)` the expectation is exact:
-:math:`4T(m/s, \rho'_i/\sqrt{1-\rho'^2_i})` with :math:`s = \sqrt{2R+\sigma^2}`,
-:math:`\rho'_i = (Kr)_i/(\sqrt{K_{ii}}s)`, which is :math:`\frac2\pi\arcsin\rho'_i` for m = 0. For
-other laws it is a midpoint rule over ``n_noise_nodes`` quantiles of :math:`|\varepsilon|`
-(estimated from :math:`2^{16}` draws with a fixed seed). The SDE (k-form) is
-
-.. math::
-
-    d\Theta = -\gamma_k\,E[\mathrm{sign}(\nabla L)]\,dk + \gamma_k K_\sigma^{1/2}\,dB_k,
-
-integrated by Euler–Maruyama with step ``dk`` iterations. The noise of each step has the
-covariance of the signs, :math:`K_\sigma - mm^\top` with :math:`m = E[\mathrm{sign}(\nabla L)]`
-(:math:`K_\sigma` is their exact second moment): a step then has exactly the first two moments of
-a signSGD step, :math:`E[\Delta\Delta^\top] = \gamma^2 K_\sigma`. The :math:`mm^\top` term is
-O(1/d) for a delocalised residual, but where the residual sits on the top features (the early
-phase of PLRF with 2α > 1) :math:`\gamma^2 m^\top K m` is of the order of the sign noise itself,
-and a diffusion :math:`K_\sigma` then overestimates the risk (by 30–80 % at α = 1, d = 500).
-``drift="linear"`` uses :math:`\varphi(R)D^{-1/2}Kr` instead (signHSGD, whose mean risk is the
-ODE's).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.signsgd.homogenized``.
 """
 
 from __future__ import annotations
@@ -93,7 +63,7 @@ def _abs_noise_nodes(noise: NoiseLaw, n_nodes: int) -> NDArray[np.float64]:
 
 def _expected_sign(Kr: NDArray, R: NDArray, sqrt_diag: NDArray, noise: NoiseLaw,
                    nodes: NDArray | None) -> NDArray[np.float64]:
-    """Exact E[sign(∇L)] for each run (rows), see the module docstring."""
+    """Exact E[sign(∇L)] for each run (rows), see docs/theory.md."""
     if isinstance(noise, Gaussian):
         s = np.sqrt(2.0 * R + noise.std**2)[:, None]
         rho = np.clip(Kr / (sqrt_diag * np.maximum(s, 1e-300)), -1.0, 1.0)
@@ -127,7 +97,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
     seed : int, default 0
         Seed of the Brownian increments.
     drift : {"arcsin", "linear"}
-        Exact expected sign (module docstring) or its linearisation :math:`\varphi(R)D^{-1/2}Kr`.
+        Exact expected sign (docs/theory.md) or its linearisation :math:`\varphi(R)D^{-1/2}Kr`.
     dk : float, default 1
         Euler–Maruyama step in iterations (> 0); steps larger than 1 make the simulator cheaper
         than signSGD itself once the dynamics is slow.

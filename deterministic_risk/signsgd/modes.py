@@ -1,31 +1,6 @@
 r"""signSGD on Gaussian least squares: the inputs of its risk ODE and its four effects.
 
-One-pass signSGD with batch size 1, :math:`\theta_{k+1} = \theta_k - \gamma_k\,\mathrm{sign}(\nabla L)`,
-has in high dimension the mode dynamics (theory note ``signsgd.md`` §6.2, k-form)
-
-.. math::
-
-    \frac{dv_j}{dk} = -2\gamma_k\varphi(R)\lambda_j v_j + \frac{\gamma_k^2}{2}\kappa_j, \qquad
-    R = \sum_j \lambda_j v_j ,
-
-built from the eigendecomposition :math:`A = D^{-1/4}KD^{-1/4} = \sum_j\lambda_j w_jw_j^\top`
-(:math:`D = \mathrm{diag}\,K`), the forcings :math:`\kappa_j = w_j^\top D^{1/4}K_\sigma D^{1/4}w_j`
-with :math:`K_\sigma = \tfrac2\pi\arcsin(C)` and :math:`C = D^{-1/2}KD^{-1/2}`, and
-:math:`v_j(0) = \tfrac12(w_j^\top D^{1/4}(\theta_0-\theta^\ast))^2`. This module computes these
-inputs (:func:`signsgd_modes`, cached per problem) and the four effects named by Xiao et al.:
-
-* effective learning rate :func:`effective_lr`;
-* noise compression :func:`noise_compression` (ψ);
-* diagonal preconditioning :func:`preconditioned_spectrum`;
-* gradient-noise reshaping :func:`sign_covariance`, :func:`sign_covariance_approx`;
-
-plus the limiting risk :func:`limiting_risk`.
-
-References
-----------
-K. L. Xiao, N. Marshall, A. Agarwala, E. Paquette, *Exact Risk Curves of signSGD in
-High-Dimensions: Quantifying Preconditioning and Noise-Compression Effects*, arXiv:2411.12135.
-Theory note ``signsgd.md`` (§3 matrices, §4 φ, §6 ODE, §9 effects, §10 limits).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.signsgd.modes``.
 """
 
 from __future__ import annotations

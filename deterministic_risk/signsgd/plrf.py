@@ -1,62 +1,6 @@
 r"""signSGD on the power-law random features (PLRF) model: the inputs of its risk ODE at any d.
 
-PLRF is Gaussian least squares with covariance :math:`K = W^\top D W`, optimum :math:`\theta^\ast`
-and Gaussian label noise of variance :math:`2R_\ast` (theory note ``signsgd.md`` §11.1), so the
-signSGD mode ODE (``signsgd.md`` §6.2; ``signsgd_plrf.md`` §3.2)
-
-.. math::
-
-    \frac{dv_j}{dk} = -2\gamma_k\varphi(R)h_jv_j + \frac{\gamma_k^2}{2}\kappa_j,\qquad
-    R = \sum_j h_jv_j,\qquad \varphi(R) = \frac{2/\pi}{\sqrt{2(R + R_\ast)}},
-
-needs the eigenvalues :math:`h_j` of :math:`H = D_K^{-1/4}KD_K^{-1/4}` (:math:`D_K = \mathrm{diag}K`),
-the forcings :math:`\kappa_j = \psi_j^\top D_K^{1/4}K_\sigma D_K^{1/4}\psi_j` and the initial state.
-Two ways to get them (:func:`plrf_signsgd_modes`):
-
-``"sampled"``
-    Exact, for the W drawn from a seed: one d×d eigendecomposition and the arcsine matrix
-    (:func:`~deterministic_risk.signsgd_modes`), d up to a few thousand.
-``"deterministic"``
-    A large-d model on quadrature nodes of a deterministic equivalent (DE), d up to 10⁵ and more.
-    Its approximations (each measured in ``docs/signsgd_plrf.md``):
-
-    1. **Law of the diagonal.** :math:`K_{ii} = \frac1d\sum_j\lambda_jg_{ji}^2` with
-       :math:`g_{ji}` i.i.d. N(0, 1). For 2α > 1 it does not concentrate (it is dominated by the
-       top features), so its law enters through Laplace-transform integrals
-       (:func:`diagonal_law`): with :math:`L(s) = E e^{-sK_{ii}} = \prod_j(1+2s\lambda_j/d)^{-1/2}`,
-
-       .. math::
-
-           E K_{ii}^{1/2} = \frac{1}{2\sqrt\pi}\int_0^\infty s^{-3/2}(1-L(s))\,ds,\qquad
-           t_j := d\,E[W_{ji}^2K_{ii}^{-1/2}] = \frac{1}{\sqrt\pi}\int_0^\infty
-           \frac{s^{-1/2}L(s)}{1+2s\lambda_j/d}\,ds .
-
-    2. **Rescaled population (drift).** The non-zero eigenvalues of H are those of
-       :math:`\Lambda^{1/2}WD_K^{-1/2}W^\top\Lambda^{1/2}`. Replacing the column weights
-       :math:`K_{ii}^{-1/2}` by their conditional mean given feature j, row by row, gives the
-       PLRF-type matrix with population :math:`\lambda_jt_j`; its DE (the machinery of
-       :mod:`~deterministic_risk.deterministic_equivalent` on the rescaled population) gives the
-       nodes :math:`h_\ell` and the forcing (target) masses. It captures the main effect of the
-       preconditioning on the top features (:math:`t_1/t_\infty` = 0.64 at α = 1, 0.50 at
-       α = 1.5) but not the spread of the bulk caused by the fluctuating column weights (the
-       smallest :math:`h` are overestimated by up to 25 % at α = 1, d = 500).
-    3. **Noise.** :math:`K_\sigma \approx \frac2\pi\bar K + (1-\frac2\pi)I` (first arcsine term,
-       ``signsgd_plrf.md`` §3.1 item 2) gives :math:`D_K^{1/4}K_\sigma D_K^{1/4} \approx \frac2\pi H
-       + (1-\frac2\pi)D_K^{1/2}`, so :math:`\kappa_\ell = \frac2\pi h_\ell + q` with q fixed by the
-       exact identity :math:`\sum_j\kappa_j = \sum_i\sqrt{K_{ii}} = d\,E K_{ii}^{1/2}`, which sets
-       the noise-equilibrium level (``signsgd_plrf.md`` §3.3).
-    4. The forcing masses are rescaled to the exact initial excess :math:`R(0) - R_\ast`, and
-       :math:`R_\ast` is the DE floor of K (a column scaling does not change the span of the
-       features, so the floor is that of K exactly).
-
-    ``diagonal="flat"`` is the shortcut :math:`D_K \approx (\mathrm{tr}K/d)I`: the DE nodes of K
-    with :math:`h = x/\sqrt{c_K}` and :math:`\kappa = \frac2\pi h + (1-\frac2\pi)\sqrt{c_K}`
-    (``signsgd_plrf.md`` §3.2, K-eigenbasis form); it is kept to measure what it costs.
-
-References
-----------
-Theory notes ``signsgd_plrf.md`` §2.1, §3.1–3.3 and ``signsgd.md`` §6, §11. E. Paquette,
-C. Paquette, L. Xiao, J. Pennington, arXiv 2405.15074 (the PLRF deterministic equivalent).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.signsgd.plrf``.
 """
 
 from __future__ import annotations
@@ -117,7 +61,7 @@ class DiagonalLaw:
 
 
 def diagonal_law(problem) -> DiagonalLaw:
-    r"""Moments of :math:`K_{ii}` and the feature-conditional weights :math:`t_j` (module notes).
+    r"""Moments of :math:`K_{ii}` and the feature-conditional weights :math:`t_j` (docs/theory.md).
 
     Parameters
     ----------
@@ -203,7 +147,7 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
         Large-d model on DE nodes, or the exact modes of the W drawn from ``seed``.
     diagonal : {"law", "flat"}
         For ``"deterministic"``: the law-of-the-diagonal model (default) or the flat-diagonal
-        shortcut :math:`D_K \approx c_KI` (module notes).
+        shortcut :math:`D_K \approx c_KI` (docs/theory.md).
     n_nodes : int, optional
         For ``"deterministic"``: merge the quadrature nodes into about this many.
     seed : int

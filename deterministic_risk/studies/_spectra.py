@@ -1,23 +1,6 @@
 r"""PLRF spectra for many model sizes at once: a disk cache and a process pool over d.
 
-:func:`deterministic_risk.compute_optimal` and :func:`deterministic_risk.phase_map` need the
-spectrum of every model size d. The deterministic-equivalent (DE) spectrum dominates the cost of a
-frontier (about 3–5 s at d = 10⁵, against < 1 s for the risk curve on it), and all of that cost
-lies in its part that does not depend on the target β
-(:class:`~deterministic_risk.deterministic_equivalent.TraceMeasure`), so this module
-
-* computes the trace measures of several (α, d, v) in a process pool (``n_jobs``, one BLAS thread
-  per worker),
-* stores each in ``cache_dir`` as ``trace-<key>.npz`` and reloads it on the next call, for any β:
-  the key hashes (α, d, v, population) together with the source of
-  :mod:`deterministic_risk.deterministic_equivalent` and :mod:`deterministic_risk.spectrum`, so a
-  change of the DE code invalidates the stored measures;
-* builds each problem's spectrum from its trace measure (forcing masses at its β, the floor,
-  optional node merging); spectra of a sampled W are stored whole, as ``spectrum-<key>.npz``.
-
-This is I/O kept apart from the mathematics: the spectra themselves come from
-:func:`deterministic_risk.deterministic_equivalent.deterministic_spectrum` and
-:meth:`deterministic_risk.PLRF.spectrum` (theory note ``sgd_plrf.md`` §3–§4.4).
+Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.studies._spectra``.
 """
 
 from __future__ import annotations

@@ -83,10 +83,10 @@ class Frontier:
     Examples
     --------
     >>> import deterministic_risk as dr
-    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80, 160], n_budgets=16,
+    >>> fr = dr.compute_optimal(1.0, 0.3, d_values=[20, 40, 80], n_budgets=10,
     ...                         spectrum_method="sampled")
     >>> sorted(fr.fits), fr.losses.shape
-    (['envelope', 'isoflop'], (4, 16))
+    (['envelope', 'isoflop'], (3, 10))
     """
 
     alpha: float

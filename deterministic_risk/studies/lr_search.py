@@ -32,7 +32,7 @@ class StepSizeSearch:
     Attributes
     ----------
     lr : float
-        The step (constant, or the peak of the schedule built by ``make_optimizer``) with the
+        The step (constant, or the peak of the ``schedule``) with the
         lowest deterministic risk at ``budget``.
     risk : float
         That risk (floor included).
