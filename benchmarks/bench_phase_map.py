@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +49,14 @@ def load() -> str:
     return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
 
 
+def cpu_seconds() -> dict[str, float]:
+    """User + system CPU time of this process and of its finished child processes (the pool's
+    workers are reaped when the pool closes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"self": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}
+
+
 def clear_memory_caches() -> None:
     for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space,
                de._cached_population, signsgd_plrf._de_modes, signsgd_plrf._scaled_trace,
@@ -65,11 +74,16 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
     before = load()
     print(f"  before: {before}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         pm = dr.phase_map(alphas, betas, optimizer, backend="local", max_workers=workers,
                           cache_dir=cache or tmp, progress=True, **options)
         seconds = time.perf_counter() - t0
+        cpu = {k: v - cpu0[k] for k, v in cpu_seconds().items()}
     print(f"  after:  {load()}")
+    print(f"  CPU time: workers {cpu['workers']:.0f} s, this process {cpu['self']:.0f} s; on an "
+          f"idle machine the wall time would be about {cpu['workers'] / workers + cpu['self']:.0f}"
+          f" s (workers' CPU / {workers} + this process)")
     info = pm.info
     print(f"  wall {seconds:.1f} s (columns {info['wall_seconds']:.1f} s, the rest symbolic "
           f"exponents, boundary distances and fits); {info['columns_computed']} of "
@@ -81,6 +95,10 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
     print(f"  {int(pm.admissible.sum())} admissible points, {int(inside.sum())} interior; "
           f"|eta - symbolic| <= 0.03 at {share:.1%} of the interior points ({failed} fits "
           f"failed)")
+    edge, total = pm.fitted_steps_at_edge()
+    if total:
+        print(f"  step grid: {edge} of the {total} (point, budget, size) cells of the fits have "
+              f"their best step at an end of the grid")
     err = np.abs(pm.eta - pm.eta_theory)[inside]
     print(f"  interior |eta - symbolic|: median {np.nanmedian(err):.4f}, max {np.nanmax(err):.4f}")
     for i, j in zip(*np.nonzero(misses)):
@@ -90,7 +108,7 @@ def bench_map(optimizer: str, workers: int, grid: int, save: Path | None,
               f"{pm.n_budgets[i, j]} budgets)")
     if save is not None:
         pm.info.update(total_seconds=seconds, load_before=before, load_after=load(),
-                       workers=workers)
+                       workers=workers, cpu_workers=cpu["workers"], cpu_self=cpu["self"])
         pm.to_npz(save)
         print(f"  saved {save}")
 
@@ -160,7 +178,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None,
                         help="cache directory (default: a fresh temporary one, i.e. cold)")
     parser.add_argument("--n-nodes", type=int, default=None,
-                        help="signSGD: merge the DE nodes into about this many")
+                        help="signSGD: merge the DE nodes of its modes into about this many "
+                             "(the docs' map: 2000)")
     args = parser.parse_args()
     if args.part == "map":
         options = {"curve_options": {"n_nodes": args.n_nodes}} if args.n_nodes else {}

@@ -295,6 +295,12 @@ def _measured_phase_diagram(args, dr, plt) -> int:
         options["d_values"] = _int_list("--d-values", args.d_values)
     if args.lr is not None:
         options["lr"] = args.lr if args.lr in ("stable", "grid") else _number("--lr", args.lr)
+    if args.n_nodes is not None:
+        options["curve_options"] = {"n_nodes": _positive("--n-nodes", args.n_nodes)}
+    elif args.optimizer == "signsgd":
+        # the DE nodes of signSGD's modes merged into about 2000: xi, eta move by < 0.002
+        # (docs/frontiers.md), and the curves at d = 1e5 are several times shorter
+        options["curve_options"] = {"n_nodes": 2000}
     backend = "dask" if args.scheduler else args.backend
     t0 = time.perf_counter()
     pm = dr.phase_map(alphas, betas, args.optimizer,
@@ -319,6 +325,12 @@ def _measured_phase_diagram(args, dr, plt) -> int:
               f"eta {pm.eta[i, j]:.4f}, symbolic {pm.eta_theory[i, j]:.4f}")
     print(f"figure: {args.out}" + (f"; map: {args.save}" if args.save else ""))
     return 0
+
+
+def _positive(flag: str, value: int) -> int:
+    if value < 1:
+        raise ValueError(f"{flag} must be >= 1, got {value}")
+    return value
 
 
 def _int_list(flag: str, text: str) -> list[int]:
@@ -488,6 +500,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lr", default=None,
                    help="'stable', 'grid' (best constant step per budget) or a number "
                         "(default: the convention of the symbolic exponents)")
+    g.add_argument("--n-nodes", type=int, default=None,
+                   help="signSGD: merge the DE nodes of its modes into about this many "
+                        "(default 2000)")
     g.add_argument("--backend", choices=("local", "serial", "dask"), default="local")
     g.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
     g.add_argument("--scheduler", default=None,

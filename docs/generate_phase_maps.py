@@ -51,11 +51,20 @@ def summary(pm: dr.PhaseMap, figure: str) -> str:
         f"* time: **{info['total_seconds']:.0f} s** cold on {info['workers']} worker processes "
         f"({info['columns']} (α, d) columns, {info['solves']} solves, "
         f"{info['column_seconds']:.0f} s of worker time); {info['load_before']} before, "
-        f"{info['load_after']} after.",
+        f"{info['load_after']} after; CPU time {info['cpu_workers']:.0f} s in the workers and "
+        f"{info['cpu_self']:.0f} s in the calling process (symbolic exponents, boundary "
+        f"distances, fits), i.e. about **{info['cpu_workers'] / info['workers'] + info['cpu_self']:.0f}"
+        f" s** on an idle {info['workers']}-core machine.",
         f"* accuracy: {int(inside.sum())} interior points (farther than 0.05 from a symbolic "
         f"phase boundary); |η − η_symbolic| ≤ 0.03 at **{share:.1%}** of them "
         f"(median {np.nanmedian(err[inside]):.4f}, {failed} fits without 3 budgets in the "
         f"window).",
+    ]
+    edge, total = pm.fitted_steps_at_edge()
+    if total:
+        lines.append(f"* step grid: {edge} of the {total} (point, budget, size) cells that enter "
+                     f"the fits have their best step at an end of the grid.")
+    lines += [
         "",
         f"![{pm.optimizer} phase map](figures/{figure})",
         "",

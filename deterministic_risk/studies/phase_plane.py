@@ -45,7 +45,8 @@ from ..deterministic_equivalent import deterministic_spectrum_family
 from ..optimizers.base import Optimizer
 from ..problems import PLRF
 from ..solve import risk_curve, risk_curves
-from ..solvers import Solver
+from ..solvers import (ExponentialFeedback, FeedbackModes, LimitDynamics, LogTimeBlocks,
+                       RenewalDynamics, Solver)
 from ..spectrum import SpectrumFamily
 from ..threads import limit_worker_blas_threads
 from ._spectra import plrf_traces
@@ -54,7 +55,8 @@ from .frontier import Frontier, budget_losses
 from .lr_search import optimal_lrs
 from .registry import name_of, optimizer_named
 
-__all__ = ["PhaseMap", "phase_map", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES"]
+__all__ = ["PhaseMap", "phase_map", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES",
+           "MAP_SOLVERS"]
 
 #: Model sizes of a phase map: 12 values from 200 to 10⁵ (ratio ≈ 1.76).
 DEFAULT_D_VALUES = np.unique(np.geomspace(200, 1e5, 12).astype(np.int64))
@@ -62,8 +64,16 @@ DEFAULT_D_VALUES = np.unique(np.geomspace(200, 1e5, 12).astype(np.int64))
 DEFAULT_FLOPS = np.geomspace(1e4, 1e13, 91)
 #: The exponents are fitted over the budgets whose IsoFLOP optimum d* lies in this range of the
 #: largest model size: the largest budgets whose optimum is still well inside the sizes
-#: (docs/frontiers.md, "Fit windows").
+#: (docs/frontiers.md, "Measured phase maps").
 FIT_SIZES = (0.02, 0.5)
+#: Solvers of a map's curves, by the kind of limit dynamics (any other kind: the optimizer's
+#: default). A map fits exponents over decades of budgets, where a relative error of 1e-4 in the
+#: risk does not show, so the blocks are longer than the defaults' (measured in
+#: docs/frontiers.md: SGD curves move by <= 2e-4 and the fitted ξ, η by <= 2e-5, signSGD curves
+#: by <= 2e-4 and ξ, η by < 1e-4; the solves are 1.5x and 4-12x shorter).
+MAP_SOLVERS: tuple[tuple[type, Solver], ...] = (
+    (RenewalDynamics, LogTimeBlocks(grid_ratio=0.05)),
+    (FeedbackModes, ExponentialFeedback(grid_ratio=0.1, rtol=3e-4)))
 #: Range of the step grid (``lr="grid"``) as fractions of the optimizer's ``max_stable_lr`` (the
 #: default search interval of :meth:`~deterministic_risk.Optimizer.lr_search_bounds`).
 GRID_BOUNDS = (1e-4, 1.0 - 1e-6)
@@ -89,6 +99,9 @@ class PhaseMap:
         Constant step of each model size (NaN with ``lr="grid"``).
     budget_lrs : ndarray, shape (na, nb, nd, nf), optional
         With ``lr="grid"``: the best step of each (d, budget).
+    budget_lr_interior : ndarray of bool, shape (na, nb, nd, nf), optional
+        With ``lr="grid"``: False where that step is at an end of the grid (the loss is then an
+        upper bound of the optimum).
     xi, eta : ndarray, shape (na, nb)
         Measured exponents (IsoFLOP fit over the window; NaN if fewer than 3 budgets qualify).
     xi_ci, eta_ci : ndarray, shape (na, nb, 2)
@@ -124,6 +137,7 @@ class PhaseMap:
     losses: NDArray[np.float64] = field(repr=False)
     lrs: NDArray[np.float64] = field(repr=False)
     budget_lrs: NDArray[np.float64] | None = field(repr=False)
+    budget_lr_interior: NDArray[np.bool_] | None = field(repr=False)
     xi: NDArray[np.float64]
     eta: NDArray[np.float64]
     xi_ci: NDArray[np.float64] = field(repr=False)
@@ -156,6 +170,25 @@ class PhaseMap:
         n = int(inside.sum())
         return (float(hit.sum()) / n if n else float("nan")), inside & ~hit
 
+    def fitted_steps_at_edge(self) -> tuple[int, int]:
+        """With ``lr="grid"``: how many of the (point, budget, size) cells that enter the fits
+        (each budget of a fit window, its best size and the two neighbours of the IsoFLOP
+        parabola) have their best step at an end of the step grid, and how many cells enter."""
+        if self.budget_lr_interior is None:
+            return 0, 0
+        edge = total = 0
+        for i, j in zip(*np.nonzero(self.admissible & (self.n_budgets > 0))):
+            lo, hi = self.windows[i, j]
+            cols = np.flatnonzero((self.flops >= lo) & (self.flops <= hi))
+            best = np.argmin(np.where(np.isfinite(self.losses[i, j]), self.losses[i, j], np.inf),
+                             axis=0)
+            for c in cols:
+                rows = [r for r in (best[c] - 1, best[c], best[c] + 1)
+                        if 0 <= r < self.d_values.size]
+                total += len(rows)
+                edge += int(np.sum(~self.budget_lr_interior[i, j, rows, c]))
+        return edge, total
+
     def frontier(self, i: int, j: int) -> Frontier:
         """The :class:`~deterministic_risk.Frontier` of ``(alphas[i], betas[j])`` (from the
         stored loss table, with the map's fit window)."""
@@ -173,6 +206,7 @@ class PhaseMap:
         arrays = {k: getattr(self, k) for k in _ARRAYS}
         if self.budget_lrs is not None:
             arrays["budget_lrs"] = self.budget_lrs
+            arrays["budget_lr_interior"] = self.budget_lr_interior
         np.savez(path, optimizer=self.optimizer, info=json.dumps(self.info), **arrays)
 
     @classmethod
@@ -180,9 +214,8 @@ class PhaseMap:
         """Load a map written by :meth:`to_npz`."""
         with np.load(path) as z:
             arrays = {k: z[k] for k in _ARRAYS}
-            budget_lrs = z["budget_lrs"] if "budget_lrs" in z else None
-            return cls(str(z["optimizer"]), budget_lrs=budget_lrs, info=json.loads(str(z["info"])),
-                       **arrays)
+            grid = {k: z[k] if k in z else None for k in ("budget_lrs", "budget_lr_interior")}
+            return cls(str(z["optimizer"]), info=json.loads(str(z["info"])), **grid, **arrays)
 
     def __repr__(self) -> str:
         share, _ = self.accuracy()
@@ -243,12 +276,11 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
     losses = np.full((len(betas), flops.size), np.inf)
     lrs = np.full(len(betas), np.nan)
     budget_lrs = np.full(losses.shape, np.nan) if column.lr == "grid" else None
+    interior = np.zeros(losses.shape, dtype=bool) if column.lr == "grid" else None
     n_solves = 0
     if ok.any():
         options = dict(column.curve_options)
         reduction = {k_: options[k_] for k_ in ("spectrum_method", "feature_seed") if k_ in options}
-        if column.solver is not None:
-            options["solver"] = column.solver
         problems = [PLRF(column.alpha, b, column.d, v=column.v) for b in betas]
         family = None
         if template.rotation_invariant:
@@ -257,7 +289,7 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             family = deterministic_spectrum_family(problems,
                                                    trace=traces[(column.alpha, column.d, column.v)])
             targets = [family.member(j) for j in range(len(betas))]
-            reduction, options = {}, {k_: v for k_, v in options.items() if k_ == "solver"}
+            reduction, options = {}, {}
         else:
             targets = problems
         if column.lr == "grid":
@@ -265,11 +297,14 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             for j, target in enumerate(targets):
                 top = template.max_stable_lr(target, **reduction)
                 bounds = (column.lr_bounds[0] * top, column.lr_bounds[1] * top)
+                solver = _solver(column.solver, template.with_lr(bounds[0]), target, n_b, options)
                 search = optimal_lrs(target, template, n_b, bounds=bounds,
-                                     points_per_decade=column.points_per_decade, **options)
+                                     points_per_decade=column.points_per_decade, solver=solver,
+                                     **options)
                 at = np.searchsorted(search.budgets, n_b)
                 losses[j, ok] = search.risk[at]
                 budget_lrs[j, ok] = search.lr[at]
+                interior[j, ok] = search.interior[at]
                 n_solves += search.grid.size
         else:
             steps = np.unique(np.concatenate([[1], np.ceil(k[ok]).astype(np.int64)]))
@@ -279,28 +314,43 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
             for lr in np.unique(lrs):
                 members = np.flatnonzero(lrs == lr)
                 opt = template.with_lr(float(lr))
-                if family is not None and opt.limit_dynamics(
-                        family.member(int(members[0]))).affine_in_initial_state:
+                first = targets[int(members[0])]
+                solver = _solver(column.solver, opt, first, steps, options)
+                if family is not None and opt.limit_dynamics(first).affine_in_initial_state:
                     group = SpectrumFamily(family.eigenvalues, family.weights[:, members],
                                            family.floors[members], counts=family.counts)
                     curves = risk_curves(group, opt, steps, on_divergence="return",
-                                         solver=column.solver)
+                                         solver=solver)
                     n_solves += 1
                 else:
                     curves = [risk_curve(targets[j], opt, steps, on_divergence="return",
-                                         **options) for j in members]
+                                         solver=solver, **options) for j in members]
                     n_solves += members.size
                 for j, curve in zip(members, curves):
                     losses[j, ok] = budget_losses(curve, k[ok])
-    return {"losses": losses, "lrs": lrs, "budget_lrs": budget_lrs,
+    return {"losses": losses, "lrs": lrs, "budget_lrs": budget_lrs, "budget_lr_interior": interior,
             "seconds": time.perf_counter() - t0, "solves": n_solves}
+
+
+def _solver(given: Solver | None, optimizer: Optimizer, target: Any, steps: NDArray[np.int64],
+            options: dict) -> Solver:
+    """``given``, else the :data:`MAP_SOLVERS` entry of the optimizer's dynamics on ``target``,
+    else the optimizer's default solver."""
+    if given is not None:
+        return given
+    dynamics: LimitDynamics = optimizer.limit_dynamics(target, **options)
+    for kind, solver in MAP_SOLVERS:
+        if isinstance(dynamics, kind):
+            return solver
+    return optimizer.default_solver(dynamics, steps)
 
 
 def _load_column(path: Path) -> dict[str, NDArray] | None:
     try:
         with np.load(path) as z:
             out = {k: z[k] for k in ("losses", "lrs", "seconds", "solves")}
-            out["budget_lrs"] = z["budget_lrs"] if "budget_lrs" in z else None
+            for k in ("budget_lrs", "budget_lr_interior"):
+                out[k] = z[k] if k in z else None
             return out
     except (OSError, KeyError, ValueError):   # unreadable or partial file: recompute it
         return None
@@ -367,7 +417,8 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
     v_ratio : float
         v/d.
     solver : Solver, optional
-        Solver of the risk curves (default: the optimizer's).
+        Solver of the risk curves (default: :data:`MAP_SOLVERS` by the kind of the optimizer's
+        limit dynamics, else the optimizer's default solver).
     curve_options : dict, optional
         Further options of the optimizer's ``limit_dynamics`` (signSGD: ``n_nodes``).
     backend : {"local", "dask", "serial"}
@@ -517,6 +568,7 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
     losses = np.full((na, nb, nd, nf), np.nan)
     lrs = np.full((na, nb, nd), np.nan)
     budget_lrs = np.full(losses.shape, np.nan) if lr == "grid" else None
+    lr_interior = np.zeros(losses.shape, dtype=bool) if lr == "grid" else None
     column_seconds = 0.0
     solves = 0
     for i, a in enumerate(alphas):
@@ -529,6 +581,7 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
             lrs[i, where, m] = res["lrs"]
             if budget_lrs is not None:
                 budget_lrs[i, where, m] = res["budget_lrs"]
+                lr_interior[i, where, m] = res["budget_lr_interior"]
             column_seconds += float(res["seconds"])
             solves += int(res["solves"])
     xi = np.full((na, nb), np.nan)
@@ -564,5 +617,5 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
             "columns": len(columns), "columns_computed": len(todo), "solves": solves,
             "wall_seconds": wall, "column_seconds": column_seconds, "backend": backend}
     return PhaseMap(name, alphas, betas, d_values.astype(np.float64), flops, losses, lrs,
-                    budget_lrs, xi, eta, xi_ci, eta_ci, windows, n_budgets, xi_t, eta_t, phases,
-                    distance, info)
+                    budget_lrs, lr_interior, xi, eta, xi_ci, eta_ci, windows, n_budgets, xi_t,
+                    eta_t, phases, distance, info)
