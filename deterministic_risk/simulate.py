@@ -21,6 +21,7 @@ from .problems import GaussianLeastSquares, PLRFInstance
 from .resources import check_resources
 from .results import SimulatedRisk
 from .spectrum import Spectrum
+from .threads import blas_threads
 
 __all__ = ["simulate"]
 
@@ -255,24 +256,27 @@ def simulate(problem: Any, optimizer: Optimizer, steps: ArrayLike, *, n_runs: in
                 g, eps = source.next()
                 features = model.make_features(g)        # (block, runs, batch, d)
                 labels = model.make_labels(g, eps)        # (block, runs, batch)
-                for t in range(block):
-                    if k == steps[i_out]:
-                        out[:, i_out] = model.risk(params)
-                        i_out += 1
-                        if i_out == steps.size:
-                            break
-                    x = features[t]
-                    resid = np.matmul(x, params[:, :, None])[:, :, 0] - labels[t]
-                    grad = np.matmul(resid[:, None, :], x)[:, 0, :]
-                    if batch > 1:
-                        grad /= batch
-                    if state_dependent:
-                        excess = model.risk(params) - model.floor
-                        params, state = optimizer.update(params, grad, k, state,
-                                                         excess_risk=excess)
-                    else:
-                        params, state = optimizer.update(params, grad, k, state)
-                    k += 1
+                # one optimizer step is a few small products per run: one BLAS thread
+                # (docs/threads.md); the block's features above keep the threads
+                with blas_threads(1):
+                    for t in range(block):
+                        if k == steps[i_out]:
+                            out[:, i_out] = model.risk(params)
+                            i_out += 1
+                            if i_out == steps.size:
+                                break
+                        x = features[t]
+                        resid = np.matmul(x, params[:, :, None])[:, :, 0] - labels[t]
+                        grad = np.matmul(resid[:, None, :], x)[:, 0, :]
+                        if batch > 1:
+                            grad /= batch
+                        if state_dependent:
+                            excess = model.risk(params) - model.floor
+                            params, state = optimizer.update(params, grad, k, state,
+                                                             excess_risk=excess)
+                        else:
+                            params, state = optimizer.update(params, grad, k, state)
+                        k += 1
                 bar.update(k - bar.n)             # updates done so far: k of steps[-1]
                 if i_out == steps.size:
                     break
