@@ -30,6 +30,7 @@ from .scaling import Frontier, compute_optimal, sweep
 from .signsgd_theory import (SignSGDModes, correlation_matrix, effective_lr, limiting_risk,
                              noise_compression, preconditioned_spectrum, sign_covariance,
                              sign_covariance_approx, signsgd_modes)
+from .signsgd_large_d import SignSGDEquivalent, signsgd_equivalent
 from .signsgd_plrf import (DiagonalLaw, diagonal_law, plrf_signsgd_modes, signsgd_lr_exponents,
                            signsgd_lr_for_excess, signsgd_max_lr)
 from .simulate import simulate
@@ -77,6 +78,7 @@ __all__ = [
     "best_scaled_threshold", "Adam", "adam_limiting_risk", "ALIAS", "optimal_lr",
     "StepSizeSearch", "greedy_risk_curve", "GreedyCurve",
     # signSGD on PLRF
+    "SignSGDEquivalent", "signsgd_equivalent",
     "DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
     "signsgd_max_lr", "signsgd_lr_exponents", "best_lr", "BudgetComparison",
     "compare_at_budget", "ScalingStudy", "scaling_study", "wsd_schedule",

@@ -64,8 +64,8 @@ from .spectrum import Spectrum
 
 __all__ = [
     "DeterministicMeasures", "bottom_edge", "deterministic_floor", "deterministic_measures",
-    "deterministic_spectrum", "kappa", "limit_loss", "null_space_parameter", "spectral_density",
-    "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals",
+    "deterministic_spectrum", "kappa", "limit_loss", "null_space_parameter", "population_atoms",
+    "spectral_density", "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals",
 ]
 
 #: Gauss–Legendre nodes per quadrature panel.
@@ -153,6 +153,38 @@ def _check_problem(problem):
     if not isinstance(problem, PLRF):
         raise TypeError(f"problem must be a PLRF, got {type(problem).__name__}")
     return problem
+
+
+def population_atoms(problem, *, population: str = "compressed"
+                     ) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    r"""The atoms over which every sum over the population j = 1..v is taken.
+
+    Parameters
+    ----------
+    problem : PLRF
+    population : {"compressed", "exact"}
+        ``"compressed"`` (default): the atoms of the module notes, O(√d) of them (exact atoms
+        j = 1..n, then discrete-Gauss nodes of blocks); ``"exact"``: j = 1..v.
+
+    Returns
+    -------
+    index : ndarray, shape (n,)
+        Positions j (fractional for block nodes); :math:`\lambda_j = j^{-2\alpha}`.
+    multiplicity : ndarray, shape (n,)
+        Weights: :math:`\sum_{j=1}^{v} f(j) \approx \sum_\ell \omega_\ell f(j_\ell)`.
+    n_exact : int
+        The first ``n_exact`` atoms are j = 1..n_exact with multiplicity 1.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> from deterministic_risk.deterministic_equivalent import population_atoms
+    >>> j, w, n = population_atoms(dr.PLRF(1.0, 0.5, d=1000))
+    >>> round(float(w.sum())), bool(j.size < 400)                  # v = 4000 atoms in < 400
+    (4000, True)
+    """
+    pop = _pop(_check_problem(problem), population)
+    return pop.index, pop.omega, pop.n_exact
 
 
 def _pop(problem, population: str) -> _Population:

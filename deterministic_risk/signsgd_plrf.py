@@ -69,6 +69,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _validation as check
+from .signsgd_large_d import signsgd_equivalent
 from .signsgd_theory import SignSGDModes
 
 __all__ = ["DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
@@ -167,6 +168,7 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     one_minus_l = -np.expm1(log_l)
     mean_sqrt = float(w @ (s**-0.5 * one_minus_l)) / (2 * math.sqrt(math.pi))
     mean_sqrt += 2.0 * s[-1] ** -0.5 / (2 * math.sqrt(math.pi))   # tail ∫ s^{-3/2} ds, L ≈ 0
+    mean_sqrt += 2.0 * c * s[0] ** 0.5 / (2 * math.sqrt(math.pi))  # head: 1 − L ≈ c·s
     mean_inv = float(w @ (s**0.5 * L)) / math.sqrt(math.pi)
     t = ((w * s**0.5 * L) @ (1.0 / (1.0 + s[:, None] * (2.0 * lam[None, :] / d)))) \
         / math.sqrt(math.pi)
@@ -264,6 +266,9 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
         raise ValueError(f"diagonal must be 'law' or 'flat', got {diagonal!r}")
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
+    if diagonal == "law":
+        model = signsgd_equivalent(problem, n_nodes=n_nodes)
+        return model.modes, model.floor
     key = (problem.alpha, problem.beta, problem.d, problem.v, diagonal, n_nodes)
     modes = _de_modes(*key)
     floor = _measures(*key[:4], "compressed").floor + 0.5 * problem.noise_std**2
