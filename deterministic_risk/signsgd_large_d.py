@@ -65,7 +65,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
 from scipy.special import ndtri
 from scipy.stats import qmc
 
@@ -80,8 +79,8 @@ LAW_POINTS = 16384
 #: Cells of the uniform grid in r = √S on which the drift laws are integrated.
 ROOT_CELLS = 1024
 #: The same two sizes for the conditional laws P_z of the noise kernels (one per Sobol point).
-KERNEL_POINTS = 4096
-KERNEL_CELLS = 1024
+KERNEL_POINTS = 2048
+KERNEL_CELLS = 512
 #: Atoms j with λ_j >= EXACT_FRACTION·E[S] get their own class (exact size-biasing, z_j² weight).
 EXACT_FRACTION = 0.005
 #: Sobol points processed together (memory: about 16·LAW_POINTS·CHUNK bytes per array).
@@ -443,12 +442,17 @@ def _bin_masses(law: _ColumnLaw, target2: NDArray[np.float64], totals: NDArray[n
 
 
 def _merge(h: NDArray, mass: NDArray, inverse: NDArray, n: int):
-    """Merge consecutive nodes into at most n groups of equal mass share; each group keeps its
-    mass and its h^{-1} moment (position = mass / inverse moment)."""
+    """Merge consecutive nodes (sorted by h) into at most n groups; each group keeps its mass and
+    its h^{-1} moment (position = mass / inverse moment). Group boundaries are equally spaced in
+    half the mass fraction plus half the log-h position, so that both the mass concentrations
+    (top outliers) and the decades of the bulk keep nodes."""
     if n >= h.size:
         return h, mass, inverse
-    cum = np.cumsum(mass) - 0.5 * mass
-    group = np.minimum((cum / mass.sum() * n).astype(np.int64), n - 1)
+    log_h = np.log(h)
+    span = max(float(log_h.max() - log_h.min()), 1e-300)
+    position = np.abs(log_h - log_h[0]) / span
+    share = 0.5 * (np.cumsum(mass) - 0.5 * mass) / mass.sum() + 0.5 * position
+    group = np.minimum((share * n).astype(np.int64), n - 1)
     _, group = np.unique(group, return_inverse=True)
     m = np.bincount(group, weights=mass)
     inv = np.bincount(group, weights=inverse)
@@ -490,8 +494,8 @@ class SignSGDEquivalent:
     --------
     >>> import deterministic_risk as dr
     >>> model = dr.signsgd_equivalent(dr.PLRF(1.0, 0.3, d=200))
-    >>> model.modes.initial_excess + model.floor == dr.PLRF(1.0, 0.3, d=200).initial_risk
-    True
+    >>> round((model.modes.initial_excess + model.floor) / model.problem.initial_risk, 12)
+    1.0
     """
 
     problem: object
@@ -583,15 +587,15 @@ def signsgd_equivalent(problem, *, n_nodes: int | None = None, bin_ratio: float 
     -----
     The equations are in the module notes and ``docs/signsgd_large_d.md``. The cost does not grow
     with the horizon and grows with d only through the O(√d) population atoms and the number of
-    bins (logarithmic): about 10 s at d = 10⁴ and 30 s at d = 10⁶ (``benchmarks``). Cached per
-    problem and settings.
+    bins (logarithmic): about 2 s of CPU time at d = 10⁴ and 15 s at d = 10⁶
+    (``benchmarks/bench_signsgd_large_d.py``). Cached per problem and settings.
 
     Examples
     --------
     >>> import numpy as np, deterministic_risk as dr
     >>> prob = dr.PLRF(1.0, 0.3, d=200)
     >>> model = dr.signsgd_equivalent(prob)
-    >>> np.allclose(model.mass_check, 1.0, atol=1e-4)
+    >>> np.allclose(model.mass_check, 1.0, atol=2e-3)     # raw totals, before the scaling
     True
     >>> round(model.modes.sum_sqrt_diagonal / (200 * dr.diagonal_law(prob).mean_sqrt), 3)
     1.0
@@ -624,7 +628,6 @@ def _equivalent(alpha, beta, d, v, noise_std, n_nodes, bin_ratio, arc_nodes, net
     capacity_floor = deterministic_floor(problem)
     excess0 = PLRF(alpha, beta, d, v).initial_risk - capacity_floor
     noise_total = math.sqrt(d) * law.mean_sqrt                       # Σ_i √K_ii
-    totals = np.array([float(d), excess0, noise_total])
     bins = _bins_cached(alpha, beta, d, v, bin_ratio, arc_nodes, net_points, top)
     _, _, count, _, energy, inv_f, noise, inv_k = bins.T
     check_ = (float(count.sum() / d), float(energy.sum() / excess0),

@@ -8,6 +8,9 @@ only E√K_ii and the floor, both independent of the draw) on 60 log-spaced k in
 sampled path costs one SVD and one eigendecomposition of size d (about 3 min at d = 4000 on one
 core); finished cases are kept, so an interrupted run resumes.
 
+``transforms`` stores, for three (α, β) at d = 1000, the mean over 8 draws of W of the three
+Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
+
 Run from the repository root:
 ``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_large_d.py reference [OUT [KEY ...]]``
 (KEY such as ``a1.5_b0.5_d4000`` restricts the run to those cases, so that two processes can
@@ -30,6 +33,11 @@ CASES = ([(a, b, 1000) for a, b in ((0.4, 0.7), (0.7, 0.3), (1.0, 0.3), (1.0, 1.
 DRAWS = 16
 STEPS = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "signsgd_large_d_reference.npz"
+#: (α, β) and d of the stored transforms of the sampled modes, and their points ζ = x(1 + 0.3i).
+TRANSFORM_CASES = ((0.4, 0.7), (1.0, 0.3), (1.5, 0.5))
+TRANSFORM_D = 1000
+TRANSFORM_DRAWS = 8
+TRANSFORM_OUT = OUT.with_name("signsgd_large_d_transforms.npz")
 
 
 def case_key(alpha: float, beta: float, d: int) -> str:
@@ -70,9 +78,37 @@ def reference(out: Path = OUT, only: tuple[str, ...] = ()) -> None:
               f"{np.max(se / mean):.3f}", flush=True)
 
 
+def transforms(out: Path = TRANSFORM_OUT) -> None:
+    """Mean and standard error over 8 draws of W of the three sums the model replaces,
+    Σ 1/(h_j − ζ), Σ h_j v_j(0)/(h_j − ζ) and Σ h_j κ_j/(h_j − ζ) (exact modes of each W), at 24
+    points ζ = x(1 + 0.3i), x log-spaced from half the smallest to twice the largest h."""
+    data = {}
+    for alpha, beta in TRANSFORM_CASES:
+        prob = dr.PLRF(alpha, beta, TRANSFORM_D)
+        sums, zeta = [], None
+        for seed in range(TRANSFORM_DRAWS):
+            modes = dr.signsgd_modes(prob.instance(seed).as_least_squares())
+            h = modes.eigenvalues
+            if zeta is None:
+                zeta = np.geomspace(0.5 * h[h > 0].min(), 2.0 * h.max(), 24) * (1 + 0.3j)
+            inv = 1.0 / (h[None, :] - zeta[:, None])
+            sums.append([inv.sum(axis=1), inv @ (h * modes.v0), inv @ (h * modes.kappa)])
+            _plrf_instance.cache_clear()
+        sums = np.array(sums)                                  # (draws, 3, points)
+        key = f"a{alpha}_b{beta}_d{TRANSFORM_D}"
+        data[key + "_zeta"] = zeta
+        data[key + "_mean"] = sums.mean(axis=0)
+        data[key + "_se"] = (sums.real.std(axis=0, ddof=1) + 1j * sums.imag.std(axis=0, ddof=1)) \
+            / np.sqrt(TRANSFORM_DRAWS)
+        print(key, "done", flush=True)
+    np.savez_compressed(out, **data)
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "reference"
     if which == "reference":
         reference(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT, tuple(sys.argv[3:]))
+    elif which == "transforms":
+        transforms(Path(sys.argv[2]) if len(sys.argv) > 2 else TRANSFORM_OUT)
     else:
-        raise SystemExit(f"unknown command {which!r}; use 'reference'")
+        raise SystemExit(f"unknown command {which!r}; use 'reference' or 'transforms'")
