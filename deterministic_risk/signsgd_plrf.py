@@ -17,46 +17,25 @@ Two ways to get them (:func:`plrf_signsgd_modes`):
     Exact, for the W drawn from a seed: one d×d eigendecomposition and the arcsine matrix
     (:func:`~deterministic_risk.signsgd_modes`), d up to a few thousand.
 ``"deterministic"``
-    A large-d model on quadrature nodes of a deterministic equivalent (DE), d up to 10⁵ and more.
-    Its approximations (each measured in ``docs/signsgd_plrf.md``):
+    The large-d model of :mod:`~deterministic_risk.signsgd_large_d` (a deterministic equivalent
+    in which each column's weight :math:`K_{ii}^{-1/2}` is drawn jointly with the column's own
+    entries, and the full arcsine noise), d up to 10⁶; derivation, approximations and measured
+    accuracy in ``docs/signsgd_large_d.md``.
 
-    1. **Law of the diagonal.** :math:`K_{ii} = \frac1d\sum_j\lambda_jg_{ji}^2` with
-       :math:`g_{ji}` i.i.d. N(0, 1). For 2α > 1 it does not concentrate (it is dominated by the
-       top features), so its law enters through Laplace-transform integrals
-       (:func:`diagonal_law`): with :math:`L(s) = E e^{-sK_{ii}} = \prod_j(1+2s\lambda_j/d)^{-1/2}`,
+The law of a diagonal entry :math:`K_{ii} = \frac1d\sum_j\lambda_jg_{ji}^2` (:math:`g_{ji}` i.i.d.
+N(0, 1)) does not concentrate for 2α > 1 (it is dominated by the top features); its moments are
+Laplace-transform integrals (:func:`diagonal_law`): with
+:math:`L(s) = E e^{-sK_{ii}} = \prod_j(1+2s\lambda_j/d)^{-1/2}`,
 
-       .. math::
+.. math::
 
-           E K_{ii}^{1/2} = \frac{1}{2\sqrt\pi}\int_0^\infty s^{-3/2}(1-L(s))\,ds,\qquad
-           t_j := d\,E[W_{ji}^2K_{ii}^{-1/2}] = \frac{1}{\sqrt\pi}\int_0^\infty
-           \frac{s^{-1/2}L(s)}{1+2s\lambda_j/d}\,ds .
-
-    2. **Rescaled population (drift).** The non-zero eigenvalues of H are those of
-       :math:`\Lambda^{1/2}WD_K^{-1/2}W^\top\Lambda^{1/2}`. Replacing the column weights
-       :math:`K_{ii}^{-1/2}` by their conditional mean given feature j, row by row, gives the
-       PLRF-type matrix with population :math:`\lambda_jt_j`; its DE (the machinery of
-       :mod:`~deterministic_risk.deterministic_equivalent` on the rescaled population) gives the
-       nodes :math:`h_\ell` and the forcing (target) masses. It captures the main effect of the
-       preconditioning on the top features (:math:`t_1/t_\infty` = 0.64 at α = 1, 0.50 at
-       α = 1.5) but not the spread of the bulk caused by the fluctuating column weights (the
-       smallest :math:`h` are overestimated by up to 25 % at α = 1, d = 500).
-    3. **Noise.** :math:`K_\sigma \approx \frac2\pi\bar K + (1-\frac2\pi)I` (first arcsine term,
-       ``signsgd_plrf.md`` §3.1 item 2) gives :math:`D_K^{1/4}K_\sigma D_K^{1/4} \approx \frac2\pi H
-       + (1-\frac2\pi)D_K^{1/2}`, so :math:`\kappa_\ell = \frac2\pi h_\ell + q` with q fixed by the
-       exact identity :math:`\sum_j\kappa_j = \sum_i\sqrt{K_{ii}} = d\,E K_{ii}^{1/2}`, which sets
-       the noise-equilibrium level (``signsgd_plrf.md`` §3.3).
-    4. The forcing masses are rescaled to the exact initial excess :math:`R(0) - R_\ast`, and
-       :math:`R_\ast` is the DE floor of K (a column scaling does not change the span of the
-       features, so the floor is that of K exactly).
-
-    ``diagonal="flat"`` is the shortcut :math:`D_K \approx (\mathrm{tr}K/d)I`: the DE nodes of K
-    with :math:`h = x/\sqrt{c_K}` and :math:`\kappa = \frac2\pi h + (1-\frac2\pi)\sqrt{c_K}`
-    (``signsgd_plrf.md`` §3.2, K-eigenbasis form); it is kept to measure what it costs.
+    E K_{ii}^{1/2} = \frac{1}{2\sqrt\pi}\int_0^\infty s^{-3/2}(1-L(s))\,ds,\qquad
+    t_j := d\,E[W_{ji}^2K_{ii}^{-1/2}] = \frac{1}{\sqrt\pi}\int_0^\infty
+    \frac{s^{-1/2}L(s)}{1+2s\lambda_j/d}\,ds .
 
 References
 ----------
-Theory notes ``signsgd_plrf.md`` §2.1, §3.1–3.3 and ``signsgd.md`` §6, §11. E. Paquette,
-C. Paquette, L. Xiao, J. Pennington, arXiv 2405.15074 (the PLRF deterministic equivalent).
+Theory notes ``signsgd_plrf.md`` §2.1, §3.1–3.3 and ``signsgd.md`` §6, §11; ``docs/signsgd_large_d.md``.
 """
 
 from __future__ import annotations
@@ -178,62 +157,26 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     return DiagonalLaw(float(c), float(mean_sqrt), float(mean_inv), pop.index, scale)
 
 
-def _scaled_population(alpha: float, d: int, v: int):
-    """The compressed population with λ_j replaced by λ_j t_j / t_∞ (drift model, item 2)."""
-    from .deterministic_equivalent import _cached_population, _Population
-
-    pop = _cached_population(alpha, d, v, True)
-    scale = _diagonal_law(alpha, d, v).scale
-
-    @dataclass(frozen=True, eq=False)
-    class _Scaled(_Population):
-        factor: NDArray[np.float64] = None
-
-        @property
-        def lam(self):
-            return self.index ** (-2.0 * self.alpha) * self.factor
-
-    return _Scaled(pop.index, pop.omega, pop.n_exact, alpha, d, scale)
-
-
-@functools.lru_cache(maxsize=16)
-def _scaled_measures(alpha: float, beta: float, d: int, v: int):
-    """DE nodes, counts and forcing masses of the rescaled population (drift model)."""
-    from . import deterministic_equivalent as de
-
-    pop = _scaled_population(alpha, d, v)
-    support, necks = de._support(pop)
-    lo, hi, kind = de._panels([tuple(r) for r in support], [tuple(r) for r in necks], alpha, d)
-    x, w = de._nodes(lo, hi, kind)
-    m = de._fixed_point_on_nodes(x, pop, de.PANEL_NODES)
-    rho_k, rho_f = de._densities(x, m, pop, beta)
-    counts, forcing = rho_k * w, rho_f * w
-    keep = (counts > 0) | (forcing > 0)
-    return x[keep], counts[keep], forcing[keep]
-
-
-def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str = "law",
-                       n_nodes: int | None = None, seed: int = 0) -> tuple[SignSGDModes, float]:
+def plrf_signsgd_modes(problem, *, method: str = "deterministic", n_nodes: int | None = None,
+                       seed: int = 0) -> tuple[SignSGDModes, float]:
     r"""Inputs of the signSGD risk ODE on a PLRF problem, and its floor.
 
     Parameters
     ----------
     problem : PLRF
     method : {"deterministic", "sampled"}
-        Large-d model on DE nodes, or the exact modes of the W drawn from ``seed``.
-    diagonal : {"law", "flat"}
-        For ``"deterministic"``: the law-of-the-diagonal model (default) or the flat-diagonal
-        shortcut :math:`D_K \approx c_KI` (module notes).
+        The large-d model (:func:`~deterministic_risk.signsgd_equivalent`), or the exact modes of
+        the W drawn from ``seed``.
     n_nodes : int, optional
-        For ``"deterministic"``: merge the quadrature nodes into about this many.
+        For ``"deterministic"``: merge the nodes into about this many.
     seed : int
         Seed of W for ``"sampled"``.
 
     Returns
     -------
     modes : SignSGDModes
-        ``eigenvalues`` :math:`h_\ell`, ``kappa`` (node totals :math:`n_\ell\kappa_\ell` for the
-        DE), ``v0`` and ``diagonal`` (for the DE a constant vector of length d whose square roots
+        ``eigenvalues`` :math:`h_\ell`, ``kappa`` (node totals of :math:`\kappa` for the model),
+        ``v0`` and ``diagonal`` (for the model a constant vector of length d whose square roots
         sum to :math:`d\,E\sqrt{K_{ii}}`).
     floor : float
         :math:`R_\ast` plus half the extra label-noise variance.
@@ -241,7 +184,7 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
     Raises
     ------
     ValueError
-        For an unknown ``method`` or ``diagonal``.
+        For an unknown ``method``.
 
     Examples
     --------
@@ -251,60 +194,19 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
     >>> round((modes.initial_excess + floor) / prob.initial_risk, 8)
     1.0
     """
-    from .deterministic_equivalent import _check_problem, _compress_nodes, _measures
+    from .deterministic_equivalent import _check_problem
 
     problem = _check_problem(problem)
     if method == "sampled":
-        if diagonal != "law":
-            raise ValueError("diagonal applies to method='deterministic' only")
         from .signsgd_theory import signsgd_modes
         ls = _instance_least_squares(problem.instance(seed))
         return signsgd_modes(ls), ls.floor
     if method != "deterministic":
         raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
-    if diagonal not in ("law", "flat"):
-        raise ValueError(f"diagonal must be 'law' or 'flat', got {diagonal!r}")
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
-    if diagonal == "law":
-        model = signsgd_equivalent(problem, n_nodes=n_nodes)
-        return model.modes, model.floor
-    key = (problem.alpha, problem.beta, problem.d, problem.v, diagonal, n_nodes)
-    modes = _de_modes(*key)
-    floor = _measures(*key[:4], "compressed").floor + 0.5 * problem.noise_std**2
-    return modes, floor
-
-
-@functools.lru_cache(maxsize=32)
-def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
-    from .deterministic_equivalent import _compress_nodes, _measures
-    from .problems import PLRF
-
-    meas = _measures(alpha, beta, d, v, "compressed")
-    law = _diagonal_law(alpha, d, v)
-    excess0 = PLRF(alpha, beta, d, v).initial_risk - meas.floor
-    if diagonal == "flat":
-        x, n, f = meas.nodes, meas.counts, meas.forcing
-        root_c = math.sqrt(law.mean)
-        h_scale, mean_sqrt = 1.0 / root_c, root_c
-    else:
-        x, n, f = _scaled_measures(alpha, beta, d, v)
-        h_scale, mean_sqrt = law.mean_inv_sqrt, law.mean_sqrt
-    if n_nodes is not None:
-        x, n, f = _compress_nodes(x, n, f, n_nodes)
-    h = x * h_scale
-    # κ_ℓ = (2/π)h_ℓ + q with Σ n κ = d E√K_ii (item 3)
-    q = mean_sqrt - (2.0 / math.pi) * float(n @ h) / d
-    if q < 0:   # pragma: no cover - not met for admissible (α, β); guarded for safety
-        raise FloatingPointError(f"negative isotropic forcing q = {q:.3g} in the DE model")
-    kappa = n * ((2.0 / math.pi) * h + q)
-    weights = 0.5 * f * (excess0 / (0.5 * float(f.sum())))    # energies h v0, sum R(0) − R*
-    v0 = weights / h
-    diag = np.full(d, mean_sqrt**2)
-    modes = SignSGDModes(h, kappa, v0, diag, None)
-    for arr in (modes.eigenvalues, modes.kappa, modes.v0, modes.diagonal):
-        arr.setflags(write=False)
-    return modes
+    model = signsgd_equivalent(problem, n_nodes=n_nodes)
+    return model.modes, model.floor
 
 
 def _instance_least_squares(inst):

@@ -115,26 +115,22 @@ class SignSGD(Optimizer):
     def _risk_curve(self, problem: Any, steps: NDArray[np.int64], *, grid_ratio: float = 0.01,
                     max_change: float = 0.5, rtol: float = 1e-5, feature_seed: int = 0,
                     on_divergence: str = "raise", spectrum_method: str | None = None,
-                    diagonal: str = "law", n_nodes: int | None = None,
-                    **ignored: Any) -> RiskCurve:
+                    n_nodes: int | None = None, **ignored: Any) -> RiskCurve:
         from ..noise import Gaussian
         from ..problems import PLRF
         from ..signsgd_plrf import plrf_signsgd_modes
         from ..signsgd_theory import signsgd_modes
 
         if isinstance(problem, PLRF):
-            # PLRF: the large-d DE model by default, or the exact modes of one sampled W
-            # (docs/signsgd_plrf.md; theory note signsgd_plrf.md §3.2)
+            # PLRF: the large-d model by default (docs/signsgd_large_d.md), or the exact modes
+            # of one sampled W (theory note signsgd_plrf.md §3.2)
             method = "deterministic" if spectrum_method is None else spectrum_method
-            options = {"diagonal": diagonal, "n_nodes": n_nodes} if method == "deterministic" \
-                else {}
+            options = {"n_nodes": n_nodes} if method == "deterministic" else {}
             modes, plrf_floor = plrf_signsgd_modes(problem, method=method, seed=feature_seed,
                                                    **options)
             noise = Gaussian(math.sqrt(2.0 * plrf_floor))
             floor = plrf_floor
             described = {"spectrum_method": method}
-            if method == "deterministic":
-                described["diagonal"] = diagonal
         else:
             prob = _least_squares(problem, feature_seed)
             modes = signsgd_modes(prob)
