@@ -6,7 +6,8 @@ For every case (α, β, d) and feature seed s = 0..15 it runs
 the constant step whose limiting excess risk is 10⁻³·R(0) (``signsgd_lr_for_excess``, which needs
 only E√K_ii and the floor, both independent of the draw) on 60 log-spaced k in [1, 10⁷]. Each
 sampled path costs one SVD and one eigendecomposition of size d (about 3 min at d = 4000 on one
-core); finished cases are kept, so an interrupted run resumes.
+core; the SVD of W, most of it, is shared between the β of one (α, d, seed)); every finished
+draw is kept, so an interrupted run resumes.
 
 ``transforms`` stores, for three (α, β) at d = 1000, the mean over 8 draws of W of the three
 Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
@@ -51,31 +52,66 @@ def reference_lr(alpha: float, beta: float, d: int) -> float:
     return dr.signsgd_lr_for_excess(prob, 1e-3 * prob.initial_risk)
 
 
+def _same_features(inst: dr.PLRFInstance, problem: dr.PLRF) -> dr.PLRFInstance:
+    """The instance of ``problem`` with the W (and SVD) of ``inst``: only the target changes, so
+    U^T b = S^-1 V^T W^T D^(1/2) b and the floor are recomputed (the SVD, the dominant cost of a
+    sampled path, is shared between the β of one (α, d, seed))."""
+    s = np.sqrt(inst.eigenvalues)
+    bcheck = problem.weighted_target
+    proj = (inst.eigenvectors.T @ (inst.features.T @ (np.sqrt(problem.population_eigenvalues)
+                                                      * bcheck))) / s
+    floor = 0.5 * max(float(bcheck @ bcheck - proj @ proj), 0.0)
+    return dr.PLRFInstance(problem, inst.seed, inst.features, inst.eigenvalues, inst.eigenvectors,
+                           proj, floor)
+
+
 def reference(out: Path = OUT, only: tuple[str, ...] = ()) -> None:
     """Compute the missing cases (or only the keys in ``only``) and store them (risk per draw,
-    step, floor per draw)."""
+    step, floor per draw) after every draw, so that an interrupted run resumes."""
     data = dict(np.load(out)) if out.exists() else {"steps": STEPS}
+    groups: dict[tuple[float, int], list[float]] = {}
     for alpha, beta, d in CASES:
         key = case_key(alpha, beta, d)
-        if key + "_risk" in data or (only and key not in only):
+        if only and key not in only:
             continue
-        prob = dr.PLRF(alpha, beta, d)
-        lr = reference_lr(alpha, beta, d)
-        risks, floors = [], []
+        if data.get(key + "_risk", np.empty((0,))).shape[0] < DRAWS:
+            groups.setdefault((alpha, d), []).append(beta)
+    for (alpha, d), betas in groups.items():
+        problems = {b: dr.PLRF(alpha, b, d) for b in betas}
+        lrs = {b: reference_lr(alpha, b, d) for b in betas}
         for seed in range(DRAWS):
-            curve = dr.risk_curve(prob, dr.SignSGD(lr), STEPS, spectrum_method="sampled",
-                                  feature_seed=seed)
-            risks.append(curve.risk)
-            floors.append(curve.floor)
+            todo = [b for b in betas
+                    if data.get(case_key(alpha, b, d) + "_risk", np.empty((0,))).shape[0] == seed]
+            if not todo:
+                continue
+            first = problems[todo[0]].instance(seed)
+            for b in todo:
+                inst = first if b == todo[0] else _same_features(first, problems[b])
+                curve = dr.risk_curve(inst, dr.SignSGD(lrs[b]), STEPS)
+                key = case_key(alpha, b, d)
+                data[key + "_risk"] = np.concatenate(
+                    [data.get(key + "_risk", np.empty((0, STEPS.size))), curve.risk[None, :]])
+                data[key + "_floor"] = np.append(data.get(key + "_floor", np.empty(0)),
+                                                 curve.floor)
+                data[key + "_lr"] = np.array(lrs[b])
             _plrf_instance.cache_clear()    # each cached instance holds W (0.5 GB at d = 4000)
-        data[key + "_risk"] = np.array(risks)
-        data[key + "_floor"] = np.array(floors)
-        data[key + "_lr"] = np.array(lr)
-        np.savez_compressed(out, **data)
-        mean = np.mean(risks, axis=0)
-        se = np.std(risks, axis=0, ddof=1) / np.sqrt(DRAWS)
-        print(f"{key}: lr = {lr:.4g}, R(1e7) = {mean[-1]:.4g}, max s.e./mean = "
-              f"{np.max(se / mean):.3f}", flush=True)
+            np.savez_compressed(out, **data)
+        for b in betas:
+            key = case_key(alpha, b, d)
+            risks = data[key + "_risk"]
+            mean = risks.mean(axis=0)
+            se = risks.std(axis=0, ddof=1) / np.sqrt(DRAWS)
+            print(f"{key}: lr = {lrs[b]:.4g}, R(1e7) = {mean[-1]:.4g}, max s.e./mean = "
+                  f"{np.max(se / mean):.3f}", flush=True)
+
+
+def check_shared_features(alpha: float = 1.0, d: int = 500) -> None:
+    """The shared-SVD route gives the risk curve of the package's sampled path (printed)."""
+    a = dr.risk_curve(dr.PLRF(alpha, 1.2, d), dr.SignSGD(1e-3), STEPS,
+                      spectrum_method="sampled", feature_seed=3).risk
+    inst = _same_features(dr.PLRF(alpha, 0.3, d).instance(3), dr.PLRF(alpha, 1.2, d))
+    b = dr.risk_curve(inst, dr.SignSGD(1e-3), STEPS).risk
+    print(f"shared-SVD route vs sampled path: max relative difference {np.abs(b / a - 1).max():.2e}")
 
 
 def transforms(out: Path = TRANSFORM_OUT) -> None:
@@ -107,6 +143,7 @@ def transforms(out: Path = TRANSFORM_OUT) -> None:
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "reference"
     if which == "reference":
+        check_shared_features()
         reference(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT, tuple(sys.argv[3:]))
     elif which == "transforms":
         transforms(Path(sys.argv[2]) if len(sys.argv) > 2 else TRANSFORM_OUT)
