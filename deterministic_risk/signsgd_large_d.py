@@ -291,8 +291,9 @@ def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _Col
 # -------------------------------------------------------------------------------------------
 def _newton(law: _ColumnLaw, z: NDArray[np.complex128], delta: NDArray[np.complex128],
             iterations: int, tol: float = 1e-12):
-    r"""Newton on :math:`\Phi(\delta) = \delta - \frac1d\sum_j\omega_j\lambda_j/(\lambda_jm_j(\delta)
-    - z)` (§3.2), steps halved while they would leave Im δ ≥ 0. Returns δ and a converged flag."""
+    r"""Newton on :math:`\Phi(\delta) = \delta - \frac1d\sum_j
+    \omega_j\lambda_j/(\lambda_jm_j(\delta) - z)` (§3.2), steps halved while they would leave
+    Im δ ≥ 0. Returns δ and a converged flag."""
     lam_w = law.mult * law.lam / law.d
     lam2_w = law.mult * law.lam**2 / law.d
     delta = delta.astype(np.complex128).copy()

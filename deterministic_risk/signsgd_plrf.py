@@ -35,7 +35,8 @@ Laplace-transform integrals (:func:`diagonal_law`): with
 
 References
 ----------
-Theory notes ``signsgd_plrf.md`` §2.1, §3.1–3.3 and ``signsgd.md`` §6, §11; ``docs/signsgd_large_d.md``.
+Theory notes ``signsgd_plrf.md`` §2.1, §3.1–3.3 and ``signsgd.md`` §6, §11;
+``docs/signsgd_large_d.md``.
 """
 
 from __future__ import annotations

@@ -12,10 +12,13 @@ draw is kept, so an interrupted run resumes.
 ``transforms`` stores, for three (α, β) at d = 1000, the mean over 8 draws of W of the three
 Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
 
+``accuracy`` prints the accuracy table of docs/signsgd_large_d.md from the stored references and
+``settings`` how far the curve moves when each numerical setting of the model is changed.
+
 Run from the repository root:
-``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_large_d.py reference [OUT [KEY ...]]``
-(KEY such as ``a1.5_b0.5_d4000`` restricts the run to those cases, so that two processes can
-share the work).
+``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_large_d.py reference [OUT [KEY
+...]]`` (or ``transforms``, ``accuracy``, ``settings``; a KEY such as ``a1.5_b0.5_d4000``
+restricts the run to those cases, so that two processes can share the work).
 """
 
 from __future__ import annotations
@@ -111,7 +114,8 @@ def check_shared_features(alpha: float = 1.0, d: int = 500) -> None:
                       spectrum_method="sampled", feature_seed=3).risk
     inst = _same_features(dr.PLRF(alpha, 0.3, d).instance(3), dr.PLRF(alpha, 1.2, d))
     b = dr.risk_curve(inst, dr.SignSGD(1e-3), STEPS).risk
-    print(f"shared-SVD route vs sampled path: max relative difference {np.abs(b / a - 1).max():.2e}")
+    print(f"shared-SVD route vs sampled path: max relative difference "
+          f"{np.abs(b / a - 1).max():.2e}")
 
 
 def transforms(out: Path = TRANSFORM_OUT) -> None:
@@ -140,6 +144,60 @@ def transforms(out: Path = TRANSFORM_OUT) -> None:
     np.savez_compressed(out, **data)
 
 
+def accuracy(path: Path = OUT) -> None:
+    """The accuracy table of docs/signsgd_large_d.md: the model against the stored averages."""
+    data = np.load(path)
+    print("| α | β | d | max over k of \\|model/avg − 1\\| | at k | in s.e. (max over k) |"
+          " at k = 1e7 | s.e./avg at 1e7 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for alpha, beta, d in CASES:
+        key = case_key(alpha, beta, d)
+        if key + "_risk" not in data:
+            continue
+        runs = data[key + "_risk"]
+        mean = runs.mean(axis=0)
+        se = runs.std(axis=0, ddof=1) / np.sqrt(runs.shape[0])
+        curve = dr.risk_curve(dr.PLRF(alpha, beta, d), dr.SignSGD(float(data[key + "_lr"])),
+                              data["steps"])
+        dev = curve.risk / mean - 1
+        i = int(np.argmax(np.abs(dev)))
+        print(f"| {alpha} | {beta} | {d} | {abs(dev[i]):.4f} | {data['steps'][i]} | "
+              f"{np.max(np.abs(dev) * mean / se):.2f} | {dev[-1]:+.4f} | {se[-1] / mean[-1]:.4f} |",
+              flush=True)
+
+
+def settings(points=((1.0, 0.3), (1.5, 0.5)), d: int = 1000) -> None:
+    """How far the curve moves when each numerical setting is refined (or coarsened)."""
+    variants = [dict(bin_ratio=1.015), dict(bin_ratio=1.06), dict(arc_nodes=16),
+                dict(arc_nodes=6), dict(net_points=2048), dict(net_points=128), dict(top=12),
+                dict(top=32), dict(n_nodes=400), dict(n_nodes=200), dict(n_nodes=100)]
+    print("| α | β | setting | max over k of \\|curve/default − 1\\| |")
+    print("|---|---|---|---|")
+    for alpha, beta in points:
+        prob = dr.PLRF(alpha, beta, d)
+        lr = dr.signsgd_lr_for_excess(prob, 1e-3 * prob.initial_risk)
+        base = _curve(dr.signsgd_equivalent(prob), lr)
+        for kw in variants:
+            other = _curve(dr.signsgd_equivalent(prob, **kw), lr)
+            text = ", ".join(f"{k} = {v}" for k, v in kw.items())
+            print(f"| {alpha} | {beta} | {text} | {np.abs(other / base - 1).max():.1e} |",
+                  flush=True)
+
+
+def _curve(model: dr.SignSGDEquivalent, lr: float) -> np.ndarray:
+    """The constant-step signSGD ODE on the model's nodes (as risk_curve runs it)."""
+    from deterministic_risk.integrate import exponential_feedback_integrate
+
+    floor = model.floor
+
+    def rates(k, r):
+        phi = (2.0 / np.pi) / np.sqrt(2.0 * (r + floor))
+        return 2.0 * lr * phi, lr / (4.0 * phi)
+
+    m = model.modes
+    return exponential_feedback_integrate(m.eigenvalues, m.kappa, m.v0, rates, STEPS).risk + floor
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "reference"
     if which == "reference":
@@ -147,5 +205,10 @@ if __name__ == "__main__":
         reference(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT, tuple(sys.argv[3:]))
     elif which == "transforms":
         transforms(Path(sys.argv[2]) if len(sys.argv) > 2 else TRANSFORM_OUT)
+    elif which == "accuracy":
+        accuracy(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT)
+    elif which == "settings":
+        settings()
     else:
-        raise SystemExit(f"unknown command {which!r}; use 'reference' or 'transforms'")
+        raise SystemExit(f"unknown command {which!r}; use 'reference', 'transforms', 'accuracy' "
+                         f"or 'settings'")

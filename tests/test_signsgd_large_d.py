@@ -30,7 +30,7 @@ def _deviation(alpha, beta, d):
     return curve.risk / mean - 1.0, rel_se
 
 
-# -- accuracy against the average over W draws ---------------------------------------------------
+# -- accuracy against the average over W draws ----------------------------------------------------
 
 @pytest.mark.parametrize("alpha, beta", [(0.4, 0.7), (0.7, 0.3), (1.0, 0.3), (1.0, 1.2),
                                          (1.5, 0.5)])
@@ -76,7 +76,7 @@ def test_transforms_match_sampled_sums(alpha, beta):
         assert np.all(np.abs(value - m) <= 3.0 * np.abs(s) + allowance * np.abs(m))
 
 
-# -- exact identities -------------------------------------------------------------------------------
+# -- exact identities -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("alpha", [0.4, 1.0, 1.5])
 def test_initial_risk_floor_and_noise_total(alpha):
@@ -119,7 +119,7 @@ def test_outliers_carry_one_mode_each():
     np.testing.assert_allclose(bins[:6, 2], 1.0, atol=1e-2)
 
 
-# -- numerical settings -------------------------------------------------------------------------------
+# -- numerical settings ---------------------------------------------------------------------------
 
 def test_merged_nodes_keep_totals_and_risk():
     # n_nodes merges nodes but keeps both totals exactly; the curve moves by < 0.5 % (measured
@@ -167,7 +167,7 @@ def _integrate(model, lr, steps):
     return out.risk + floor
 
 
-# -- bad input ------------------------------------------------------------------------------------------
+# -- bad input ------------------------------------------------------------------------------------
 
 def test_bad_arguments():
     prob = dr.PLRF(1.0, 0.3, 100)
