@@ -75,7 +75,8 @@ from .signsgd_theory import SignSGDModes
 
 __all__ = ["SignSGDEquivalent", "signsgd_equivalent"]
 
-#: Points of the FFT grid of the density of S = d·K_ii (the drift laws).
+#: Points of the FFT grid of the density of S = d·K_ii (the drift laws), at least; more when
+#: the law has structure finer than its range / 16384: see :func:`_grid_points`.
 LAW_POINTS = 16384
 #: Cells of the uniform grid in r = √S on which the drift laws are integrated.
 ROOT_CELLS = 1024
@@ -84,7 +85,7 @@ KERNEL_POINTS = 2048
 KERNEL_CELLS = 512
 #: Atoms j with λ_j >= EXACT_FRACTION·E[S] get their own class (exact size-biasing, z_j² weight).
 EXACT_FRACTION = 0.005
-#: Sobol points processed together (memory: about 16·LAW_POINTS·CHUNK bytes per array).
+#: Sobol points processed together (memory: about 16·KERNEL_POINTS·CHUNK bytes per array).
 CHUNK = 64
 #: Newton iterations for δ before a point is re-solved by a homotopy in Im ζ.
 NEWTON_ITERATIONS = 30
@@ -206,6 +207,13 @@ def _frequencies(length: float, n_y: int) -> NDArray[np.float64]:
     return -np.arange(n_y // 2 + 1) * (2.0 * math.pi / length)
 
 
+def _grid_points(minimum: int, needed: float) -> int:
+    """The smallest power of 2 that is >= ``minimum`` and >= ``needed``. The law of S varies on
+    the scale λ_2 near S = 0 (S ≈ λ_1 g_1² + λ_2 g_2² + … for large α), so the y grids get a few
+    points per λ_2 (below α ≈ 1.5 the defaults already do)."""
+    return max(minimum, 1 << math.ceil(math.log2(max(needed, 2.0))))
+
+
 def _hilbert_kernel(cells: int, dr: float) -> NDArray[np.complex128]:
     """rfft of 1/((i−j)dr), i ≠ j, for the linear convolution H_i = Σ_{j≠i} p_j/(r_j − r_i)."""
     offs = np.arange(-cells + 1, cells)
@@ -227,6 +235,8 @@ def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _Col
     y0 = max(0.0, mean - 16.0 * sd)
     length = mean + 16.0 * sd + 80.0 * lam[0] - y0
     r_lo, r_hi = math.sqrt(y0), math.sqrt(y0 + length)
+    law_points = _grid_points(LAW_POINTS, 16.0 * length / lam[1])
+    kernel_points = _grid_points(KERNEL_POINTS, 2.0 * length / lam[1])
     # classes: atoms 1..ne exactly, then λ ∈ {0, λ*/2, λ*} for quadratic interpolation in λ
     top = min(top, n_exact_atoms)
     ne = int(np.sum(lam[:top] >= EXACT_FRACTION * mean))
@@ -234,23 +244,23 @@ def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _Col
     class_lam = np.concatenate([lam[:ne], [0.0, 0.5 * lam_star, lam_star]])
 
     # drift laws: √(S + λ_c E), E ~ χ²₂, on the fine grids (docs §5.1)
-    omega = _frequencies(length, LAW_POINTS)
+    omega = _frequencies(length, law_points)
     base = np.exp(_log_characteristic(omega, lam, mult) - 1j * omega * y0) \
-        * (LAW_POINTS / length)
+        * (law_points / length)
     size_bias = 1.0 / (1.0 - 2j * omega[None, :] * class_lam[:, None])
     r_edges = np.linspace(r_lo, r_hi, ROOT_CELLS + 1)
-    cells = _CellMap.build(y0, length / LAW_POINTS, LAW_POINTS, r_edges)
-    laws = cells(np.fft.irfft(base[None, :] * size_bias, LAW_POINTS, axis=1))
+    cells = _CellMap.build(y0, length / law_points, law_points, r_edges)
+    laws = cells(np.fft.irfft(base[None, :] * size_bias, law_points, axis=1))
     r = 0.5 * (r_edges[1:] + r_edges[:-1])
     mean_sqrt = float(laws[ne] @ r)
 
     # noise kernels: a Sobol net over z_1..z_top, z_k² = 1 beyond (docs §5.2)
-    omega = _frequencies(length, KERNEL_POINTS)
+    omega = _frequencies(length, kernel_points)
     base = np.exp(_log_characteristic(omega, lam, mult) - 1j * omega * y0) \
-        * (KERNEL_POINTS / length)
+        * (kernel_points / length)
     size_bias = 1.0 / (1.0 - 2j * omega[None, :] * class_lam[:, None])
     r_edges = np.linspace(r_lo, r_hi, KERNEL_CELLS + 1)
-    cells = _CellMap.build(y0, length / KERNEL_POINTS, KERNEL_POINTS, r_edges)
+    cells = _CellMap.build(y0, length / kernel_points, kernel_points, r_edges)
     r_noise = 0.5 * (r_edges[1:] + r_edges[:-1])
     kern_f = _hilbert_kernel(KERNEL_CELLS, r_edges[1] - r_edges[0])
     z2 = _sobol_normals(top, net_points) ** 2
@@ -272,7 +282,7 @@ def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _Col
         cf = base[None, :] * np.sqrt(x0[lo:lo + CHUNK, None] / x_s)
         w = weights[lo:lo + CHUNK]
         for c in range(nc):
-            p = cells(np.fft.irfft(cf * size_bias[c], KERNEL_POINTS, axis=1))   # (chunk, nk)
+            p = cells(np.fft.irfft(cf * size_bias[c], kernel_points, axis=1))   # (chunk, nk)
             conv = np.fft.irfft(np.fft.rfft(p, 4 * nk, axis=1) * kern_f, 4 * nk, axis=1)
             hilbert = -conv[:, nk - 1:2 * nk - 1]
             k1[c] += w[:, c] @ p
@@ -382,66 +392,71 @@ def _outlier_edges(law: _ColumnLaw, ratio: float) -> list[float]:
 
 
 def _bin_masses(law: _ColumnLaw, target2: NDArray[np.float64], totals: NDArray[np.float64],
-                ratio: float, arc_nodes: int, block: int = 1,
-                max_bins: int = 20000) -> NDArray[np.float64]:
+                ratio: float, arc_nodes: int, max_bins: int = 20000) -> NDArray[np.float64]:
     r"""Masses of the counting, forcing and noise measures on bins of h, from the top down (§6).
 
     For a bin :math:`[x_0, x_1]` and a transform :math:`G(\zeta) = \int\mu(dh)/(h-\zeta)`,
     analytic off the positive axis, :math:`\mu([x_0,x_1]) = \frac1\pi\operatorname{Im}
     \int_{x_0}^{x_1}G(x+i0)\,dx = \frac1\pi\operatorname{Im}\int_\Gamma G(\zeta)\,d\zeta` over the
     half-circle Γ above the bin (Cauchy), by Gauss–Legendre in the angle; likewise the
-    :math:`h^{\pm1}` moments with :math:`\zeta^{\pm1}G`. Bins are processed ``block`` at a time
-    (Newton for δ started from the previous block's values) and stop when the counting measure
-    is complete (to 1e-2; it is then within about 1e-3) and ten bins in a row carry less than
-    1e-9 of every total.
+    :math:`h^{\pm1}` moments with :math:`\zeta^{\pm1}G`. Newton for δ starts from the previous
+    bin's values; the bins stop when the counting measure is complete (to 1e-2; it is then within
+    about 1e-3) and ten bins in a row carry less than 1e-9 of every total.
 
     Returns rows (x0, x1, count, Σh, forcing energy, forcing Σ v0, noise Σhκ, noise Σκ).
     """
+    def arc(nodes):
+        theta, weight = np.polynomial.legendre.leggauss(nodes)
+        e = np.exp(1j * (math.pi - 0.5 * math.pi * (theta + 1.0)))    # from x0 (θ=0) to x1 (θ=π)
+        return e, 0.5 * math.pi * weight
+
+    def masses_of(lo, up, guess, nodes=arc_nodes):
+        e, weight = arc(nodes)
+        centre, radius = 0.5 * (up + lo), 0.5 * (up - lo)
+        zeta = (centre[:, None] + radius[:, None] * e[None, :]).ravel()
+        dzeta = (-1j * radius[:, None] * (e * weight)[None, :]).ravel()
+        out = None
+        for start in (guess, None):
+            # Newton continued from the previous bin; a bin with a negative mass (a root off the
+            # Stieltjes branch, met just below the bulk) is solved again by the homotopy
+            delta = _solve(law, zeta / math.sqrt(law.d), start)
+            cnt, frc, noi = _transforms(law, target2, zeta, delta)
+            vals = np.stack([cnt, zeta * cnt, frc, frc / zeta, noi, noi / zeta]) * dzeta
+            out = vals.reshape(6, lo.size, nodes).sum(axis=2).imag.T / math.pi
+            if start is None or np.all(out[:, [0, 2, 5]] > -1e-6 * totals):
+                break
+        return out, delta
+
+    # the top: above the first outlier for 2α > 1, but for 2α < 1 the bulk may reach beyond it;
+    # the first edge is raised (by factors 2) until [top, 4·top] carries < 1e-10 of every total
+    # (on this wide arc 64 nodes), and bins of ratio ``ratio`` fill the way down to the outliers
     edges = _outlier_edges(law, ratio)
-    theta, weight = np.polynomial.legendre.leggauss(arc_nodes)
-    theta = 0.5 * math.pi * (theta + 1.0)
-    e = np.exp(1j * (math.pi - theta))                  # from x0 (θ = 0) to x1 (θ = π)
-    weight = 0.5 * math.pi * weight
-    root_d = math.sqrt(law.d)
+    top = edges[0]
+    while True:
+        far, _ = masses_of(np.array([top]), np.array([4.0 * top]), None, 64)
+        if np.all(np.abs(far[0, [0, 2, 5]]) < 1e-10 * totals):
+            break
+        top *= 2.0
+    fill = []
+    while top / ratio > edges[0] and top > edges[0]:
+        fill.append(top)
+        top /= ratio
+    edges = fill + edges
     rows = []
     guess = None
     quiet = 0
     count = 0.0
-    hi = edges[0]
-    k = 1
-    while True:
-        if len(rows) >= max_bins:
-            raise FloatingPointError(f"the measures were not exhausted after {max_bins} bins "
-                                     f"(counting measure {count:.6g} of {law.d})")
-        lo = np.empty(block)
-        prev = hi
-        for b in range(block):
-            lo[b] = edges[k] if k < len(edges) else prev / ratio
-            prev = lo[b]
-            k += 1
-        up = np.concatenate([[hi], lo[:-1]])
-        centre, radius = 0.5 * (up + lo), 0.5 * (up - lo)
-        zeta = (centre[:, None] + radius[:, None] * e[None, :]).ravel()
-        dzeta = (-1j * radius[:, None] * (e * weight)[None, :]).ravel()
-        masses = None
-        for start in (guess, None):
-            # Newton continued from the previous bin; a bin with a negative mass (a root off the
-            # Stieltjes branch, met just below the bulk) is solved again by the homotopy
-            delta = _solve(law, zeta / root_d, start)
-            cnt, frc, noi = _transforms(law, target2, zeta, delta)
-            vals = np.stack([cnt, zeta * cnt, frc, frc / zeta, noi, noi / zeta]) * dzeta
-            masses = vals.reshape(6, block, arc_nodes).sum(axis=2).imag.T / math.pi
-            if start is None or np.all(masses[:, [0, 2, 5]] > -1e-6 * totals):
-                break
-        guess = delta
-        for b in range(block):
-            rows.append((lo[b], up[b], *masses[b]))
-            count += masses[b, 0]
-            small = np.abs(masses[b, [0, 2, 5]]) < 1e-9 * totals
-            quiet = quiet + 1 if small.all() else 0
-            if count > law.d * (1.0 - 1e-2) and quiet >= 10:
-                return np.array(rows)
-        hi = lo[-1]
+    for k in range(1, max_bins + 1):
+        hi = rows[-1][0] if rows else edges[0]
+        lo = edges[k] if k < len(edges) else hi / ratio
+        masses, guess = masses_of(np.array([lo]), np.array([hi]), guess)
+        rows.append((lo, hi, *masses[0]))
+        count += masses[0, 0]
+        quiet = quiet + 1 if np.all(np.abs(masses[0, [0, 2, 5]]) < 1e-9 * totals) else 0
+        if count > law.d * (1.0 - 1e-2) and quiet >= 10:
+            return np.array(rows)
+    raise FloatingPointError(f"the measures were not exhausted after {max_bins} bins "
+                             f"(counting measure {count:.6g} of {law.d})")
 
 
 def _merge(h: NDArray, mass: NDArray, inverse: NDArray, n: int):
