@@ -9,8 +9,8 @@ sampled path costs one SVD and one eigendecomposition of size d (about 3 min at 
 core; the SVD of W, most of it, is shared between the β of one (α, d, seed)); every finished
 draw is kept, so an interrupted run resumes.
 
-``transforms`` stores, for three (α, β) at d = 1000, the mean over 8 draws of W of the three
-Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
+``transforms`` stores, for three (α, β) at d = 1000 and two at d = 2000, the mean over 8 draws of W
+of the three Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
 
 ``accuracy`` prints the accuracy table of docs/signsgd_large_d.md from the stored references and
 ``settings`` how far the curve moves when each numerical setting of the model is changed.
@@ -37,9 +37,9 @@ CASES = ([(a, b, 1000) for a, b in ((0.4, 0.7), (0.7, 0.3), (1.0, 0.3), (1.0, 1.
 DRAWS = 16
 STEPS = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "signsgd_large_d_reference.npz"
-#: (α, β) and d of the stored transforms of the sampled modes, and their points ζ = x(1 + 0.3i).
-TRANSFORM_CASES = ((0.4, 0.7), (1.0, 0.3), (1.5, 0.5))
-TRANSFORM_D = 1000
+#: (α, β, d) of the stored transforms of the sampled modes (points ζ = x(1 + 0.3i)).
+TRANSFORM_CASES = ((0.4, 0.7, 1000), (1.0, 0.3, 1000), (1.5, 0.5, 1000), (1.0, 0.3, 2000),
+                   (1.5, 0.5, 2000))
 TRANSFORM_DRAWS = 8
 TRANSFORM_OUT = OUT.with_name("signsgd_large_d_transforms.npz")
 
@@ -121,10 +121,14 @@ def check_shared_features(alpha: float = 1.0, d: int = 500) -> None:
 def transforms(out: Path = TRANSFORM_OUT) -> None:
     """Mean and standard error over 8 draws of W of the three sums the model replaces,
     Σ 1/(h_j − ζ), Σ h_j v_j(0)/(h_j − ζ) and Σ h_j κ_j/(h_j − ζ) (exact modes of each W), at 24
-    points ζ = x(1 + 0.3i), x log-spaced from half the smallest to twice the largest h."""
-    data = {}
-    for alpha, beta in TRANSFORM_CASES:
-        prob = dr.PLRF(alpha, beta, TRANSFORM_D)
+    points ζ = x(1 + 0.3i), x log-spaced from half the smallest to twice the largest h. Cases
+    already in ``out`` are kept."""
+    data = dict(np.load(out)) if out.exists() else {}
+    for alpha, beta, d in TRANSFORM_CASES:
+        key = f"a{alpha}_b{beta}_d{d}"
+        if key + "_mean" in data:
+            continue
+        prob = dr.PLRF(alpha, beta, d)
         sums, zeta = [], None
         for seed in range(TRANSFORM_DRAWS):
             modes = dr.signsgd_modes(prob.instance(seed).as_least_squares())
@@ -135,13 +139,12 @@ def transforms(out: Path = TRANSFORM_OUT) -> None:
             sums.append([inv.sum(axis=1), inv @ (h * modes.v0), inv @ (h * modes.kappa)])
             _plrf_instance.cache_clear()
         sums = np.array(sums)                                  # (draws, 3, points)
-        key = f"a{alpha}_b{beta}_d{TRANSFORM_D}"
         data[key + "_zeta"] = zeta
         data[key + "_mean"] = sums.mean(axis=0)
         data[key + "_se"] = (sums.real.std(axis=0, ddof=1) + 1j * sums.imag.std(axis=0, ddof=1)) \
             / np.sqrt(TRANSFORM_DRAWS)
+        np.savez_compressed(out, **data)
         print(key, "done", flush=True)
-    np.savez_compressed(out, **data)
 
 
 def accuracy(path: Path = OUT) -> None:
