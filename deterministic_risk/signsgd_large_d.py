@@ -71,6 +71,7 @@ from scipy.stats import qmc
 
 from . import _validation as check
 from .deterministic_equivalent import deterministic_floor, population_atoms
+from .problems import PLRF
 from .signsgd_theory import SignSGDModes
 
 __all__ = ["SignSGDEquivalent", "signsgd_equivalent"]
@@ -105,7 +106,7 @@ class _ColumnLaw:
     r_noise: NDArray[np.float64]    # (nk,) cell centres of the r grid of the noise kernels
     n_exact: int                    # atoms 1..n_exact have classes of their own
     laws: NDArray[np.float64]       # (nc, nr) masses of √(S + λ_c E), unconditional
-    k1: NDArray[np.float64]         # (nc, nr) noise kernels (docs §5.2)
+    k1: NDArray[np.float64]         # (nc, nk) noise kernels (docs §5.2)
     k2: NDArray[np.float64]
     k3: NDArray[np.float64]
     csum: NDArray[np.float64]       # (nc,)
@@ -225,8 +226,6 @@ def _hilbert_kernel(cells: int, dr: float) -> NDArray[np.complex128]:
 @functools.lru_cache(maxsize=16)
 def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _ColumnLaw:
     """Law of S = d·K_ii on the r grid, its size-biased versions and the noise kernels (§5)."""
-    from .problems import PLRF
-
     index, mult, n_exact_atoms = population_atoms(PLRF(alpha, 0.5, d, v))
     lam = index ** (-2.0 * alpha)
     mean = float(mult @ lam)
@@ -516,7 +515,7 @@ class SignSGDEquivalent:
     1.0
     """
 
-    problem: object
+    problem: PLRF
     modes: SignSGDModes
     floor: float
     mean_sqrt_diagonal: float
@@ -618,8 +617,6 @@ def signsgd_equivalent(problem, *, n_nodes: int | None = None, bin_ratio: float 
     >>> round(model.modes.sum_sqrt_diagonal / (200 * dr.diagonal_law(prob).mean_sqrt), 3)
     1.0
     """
-    from .problems import PLRF
-
     if not isinstance(problem, PLRF):
         raise TypeError(f"problem must be a PLRF, got {type(problem).__name__}")
     if n_nodes is not None:
@@ -639,8 +636,6 @@ def signsgd_equivalent(problem, *, n_nodes: int | None = None, bin_ratio: float 
 @functools.lru_cache(maxsize=32)
 def _equivalent(alpha, beta, d, v, noise_std, n_nodes, bin_ratio, arc_nodes, net_points, top
                 ) -> SignSGDEquivalent:
-    from .problems import PLRF
-
     problem = PLRF(alpha, beta, d, v, noise_std)
     law = _column_law(alpha, d, v, top, net_points)
     capacity_floor = deterministic_floor(problem)
@@ -677,8 +672,6 @@ def _equivalent(alpha, beta, d, v, noise_std, n_nodes, bin_ratio, arc_nodes, net
 
 @functools.lru_cache(maxsize=32)
 def _bins_cached(alpha, beta, d, v, bin_ratio, arc_nodes, net_points, top) -> NDArray[np.float64]:
-    from .problems import PLRF
-
     problem = PLRF(alpha, beta, d, v)
     law = _column_law(alpha, d, v, top, net_points)
     excess0 = problem.initial_risk - deterministic_floor(problem)
