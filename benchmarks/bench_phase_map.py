@@ -36,7 +36,7 @@ import numpy as np
 
 import deterministic_risk as dr
 from deterministic_risk import deterministic_equivalent as de
-from deterministic_risk.signsgd import plrf as signsgd_plrf
+from deterministic_risk.signsgd import large_d, plrf as signsgd_plrf
 from deterministic_risk.studies.phase_plane import DEFAULT_D_VALUES, DEFAULT_FLOPS
 
 #: The 20 x 20 grid of the docs: the rectangle of the earlier 10 x 10 sweep, refined.
@@ -59,8 +59,8 @@ def cpu_seconds() -> dict[str, float]:
 
 def clear_memory_caches() -> None:
     for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space,
-               de._cached_population, signsgd_plrf._de_modes, signsgd_plrf._scaled_trace,
-               signsgd_plrf._diagonal_law):
+               de._cached_population, large_d._column_law, large_d._equivalent,
+               large_d._bins_cached, signsgd_plrf._diagonal_law):
         fn.cache_clear()
 
 

@@ -23,7 +23,7 @@ def main() -> None:
     for d in (10_000, 100_000):
         prob = dr.PLRF(1.0, 0.3, d)
         steps = np.unique(np.geomspace(1, 1e9, 300).astype(np.int64))
-        lr = timed(f"DE nodes + law of the diagonal + model, d = {d:.0e} (cold)",
+        lr = timed(f"large-d model (signsgd_equivalent), d = {d:.0e} (cold)",
                    lambda: dr.signsgd.signsgd_lr_for_excess(prob, 1e-4), cold=True)
 
         def run():

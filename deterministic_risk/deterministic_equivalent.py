@@ -73,7 +73,7 @@ __all__ = [
     "DeterministicMeasures", "bottom_edge", "deterministic_floor", "deterministic_measures",
     "deterministic_spectrum", "kappa", "null_space_parameter", "spectral_density",
     "stieltjes_fixed_point", "stieltjes_fixed_point_mp", "support_intervals", "PLRFParameters",
-    "population_eigenvalues", "weighted_target", "population", "ScaledPopulation",
+    "population_eigenvalues", "weighted_target", "population",
     "population_measures", "compress_nodes", "TraceMeasure", "trace_measure", "population_trace",
     "deterministic_spectrum_family",
 ]
@@ -197,17 +197,6 @@ def _check_problem(problem):
 def population(alpha: float, d: int, v: int, *, compress: bool = True) -> _Population:
     """The population atoms of PLRF(α, ·, d, v) (tail compressed by default; cached)."""
     return _cached_population(alpha, d, v, compress)
-
-
-@dataclass(frozen=True, eq=False)
-class ScaledPopulation(_Population):
-    r"""A population with each :math:`\lambda_j` multiplied by ``factor[j]`` (same atoms)."""
-
-    factor: NDArray[np.float64] = None
-
-    @property
-    def lam(self) -> NDArray[np.float64]:
-        return self.index ** (-2.0 * self.alpha) * self.factor
 
 
 def _pop(problem, population: str) -> _Population:

@@ -1,8 +1,8 @@
-"""Measure the signSGD risk ODE on PLRF against simulation, the exact-drift SDE and the large-d
-model (the accuracy tables of docs/signsgd_plrf.md). Takes several minutes.
+"""Measure the signSGD risk ODE on PLRF against simulation and the exact-drift SDE (the accuracy
+tables of docs/signsgd_plrf.md). Takes several minutes.
 
 Run from the repository root:
-``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_plrf_accuracy.py [early|large-d]``.
+``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_plrf_accuracy.py [early]``.
 """
 
 from __future__ import annotations
@@ -39,26 +39,10 @@ def early(cases=((500, 32), (1000, 16), (2000, 8)), points=((1.0, 0.3), (0.4, 0.
                   flush=True)
 
 
-def large_d(points=((1.0, 0.3), (1.0, 1.2), (1.5, 0.5), (0.4, 0.7), (0.7, 0.3)),
-            ds=(500, 1000, 2000)) -> None:
-    """Large-d model (law and flat diagonal) vs the sampled modes of one W, same step."""
-    print("| α | β | d | law: max rel. dev. | law: at k = 1e7 | flat: max | flat: at k = 1e7 |")
-    steps = np.unique(np.geomspace(1, 1e7, 80).astype(np.int64))
-    for alpha, beta in points:
-        for d in ds:
-            prob = dr.PLRF(alpha, beta, d)
-            lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-3 * prob.initial_risk, method="sampled")
-            opt = dr.SignSGD(lr)
-            ref = dr.risk_curve(prob, opt, steps, spectrum_method="sampled").risk
-            law = dr.risk_curve(prob, opt, steps).risk / ref - 1
-            flat = dr.risk_curve(prob, opt, steps, diagonal="flat").risk / ref - 1
-            print(f"| {alpha} | {beta} | {d} | {np.abs(law).max():.3f} | {law[-1]:+.3f} | "
-                  f"{np.abs(flat).max():.3f} | {flat[-1]:+.3f} |", flush=True)
-
-
 if __name__ == "__main__":
-    which = sys.argv[1] if len(sys.argv) > 1 else "both"
-    if which in ("large-d", "both"):
-        large_d()
-    if which in ("early", "both"):
+    which = sys.argv[1] if len(sys.argv) > 1 else "early"
+    if which == "early":
         early()
+    else:
+        raise SystemExit(f"unknown command {which!r}; use 'early' (the large-d model is measured "
+                         f"by docs/measure_signsgd_large_d.py)")

@@ -44,20 +44,7 @@ def test_diagonal_law_mean_is_exact():
                                                        rel=1e-9)
 
 
-# -- the large-d model ----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("diagonal", ["law", "flat"])
-def test_de_model_identities(plrf_small, diagonal):
-    # R(0) exact; Σκ = d·E√K_ii (law) or d√c_K (flat); all inputs positive
-    modes, floor = dr.signsgd.plrf_signsgd_modes(plrf_small, diagonal=diagonal)
-    law = dr.signsgd.diagonal_law(plrf_small)
-    assert modes.initial_excess + floor == pytest.approx(plrf_small.initial_risk, rel=1e-10)
-    target = law.mean_sqrt if diagonal == "law" else math.sqrt(law.mean)
-    assert modes.kappa.sum() == pytest.approx(300 * target, rel=1e-10)
-    assert modes.sum_sqrt_diagonal == pytest.approx(300 * target, rel=1e-10)
-    assert np.all(modes.eigenvalues > 0) and np.all(modes.kappa > 0) and np.all(modes.v0 >= 0)
-    assert floor == pytest.approx(deterministic_floor(plrf_small), rel=1e-12)
-
+# -- the large-d model (accuracy: tests/test_signsgd_large_d.py) -------------------------------------
 
 @pytest.mark.slow
 def test_sampled_path_equals_least_squares_form(plrf_small):
@@ -86,36 +73,6 @@ def test_max_lr_scaling_exponent():
         lo, hi = (dr.signsgd.signsgd_max_lr(dr.PLRF(alpha, 0.7, d=d)) for d in (1000, 8000))
         assert math.log(lo / hi) / math.log(8) == pytest.approx(e, abs=0.05)
     assert dr.signsgd.signsgd_lr_exponents(1.0, 0.3) == pytest.approx((0.5, 1.3))
-
-
-@pytest.mark.slow
-def test_large_d_vs_sampled_d500():
-    # measured (docs/signsgd_plrf.md): max relative deviation over k in [1, 1e7] of the law model
-    # from the sampled modes of W(seed 0), same step: 0.17 (α = 1, β = 0.3) and 0.09
-    # (α = 0.4, β = 0.7); the flat-diagonal shortcut: 0.18 and 0.12. Held at 0.20 / 0.12.
-    steps = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
-    for (alpha, beta), tol in [((1.0, 0.3), 0.20), ((0.4, 0.7), 0.12)]:
-        prob = dr.PLRF(alpha, beta, d=500)
-        lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
-        ref = dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled").risk
-        law = dr.risk_curve(prob, dr.SignSGD(lr), steps).risk
-        assert np.abs(law / ref - 1).max() < tol
-
-
-@pytest.mark.slow
-def test_large_d_vs_sampled_d2000():
-    # measured: law model max deviation 0.17 (α = 1, β = 0.3), 0.20 (α = 1, β = 1.2), 0.10
-    # (α = 0.4, β = 0.7) at d = 2000 over k in [1, 1e7]; late-time (k = 1e7) deviation ≤ 5 %
-    # (the flat shortcut: 0.19, 0.51, 0.14 and +15 % late for α = 1). Held at 0.20/0.22/0.12.
-    steps = np.unique(np.geomspace(1, 1e7, 60).astype(np.int64))
-    for (alpha, beta), tol in [((1.0, 0.3), 0.20), ((1.0, 1.2), 0.22), ((0.4, 0.7), 0.12)]:
-        prob = dr.PLRF(alpha, beta, d=2000)
-        lr = dr.signsgd.signsgd_lr_for_excess(prob, 1e-2 * prob.initial_risk, method="sampled")
-        ref = dr.risk_curve(prob, dr.SignSGD(lr), steps, spectrum_method="sampled").risk
-        law = dr.risk_curve(prob, dr.SignSGD(lr), steps).risk
-        dev = law / ref - 1
-        assert np.abs(dev).max() < tol
-        assert abs(dev[-1]) < 0.07
 
 
 # -- schedules for both optimizers -----------------------------------------------------------------
@@ -204,8 +161,8 @@ def test_compute_optimal_accepts_signsgd():
 def test_bad_arguments(plrf_small):
     with pytest.raises(ValueError, match="method"):
         dr.signsgd.plrf_signsgd_modes(plrf_small, method="exact")
-    with pytest.raises(ValueError, match="diagonal"):
-        dr.signsgd.plrf_signsgd_modes(plrf_small, diagonal="mean")
+    with pytest.raises(ValueError, match="n_nodes"):
+        dr.signsgd.plrf_signsgd_modes(plrf_small, method="sampled", n_nodes=10)
     with pytest.raises(ValueError, match="optimizer must be one of"):
         dr.studies.compare_at_budget(plrf_small, 1e4, optimizers=("sgdd",))
     with pytest.raises(ValueError, match="excess"):

@@ -34,18 +34,18 @@ _PHI_TINY = 1e-150   # φ is floored here so that c = γ/(4φ) and its products 
 
 @functools.singledispatch
 def signsgd_inputs(problem: Any, *, spectrum_method: str | None = None,
-                   feature_seed: int | None = None, diagonal: str | None = None,
-                   n_nodes: int | None = None) -> tuple[SignSGDModes, NoiseLaw, float, dict]:
+                   feature_seed: int | None = None, n_nodes: int | None = None
+                   ) -> tuple[SignSGDModes, NoiseLaw, float, dict]:
     """Modes, label-noise law, floor and description of the signSGD ODE on ``problem``.
 
     Any problem with ``to_least_squares`` gives the exact modes of its covariance
     (:func:`~deterministic_risk.signsgd.signsgd_modes`); a :class:`~deterministic_risk.PLRF`
     registers the large-d model (``spectrum_method="deterministic"``, the default, with
-    ``diagonal`` and ``n_nodes``) or the exact modes of one W (``"sampled"``). A new problem
+    ``n_nodes``; :func:`~deterministic_risk.signsgd.signsgd_equivalent`) or the exact modes of one W (``"sampled"``). A new problem
     kind registers its own reduction with ``signsgd_inputs.register``.
     """
-    if spectrum_method is not None or diagonal is not None or n_nodes is not None:
-        raise TypeError(f"spectrum_method, diagonal and n_nodes apply to PLRF problems only, "
+    if spectrum_method is not None or n_nodes is not None:
+        raise TypeError(f"spectrum_method and n_nodes apply to PLRF problems only, "
                         f"got a {type(problem).__name__}")
     prob = check.problem(problem, "to_least_squares").to_least_squares(seed=feature_seed)
     return signsgd_modes(prob), prob.noise, prob.floor, {}
@@ -53,20 +53,13 @@ def signsgd_inputs(problem: Any, *, spectrum_method: str | None = None,
 
 @signsgd_inputs.register
 def _(problem: PLRF, *, spectrum_method: str | None = None, feature_seed: int | None = None,
-      diagonal: str | None = None, n_nodes: int | None = None):
-    # the large-d DE model by default, or the exact modes of one sampled W
-    # (docs/signsgd_plrf.md; theory note signsgd_plrf.md §3.2)
+      n_nodes: int | None = None):
+    # the large-d model by default (docs/signsgd_large_d.md), or the exact modes of one
+    # sampled W (docs/signsgd_plrf.md)
     method = "deterministic" if spectrum_method is None else spectrum_method
-    options = {}
-    if diagonal is not None:
-        options["diagonal"] = diagonal
-    if n_nodes is not None:
-        options["n_nodes"] = n_nodes
-    modes, floor = plrf_signsgd_modes(problem, method=method,
-                                      seed=0 if feature_seed is None else feature_seed, **options)
+    modes, floor = plrf_signsgd_modes(problem, method=method, n_nodes=n_nodes,
+                                      seed=0 if feature_seed is None else feature_seed)
     described = {"spectrum_method": method}
-    if method == "deterministic":
-        described["diagonal"] = "law" if diagonal is None else diagonal
     return modes, Gaussian(math.sqrt(2.0 * floor)), floor, described
 
 
@@ -128,14 +121,13 @@ class SignSGD(Optimizer):
 
     # -- deterministic limit ---------------------------------------------------------------
     def limit_dynamics(self, problem: Any, *, spectrum_method: str | None = None,
-                       feature_seed: int | None = None, diagonal: str | None = None,
-                       n_nodes: int | None = None) -> FeedbackModes:
+                       feature_seed: int | None = None, n_nodes: int | None = None
+                       ) -> FeedbackModes:
         r"""The mode ODE :math:`\dot v_j = -2\gamma\varphi(R)\lambda_jv_j +
         \tfrac{\gamma^2}2\kappa_j` as feedback modes with :math:`a = 2\gamma\varphi(R)`,
         :math:`c = \gamma/(4\varphi(R))` (inputs from :func:`signsgd_inputs`)."""
         modes, noise, floor, described = signsgd_inputs(
-            problem, spectrum_method=spectrum_method, feature_seed=feature_seed,
-            diagonal=diagonal, n_nodes=n_nodes)
+            problem, spectrum_method=spectrum_method, feature_seed=feature_seed, n_nodes=n_nodes)
         phi = noise.phi
         step_size = self.step_size
         constant = None if self.state_dependent or not self.lr.is_constant else self.lr(0.0)

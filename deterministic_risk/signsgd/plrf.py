@@ -17,6 +17,7 @@ from .. import deterministic_equivalent as de
 from ..noise import Gaussian
 from ..problems import PLRF
 from .modes import SignSGDModes, lr_for_limit, signsgd_modes
+from .large_d import signsgd_equivalent
 
 __all__ = ["DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
            "signsgd_max_lr", "signsgd_lr_exponents"]
@@ -117,6 +118,7 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     one_minus_l = -np.expm1(log_l)
     mean_sqrt = float(w @ (s**-0.5 * one_minus_l)) / (2 * math.sqrt(math.pi))
     mean_sqrt += 2.0 * s[-1] ** -0.5 / (2 * math.sqrt(math.pi))   # tail ∫ s^{-3/2} ds, L ≈ 0
+    mean_sqrt += 2.0 * c * s[0] ** 0.5 / (2 * math.sqrt(math.pi))  # head: 1 − L ≈ c·s
     mean_inv = float(w @ (s**0.5 * L)) / math.sqrt(math.pi)
     t = ((w * s**0.5 * L) @ (1.0 / (1.0 + s[:, None] * (2.0 * lam[None, :] / d)))) \
         / math.sqrt(math.pi)
@@ -126,38 +128,26 @@ def _diagonal_law(alpha: float, d: int, v: int) -> DiagonalLaw:
     return DiagonalLaw(float(c), float(mean_sqrt), float(mean_inv), pop.index, scale)
 
 
-@functools.lru_cache(maxsize=32)
-def _scaled_trace(alpha: float, d: int, v: int) -> de.TraceMeasure:
-    """The β-independent part of the DE of the population with λ_j replaced by λ_j t_j / t_∞
-    (drift model, item 2 of the module notes): nodes h/t_∞ and counts, shared by every β."""
-    pop = de.population(alpha, d, v)
-    scaled = de.ScaledPopulation(pop.index, pop.omega, pop.n_exact, alpha, d,
-                                 _diagonal_law(alpha, d, v).scale)
-    return de.population_trace(scaled)
-
-
-def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str = "law",
-                       n_nodes: int | None = None, seed: int = 0) -> tuple[SignSGDModes, float]:
+def plrf_signsgd_modes(problem, *, method: str = "deterministic", n_nodes: int | None = None,
+                       seed: int = 0) -> tuple[SignSGDModes, float]:
     r"""Inputs of the signSGD risk ODE on a PLRF problem, and its floor.
 
     Parameters
     ----------
     problem : PLRF
     method : {"deterministic", "sampled"}
-        Large-d model on DE nodes, or the exact modes of the W drawn from ``seed``.
-    diagonal : {"law", "flat"}
-        For ``"deterministic"``: the law-of-the-diagonal model (default) or the flat-diagonal
-        shortcut :math:`D_K \approx c_KI` (docs/theory.md).
+        The large-d model (:func:`~deterministic_risk.signsgd.signsgd_equivalent`), or the exact modes of
+        the W drawn from ``seed``.
     n_nodes : int, optional
-        For ``"deterministic"``: merge the quadrature nodes into about this many.
+        For ``"deterministic"``: merge the nodes into about this many.
     seed : int
         Seed of W for ``"sampled"``.
 
     Returns
     -------
     modes : SignSGDModes
-        ``eigenvalues`` :math:`h_\ell`, ``kappa`` (node totals :math:`n_\ell\kappa_\ell` for the
-        DE), ``v0`` and ``diagonal`` (for the DE a constant vector of length d whose square roots
+        ``eigenvalues`` :math:`h_\ell`, ``kappa`` (node totals of :math:`\kappa` for the model),
+        ``v0`` and ``diagonal`` (for the model a constant vector of length d whose square roots
         sum to :math:`d\,E\sqrt{K_{ii}}`).
     floor : float
         :math:`R_\ast` plus half the extra label-noise variance.
@@ -165,7 +155,7 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
     Raises
     ------
     ValueError
-        For an unknown ``method`` or ``diagonal``.
+        For an unknown ``method``.
 
     Examples
     --------
@@ -177,49 +167,16 @@ def plrf_signsgd_modes(problem, *, method: str = "deterministic", diagonal: str 
     """
     problem = _check_problem(problem)
     if method == "sampled":
-        if diagonal != "law" or n_nodes is not None:
-            raise ValueError("diagonal and n_nodes apply to method='deterministic' only")
+        if n_nodes is not None:
+            raise ValueError("n_nodes applies to method='deterministic' only")
         ls = problem.to_least_squares(seed=seed)
         return signsgd_modes(ls), ls.floor
     if method != "deterministic":
         raise ValueError(f"method must be 'deterministic' or 'sampled', got {method!r}")
-    if diagonal not in ("law", "flat"):
-        raise ValueError(f"diagonal must be 'law' or 'flat', got {diagonal!r}")
     if n_nodes is not None:
         n_nodes = check.positive_int("n_nodes", n_nodes)
-    key = (problem.alpha, problem.beta, problem.d, problem.v, diagonal, n_nodes)
-    modes = _de_modes(*key)
-    floor = de.deterministic_measures(problem).floor + 0.5 * problem.noise_std**2
-    return modes, floor
-
-
-@functools.lru_cache(maxsize=32)
-def _de_modes(alpha, beta, d, v, diagonal, n_nodes) -> SignSGDModes:
-    meas = de.deterministic_measures(de.PLRFParameters(alpha, beta, d, v))
-    law = _diagonal_law(alpha, d, v)
-    excess0 = PLRF(alpha, beta, d, v).initial_risk - meas.floor
-    if diagonal == "flat":
-        x, n, f = meas.nodes, meas.counts, meas.forcing
-        root_c = math.sqrt(law.mean)
-        h_scale, mean_sqrt = 1.0 / root_c, root_c
-    else:
-        x, n, f = _scaled_trace(alpha, d, v).measures(beta)
-        h_scale, mean_sqrt = law.mean_inv_sqrt, law.mean_sqrt
-    if n_nodes is not None:
-        x, n, f = de.compress_nodes(x, n, f, n_nodes)
-    h = x * h_scale
-    # κ_ℓ = (2/π)h_ℓ + q with Σ n κ = d E√K_ii (item 3)
-    q = mean_sqrt - (2.0 / math.pi) * float(n @ h) / d
-    if q < 0:   # pragma: no cover - not met for admissible (α, β); guarded for safety
-        raise FloatingPointError(f"negative isotropic forcing q = {q:.3g} in the DE model")
-    kappa = n * ((2.0 / math.pi) * h + q)
-    weights = 0.5 * f * (excess0 / (0.5 * float(f.sum())))    # energies h v0, sum R(0) − R*
-    v0 = weights / h
-    diag = np.full(d, mean_sqrt**2)
-    modes = SignSGDModes(h, kappa, v0, diag, None)
-    for arr in (modes.eigenvalues, modes.kappa, modes.v0, modes.diagonal):
-        arr.setflags(write=False)
-    return modes
+    model = signsgd_equivalent(problem, n_nodes=n_nodes)
+    return model.modes, model.floor
 
 
 # -- learning-rate scaling -------------------------------------------------------------------
