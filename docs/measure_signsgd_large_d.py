@@ -131,7 +131,7 @@ def transforms(out: Path = TRANSFORM_OUT) -> None:
         prob = dr.PLRF(alpha, beta, d)
         sums, zeta = [], None
         for seed in range(TRANSFORM_DRAWS):
-            modes = dr.signsgd_modes(prob.instance(seed).as_least_squares())
+            modes = dr.signsgd.signsgd_modes(prob.instance(seed).to_least_squares())
             h = modes.eigenvalues
             if zeta is None:
                 zeta = np.geomspace(0.5 * h[h > 0].min(), 2.0 * h.max(), 24) * (1 + 0.3j)

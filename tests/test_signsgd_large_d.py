@@ -102,7 +102,7 @@ def test_initial_risk_floor_and_noise_total(alpha):
     model = dr.signsgd.signsgd_equivalent(prob)
     modes = model.modes
     assert modes.initial_excess + model.floor == pytest.approx(prob.initial_risk, rel=1e-12)
-    assert model.floor == pytest.approx(dr.deterministic_floor(prob) + 0.005, rel=1e-12)
+    assert model.floor == pytest.approx(dr.deterministic_equivalent.deterministic_floor(prob) + 0.005, rel=1e-12)
     assert modes.kappa.sum() == pytest.approx(300 * model.mean_sqrt_diagonal, rel=1e-12)
     assert modes.sum_sqrt_diagonal == pytest.approx(modes.kappa.sum(), rel=1e-12)
     lam = prob.population_eigenvalues / prob.d
