@@ -235,11 +235,13 @@ def _column_law(alpha: float, d: int, v: int, top: int, net_points: int) -> _Col
     y0 = max(0.0, mean - 16.0 * sd)
     length = mean + 16.0 * sd + 80.0 * lam[0] - y0
     r_lo, r_hi = math.sqrt(y0), math.sqrt(y0 + length)
-    law_points = _grid_points(LAW_POINTS, 16.0 * length / lam[1])
-    kernel_points = _grid_points(KERNEL_POINTS, 2.0 * length / lam[1])
+    lam_2 = lam[min(1, lam.size - 1)]     # the scale of the law's structure near S = 0
+    law_points = _grid_points(LAW_POINTS, 16.0 * length / lam_2)
+    kernel_points = _grid_points(KERNEL_POINTS, 2.0 * length / lam_2)
     # classes: atoms 1..ne exactly, then λ ∈ {0, λ*/2, λ*} for quadratic interpolation in λ
     top = min(top, n_exact_atoms)
-    ne = int(np.sum(lam[:top] >= EXACT_FRACTION * mean))
+    # (at least one atom is left to the interpolation classes: a tiny v may have no others)
+    ne = min(int(np.sum(lam[:top] >= EXACT_FRACTION * mean)), lam.size - 1)
     lam_star = float(lam[ne])
     class_lam = np.concatenate([lam[:ne], [0.0, 0.5 * lam_star, lam_star]])
 
