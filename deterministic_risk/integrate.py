@@ -482,10 +482,17 @@ class _ExponentialStep:
 
     def __call__(self, v: NDArray, a0: float, c0: float, a1: float, c1: float,
                  h: float) -> NDArray:
-        dtau = 0.5 * (a0 + a1) * h
+        if a0 > 2.0 * a1 and c1 > 2.0 * c0:
+            # a falls and c rises by more than a factor 2 across the block: a singular start
+            # (a ∝ R^{-1/2}, c ∝ R^{1/2} as R → 0; a schedule moves a and c together). The
+            # trapezoid in dk/dτ = 1/a, which stays bounded, is exact for a ∝ k^{-1/2}, and
+            # a0 = inf gives Δτ = 2 a1 h
+            dtau = 2.0 * h * a1 if math.isinf(a0) else 2.0 * h * a0 * a1 / (a0 + a1)
+        else:
+            dtau = 0.5 * (a0 + a1) * h
         neg_x, neg_y, phi1 = self.neg_x, self.neg_y, self.phi1
         np.multiply(self.neg_lam, dtau, out=neg_x)
-        if c0 > 0.0 and c1 > 0.0:
+        if c0 > 0.0 and c1 > 0.0 and 1e-3 * c0 <= c1 <= 1e3 * c0:
             # c geometric in τ (exact for exponentially varying forcing):
             # ∫_0^Δ e^{-λ(Δ-s)} c0 (c1/c0)^{s/Δ} ds = c1 Δ φ1(λΔ + ln(c1/c0))
             np.subtract(neg_x, math.log(c1 / c0), out=neg_y)
@@ -607,7 +614,17 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
                     c_pred = (c0 * (c0 / c_prev) ** (h / hp) if c0 > 0 and c_prev > 0
                               else max(c0 + (c0 - c_prev) * h / hp, 0.0))
                     ac_pred = (a_pred, c_pred)
-                _, r_pred = corrector(0.0, h, ac_pred)
+                singular = prev is None and not math.isfinite(a0)
+                if not singular:
+                    _, r_pred = corrector(0.0, h, ac_pred)
+                singular = singular or (prev is None and not (
+                    r_pred > 0.0 and a0 <= 2.0 * rates(k + h, r_pred)[0]))
+                if singular:
+                    # singular start (a = 2γφ(R) blows up as R → 0 without label noise): a
+                    # frozen a relaxes the block at once, but the forcing a·c stays finite and
+                    # dominates while R is that small, so it alone predicts R(k + h)
+                    a_f, c_f = rates(k, max(risk, tiny))
+                    r_pred = risk + h * a_f * c_f * float(lam @ kappa)
                 # corrector: R(k+h) solves R = F(R); F is nearly affine, so two fixed-point passes
                 # and an Aitken (secant) extrapolation converge even when fast modes slave R to c
                 v1, r1 = corrector(r_pred, h)
@@ -628,7 +645,7 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
                     continue
                 break
             n_blocks += 1
-            prev = (a0, c0, h)
+            prev = None if singular else (a0, c0, h)   # no extrapolation from a singular a0
             if not r_new <= divergence_threshold:
                 return IntegrationResult(risk_out, False, f"diverged between k = {k:.6g} and "
                                          f"k = {k + h:.6g} (excess risk {r_new:.3g})", n_blocks)
