@@ -554,6 +554,10 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
     second-order value of R(k+h); the block is halved while the two differ by more than ``rtol``
     (relative) or R changes by more than ``max_change`` across it. The block length is at most
     ``grid_ratio``·k (and at least one iteration unless the error control asks for less).
+    A singular start (a unbounded as R → 0 while the forcing a·c stays finite: signSGD without
+    label noise from R(0) = 0) is predicted from the forcing alone, and a block across which a
+    falls and c rises by more than a factor 2 takes :math:`\Delta\tau` by the trapezoid rule in
+    :math:`dk/d\tau = 1/a` (docs/errors_and_limits.md, 'Known limits').
 
     Parameters
     ----------
