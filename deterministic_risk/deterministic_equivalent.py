@@ -1,7 +1,9 @@
 r"""Deterministic equivalent (DE) of the PLRF spectrum: m(z), the spectral measures, floor and edges.
 
-For the power-law random features model (theory note ``sgd_plrf.md`` §2) the resolvent of
-:math:`\hat K = D^{1/2}WW^\top D^{1/2}` has the diagonal deterministic equivalent (§3.1)
+Section names in quotes refer to ``docs/deterministic_equivalent.md`` unless another page is named.
+For the power-law random features model ('The PLRF model') the resolvent of
+:math:`\hat K = D^{1/2}WW^\top D^{1/2}` has the diagonal deterministic equivalent ('Fixed point
+and spectral measures')
 
 .. math::
 
@@ -12,18 +14,18 @@ For the power-law random features model (theory note ``sgd_plrf.md`` §2) the re
 with the branch :math:`m\to1` as :math:`|z|\to\infty` and :math:`\operatorname{Im} m<0` for
 :math:`\operatorname{Im} z>0`. Its Herglotz measure gives the trace measure
 :math:`\mu^K = \operatorname{tr}\mu` and the forcing measure :math:`\mu^F = \langle\mu\,\check b,
-\check b\rangle` (§3.2), each an atom at 0 plus a part on :math:`(0,\infty)`.
+\check b\rangle`, each an atom at 0 plus a part on :math:`(0,\infty)`.
 
 How the measures are computed (and why)
 ---------------------------------------
 * **Support.** With :math:`s = -m/z` (the Stieltjes transform of :math:`K = W^\top D W`) the
   inverse function :math:`z(s) = -1/s + \frac1d\sum_j \lambda_j/(1+\lambda_j s)` is explicit; the
   edges of the support are its real critical points, :math:`\frac1d\sum_j (\lambda_j s /
-  (1+\lambda_j s))^2 = 1` (§3.4, edge equation). The bottom edge comes from the root with
-  :math:`s>0`, the top edge from :math:`s\in(-1/\lambda_1,0)`, and each gap between the clusters of
-  the top population eigenvalues (the "outliers", :math:`j \lesssim \sqrt d`) from a pair of roots
-  between the poles :math:`-1/\lambda_{j+1}` and :math:`-1/\lambda_j`. Every edge is found to
-  machine precision, so no mass is lost on the near-atoms.
+  (1+\lambda_j s))^2 = 1` (the edge equation of 'Closed forms'). The bottom edge comes from the
+  root with :math:`s>0`, the top edge from :math:`s\in(-1/\lambda_1,0)`, and each gap between the
+  clusters of the top population eigenvalues (the "outliers", :math:`j \lesssim \sqrt d`) from a
+  pair of roots between the poles :math:`-1/\lambda_{j+1}` and :math:`-1/\lambda_j`. Every edge is
+  found to machine precision, so no mass is lost on the near-atoms.
 * **Quadrature.** Each support interval is cut into panels: graded (ratio 2) towards each edge down
   to a quarter of the adjacent gap, a square-root substitution :math:`x = e + h u^2` in the panel
   at the edge, and interior panels no wider than two population spacings where the density is
@@ -31,7 +33,8 @@ How the measures are computed (and why)
   exactly on the real axis (Newton with a homotopy in Im z ending at Im z = 0, complex128), and
   the densities :math:`\rho_K = -d\,\operatorname{Im} m/(\pi x)` and
   :math:`\rho_F = \frac1\pi\operatorname{Im}\sum_j \check b_j^2/(\lambda_j m - x)` are multiplied
-  by the quadrature weights. No :math:`\varepsilon`-regularised density is used (pitfall 10).
+  by the quadrature weights. No :math:`\varepsilon`-regularised density is used ('Real axis,
+  not ε').
 * **Compressed population.** For large v the sums over :math:`j` are the cost. The atoms with
   :math:`j` below :math:`\approx 4.5\,\alpha\sqrt d` are kept; beyond, consecutive atoms are
   grouped in blocks of at most :math:`\pi j^2/(4\alpha^2 d)` indices (the distance of the
@@ -40,13 +43,15 @@ How the measures are computed (and why)
   for polynomials of degree 15 in j). This keeps O(√d) atoms, checked against the exact sums in
   the tests.
 
-Atoms at 0: with the null-space parameter :math:`s_0` (§3.4) the atom of :math:`\mu_j` at 0 is
-:math:`1/(1+s_0\lambda_j)`, so the floor is :math:`F_0 = \tfrac12\sum_j \check b_j^2/(1+s_0\lambda_j)`.
+Atoms at 0: with the null-space parameter :math:`s_0` ('Closed forms') the atom of :math:`\mu_j`
+at 0 is :math:`1/(1+s_0\lambda_j)`, so the floor is
+:math:`F_0 = \tfrac12\sum_j \check b_j^2/(1+s_0\lambda_j)`.
 
 **References.**
-Theory note ``sgd_plrf.md`` §3 (fixed point, measures, s₀, κ, λ_min, F₀), §4.2 and §4.4 (the
-Volterra equation on DE nodes), §8 pitfalls 4, 5, 10, 11. [4+3] E. Paquette, C. Paquette, L. Xiao,
-J. Pennington, arXiv 2405.15074, App. E (via the theory note).
+``docs/deterministic_equivalent.md`` ('The PLRF model', 'Fixed point and spectral measures',
+'Closed forms', 'Real axis, not ε'); ``docs/sgd.md`` ('The deterministic Volterra equation',
+'Mode recursion on spectrum nodes'). [4+3] E. Paquette, C. Paquette, L. Xiao, J. Pennington,
+arXiv 2405.15074, App. E.
 """
 
 from __future__ import annotations
@@ -211,9 +216,9 @@ def _pop(problem, population: str) -> _Population:
 def _newton(z, m, lam, lw, iterations, tol):
     """Newton on G(m) = m − 1 + m·Σ lw/(λm − z) (lw = ω λ / d), in place on one chunk.
 
-    G'(m) = 1 − z·Σ lw/(λm − z)² (theory note §3.1, Newton form). The step is halved while it
-    would leave the closed lower half-plane (the branch Im m ≤ 0 for Im z ≥ 0). Returns the last
-    relative step size.
+    G'(m) = 1 − z·Σ lw/(λm − z)² ('Fixed point and spectral measures'). The step is halved
+    while it would leave the closed lower half-plane (the branch Im m ≤ 0 for Im z ≥ 0). Returns
+    the last relative step size.
     """
     rel = np.full(z.shape, np.inf)
     active = np.ones(z.shape, dtype=bool)
@@ -260,7 +265,7 @@ def _homotopy(zc, lam, lw, levels, iterations, tol, scale):
 
 
 def _fixed_point(z: NDArray[np.complex128], pop: _Population, *, tol: float = 1e-14):
-    """m(z) for complex z (any shape), by Newton with a homotopy in Im z (theory note §3.1)."""
+    """m(z) for complex z (any shape), by Newton with a homotopy in Im z (module docstring)."""
     z = np.asarray(z, dtype=np.complex128)
     shape = z.shape
     z = z.ravel()
@@ -277,7 +282,7 @@ def _fixed_point(z: NDArray[np.complex128], pop: _Population, *, tol: float = 1e
         zc = zz[lo:lo + chunk]
         # a short homotopy first; the points where Newton then fails get the long one
         m, rel = _homotopy(zc, lam, lw, fast, 2, tol, np.abs(zc))
-        # a Stieltjes transform s = -m/z has Im s >= 0 for Im z > 0 (§3.1 branch)
+        # a Stieltjes transform s = -m/z has Im s >= 0 for Im z > 0 (the branch of m)
         wrong = (zc.imag > 0) & ((m / np.where(zc == 0, 1, zc)).imag > 0)
         # and on the negative axis m(-x) lies in (0, 1)
         wrong |= (zc.imag == 0) & (zc.real < 0) & ~((m.real > 0) & (m.real < 1))
@@ -359,8 +364,8 @@ def stieltjes_fixed_point(problem, z: ArrayLike, *, population: str = "compresse
     -----
     Solves :math:`G(m) = m - 1 + \frac1d\sum_j \lambda_j m/(\lambda_j m - z) = 0` by Newton,
     starting from m = 1 at Im z = 10|z| and lowering Im z in half-decades to its target (finally
-    0 for real z), warm-started (theory note §3.1; branch m → 1 at infinity, Im m < 0 for
-    Im z > 0, m(−x) ∈ (0, 1)). Memory is O(v) per z: z is processed in chunks.
+    0 for real z), warm-started ('Fixed point and spectral measures'; branch m → 1 at infinity,
+    Im m < 0 for Im z > 0, m(−x) ∈ (0, 1)). Memory is O(v) per z: z is processed in chunks.
 
     Examples
     --------
@@ -493,7 +498,7 @@ def _bisect(fun, lo, hi, iterations=200):
 
 
 def _null_space(lam, omega, d) -> float:
-    r"""s₀ with :math:`\frac1d\sum_j \omega_j s_0\lambda_j/(1+s_0\lambda_j) = 1` (§3.4)."""
+    r"""s₀ with :math:`\frac1d\sum_j \omega_j s_0\lambda_j/(1+s_0\lambda_j) = 1`."""
     def g(log_s):
         s = np.exp(log_s)
         return np.array([(omega * (lam * s) / (1.0 + lam * s)).sum() / d - 1.0 for s in np.atleast_1d(s)])
@@ -511,7 +516,7 @@ def null_space_parameter(problem) -> float:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §3.4.
+    ``docs/deterministic_equivalent.md``, 'Closed forms'.
 
     Examples
     --------
@@ -547,7 +552,7 @@ def kappa(alpha: float, nu: float = np.inf) -> float:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §3.4 and pitfall 6.
+    ``docs/deterministic_equivalent.md``, 'Closed forms' (κ).
 
     Examples
     --------
@@ -587,13 +592,13 @@ def deterministic_floor(problem) -> float:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §3.4.
+    ``docs/deterministic_equivalent.md``, 'Closed forms'.
 
     Examples
     --------
     >>> import deterministic_risk as dr
     >>> from deterministic_risk.deterministic_equivalent import deterministic_floor
-    >>> round(2 * deterministic_floor(dr.PLRF(0.8, 0.6, d=500, v=2000)), 6)   # §3.4 table: 3.96e-4
+    >>> round(2 * deterministic_floor(dr.PLRF(0.8, 0.6, d=500, v=2000)), 6)   # docs: 3.96e-4
     0.000396
     """
     problem = _check_problem(problem)
@@ -620,13 +625,13 @@ def bottom_edge(problem) -> float:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §3.4 (bottom edge) and pitfall 4.
+    ``docs/deterministic_equivalent.md``, 'Closed forms' (bottom edge).
 
     Examples
     --------
     >>> import deterministic_risk as dr
     >>> from deterministic_risk.deterministic_equivalent import bottom_edge
-    >>> f"{bottom_edge(dr.PLRF(1.0, 0.5, d=500, v=2000)):.4g}"   # §3.4: 1.497e-6
+    >>> f"{bottom_edge(dr.PLRF(1.0, 0.5, d=500, v=2000)):.4g}"   # 'Closed forms': 1.497e-6
     '1.497e-06'
     """
     problem = _check_problem(problem)
@@ -641,7 +646,7 @@ def _top_edge(lam, omega, d):
 
 
 def _gaps(pop: _Population):
-    """Gaps (x_lo, x_hi) between the clusters of the exact top atoms (edge equation, §3.4).
+    """Gaps (x_lo, x_hi) between the clusters of the exact top atoms (edge equation).
 
     On each inter-pole interval s ∈ (−1/λ_{j+1}, −1/λ_j) the edge function f tends to +∞ at both
     ends; a gap exists iff min f < 1, and its ends are z(s) at the two roots of f = 1.
@@ -722,7 +727,7 @@ def support_intervals(problem, *, population: str = "compressed") -> NDArray[np.
 
     The first interval is the bulk :math:`[\lambda_{\min}, \cdot]`; the others are the separated
     clusters of the top population eigenvalues (outliers), the last ending at the top edge.
-    Edges are the real critical points of :math:`z(s)` (theory note ``sgd_plrf.md`` §3.4).
+    Edges are the real critical points of :math:`z(s)` ('Closed forms').
 
     Examples
     --------
@@ -803,13 +808,14 @@ def _nodes(lo, hi, kind, p=PANEL_NODES):
 
 
 def _trace_density(x, m, pop: _Population):
-    r"""Trace density :math:`\rho_K(x) = -d\operatorname{Im} m(x+i0)/(\pi x)` (§3.2), >= 0."""
+    r"""Trace density :math:`\rho_K(x) = -d\operatorname{Im} m(x+i0)/(\pi x)`, >= 0."""
     return np.maximum(-pop.d * m.imag / (math.pi * x), 0.0)
 
 
 def _forcing_densities(x, m, pop: _Population, betas):
     r"""Forcing densities :math:`\rho_F(x) = \frac1\pi\operatorname{Im}\sum_j
-    \check b_j^2/(\lambda_jm(x+i0)-x)` (§3.2) of several targets at once, shape (n, len(betas)).
+    \check b_j^2/(\lambda_jm(x+i0)-x)` ('Fixed point and spectral
+    measures') of several targets at once, shape (n, len(betas)).
 
     The target enters only through the real weights :math:`\omega_j\check b_j^2 =
     \omega_jj^{-2\alpha-2\beta}`, so the densities of all β are one product
@@ -853,7 +859,8 @@ def spectral_density(problem, x: ArrayLike, *, population: str = "compressed"
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §3.2 (densities) and §4.2 (second form of the kernel).
+    ``docs/deterministic_equivalent.md``, 'Fixed point and spectral measures' (densities);
+    ``docs/sgd.md``, 'The deterministic Volterra equation' (second form of the kernel).
 
     Examples
     --------
@@ -930,9 +937,10 @@ def deterministic_measures(problem, *, population: str = "compressed") -> Determ
 
     Notes
     -----
-    The measure form of the deterministic Volterra equation (theory note ``sgd_plrf.md`` §4.2),
+    The measure form of the deterministic Volterra equation (``docs/sgd.md``, 'The deterministic
+    Volterra equation'),
     :math:`F(k) = F_0 + \tfrac12\int q^k\,d\mu^F`, :math:`\mathcal K(k) = (\gamma^2/B)\int
-    x^2q^k\,d\mu^K`, becomes the node sums of §4.4 with these masses.
+    x^2q^k\,d\mu^K`, becomes the node sums of the mode recursion with these masses.
 
     Examples
     --------
@@ -988,7 +996,7 @@ class TraceMeasure:
 
     def forcing(self, betas: ArrayLike) -> NDArray[np.float64]:
         r"""Forcing masses :math:`\rho_F(x_\ell)w_\ell` of the targets ``betas``, shape
-        (n, len(betas)) (§3.2; one matrix product for all β)."""
+        (n, len(betas)) (one matrix product for all β)."""
         betas = check.float_array("betas", betas, ndim=1)
         return _forcing_densities(self.nodes, self.resolvent, self.population,
                                   betas) * self.quadrature[:, None]
@@ -1084,7 +1092,7 @@ def deterministic_spectrum(problem, n_nodes: int | None = None, *,
     r"""The DE spectrum of a PLRF problem as a :class:`~deterministic_risk.Spectrum`.
 
     ``eigenvalues`` are the quadrature nodes, ``weights`` half the forcing mass per node (the
-    initial excess risk, §4.4 :math:`E_\ell(0) = \tfrac12 w^F_\ell`), ``counts`` the trace mass per
+    initial excess risk, :math:`E_\ell(0) = \tfrac12 w^F_\ell`), ``counts`` the trace mass per
     node and ``floor`` :math:`F_0 + \tfrac12\sigma^2`. Cached: a sweep over learning rates reuses it,
     and the problems of one (α, d, v) share their :class:`TraceMeasure`.
 

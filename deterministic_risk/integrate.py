@@ -8,8 +8,9 @@ Both integrators solve, on the nodes of a :class:`~deterministic_risk.Spectrum`,
     R(k) = R_\ast + \sum_i E_i(k), \qquad E_i(0) = w_i,
 
 where the optimizer supplies the contraction factor :math:`q_k(\lambda)` and the kernel coefficient
-:math:`c_k` from the learning rate :math:`\gamma_k` (for SGD, theory note ``sgd_plrf.md`` §4.1 and
-§4.4: :math:`q = 1-2\gamma\lambda+\gamma^2(1+1/B)\lambda^2`, :math:`c = \gamma^2/B`).
+:math:`c_k` from the learning rate :math:`\gamma_k` (for SGD, ``docs/sgd.md``, 'The exact recursion'
+and 'Mode recursion on spectrum nodes': :math:`q = 1-2\gamma\lambda+\gamma^2(1+1/B)\lambda^2`,
+:math:`c = \gamma^2/B`).
 
 * :func:`exact_recursion` iterates the recursion itself: exact, cost O(n·k).
 * :func:`log_time_integrate` advances it over blocks of h iterations on a log-spaced grid. Over a
@@ -565,7 +566,7 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
         Mode rates :math:`\lambda_j \ge 0`, forcings :math:`\kappa_j \ge 0` and initial state.
     rates : callable
         ``rates(k, R) -> (a, c)``, both >= 0 (for signSGD :math:`a = 2\gamma\varphi(R)`,
-        :math:`c = \gamma/(4\varphi(R))`, theory note ``signsgd.md`` §6.2).
+        :math:`c = \gamma/(4\varphi(R))`, ``docs/signsgd.md``, 'The mode ODE').
     steps : ndarray of int64
         Sorted output iterations.
     breakpoints : ndarray

@@ -45,8 +45,8 @@ def wick_coefficients(p: int) -> NDArray[np.float64]:
     For standard Gaussians u, v with correlation ρ, Mehler's formula and the Hermite expansion
     :math:`u^p = \sum_m a_{p-2m}\mathrm{He}_{p-2m}(u)`, :math:`a_{p-2m} = p!/(m!(p-2m)!2^m)`, give
     :math:`E[u^pv^p] = \sum_m a_{p-2m}^2 (p-2m)!\,\rho^{p-2m}`; with
-    :math:`u = w_i\cdot x/\sqrt{s_i}` this is :math:`\kappa_{p,m}` (theory note ``extensions.md``
-    §10.3).
+    :math:`u = w_i\cdot x/\sqrt{s_i}` this is :math:`\kappa_{p,m}` (``docs/extensions.md``,
+    'Exact covariance').
 
     Examples
     --------
@@ -79,7 +79,7 @@ def monomial_moment(c: ArrayLike, s_u: ArrayLike, s_v: ArrayLike, p: int, *,
     Returns
     -------
     ndarray
-        :math:`\sum_m \kappa_{p,m}(s_us_v)^m c^{p-2m}` (theory note ``extensions.md`` §10.3).
+        :math:`\sum_m \kappa_{p,m}(s_us_v)^m c^{p-2m}` (``docs/extensions.md``, 'Exact covariance').
 
     Examples
     --------
@@ -132,8 +132,8 @@ def monomial_covariance(features: ArrayLike, data_eigenvalues: ArrayLike, p: int
 
     Notes
     -----
-    With :math:`C = W^\top HW`, :math:`s = \mathrm{diag}\,C` (theory note ``extensions.md``
-    §10.3):
+    With :math:`C = W^\top HW`, :math:`s = \mathrm{diag}\,C` (``docs/extensions.md``,
+    'Exact covariance'):
 
     .. math:: K = \frac1d\sum_{m=0}^{\lfloor p/2\rfloor}\kappa_{p,m}\,D_s^m\,C^{\circ(p-2m)}D_s^m,
               \qquad \kappa_{p,m} = \frac{(p!)^2}{(m!)^2(p-2m)!\,4^m}.
@@ -209,7 +209,8 @@ class MonomialRF:
     -----
     The risk :math:`R(\theta) = \tfrac12E[(\langle\phi,\theta\rangle - y)^2] = \tfrac12(\theta^\top
     K\theta - 2\theta^\top r + E y^2)` needs only second moments, all given by
-    :func:`monomial_moment` with b as one more column of W (theory note ``extensions.md`` §10.3):
+    :func:`monomial_moment` with b as one more column of W (``docs/extensions.md``, 'Exact
+    covariance'):
     :math:`r_i = E[\phi_iy] = d^{-1/2}\sum_m\kappa_{p,m}(s_is_b)^m c_{ib}^{p-2m}`,
     :math:`c_{ib} = w_i^\top Hb`, :math:`s_b = b^\top Hb`, :math:`E y^2 = (2p-1)!!\,s_b^p +
     \sigma_\varepsilon^2`. With :math:`K = U\Lambda U^\top`, the initial excess risk of mode i is
@@ -264,8 +265,8 @@ class MonomialRF:
         r"""Power-law data :math:`h_j = j^{-\alpha}` and teacher :math:`b_j = j^{-\beta}`, j ≤ v.
 
         α is [M]'s exponent of the data eigenvalues (= 2·α of :class:`~deterministic_risk.PLRF`,
-        theory note ``extensions.md`` §10.6); α + 2β > 1 keeps :math:`b^\top Hb` bounded as
-        v → ∞. ``v`` defaults to 4·d.
+        ``docs/extensions.md``, 'Model and conventions'); α + 2β > 1 keeps :math:`b^\top Hb`
+        bounded as v → ∞. ``v`` defaults to 4·d.
         """
         alpha = check.positive_float("alpha", alpha)
         beta = check.finite_float("beta", beta)
@@ -364,7 +365,7 @@ def log_corrected_power_law(j: ArrayLike, alpha: float, p: int) -> NDArray[np.fl
 
     References
     ----------
-    Paquette, Xiao, Zhu, arXiv:2603.14578 (abstract); theory note ``extensions.md`` §10.1.
+    Paquette, Xiao, Zhu, arXiv:2603.14578 (abstract); ``docs/extensions.md``, 'Exact covariance'.
 
     Examples
     --------
@@ -429,8 +430,8 @@ def fit_log_corrected_power_law(eigenvalues: ArrayLike, p: int,
     p : int
         Degree of the log correction (p = 1 fits a plain power law, for comparison).
     window : (int, int)
-        Indices (j_lo, j_hi), 1 ≤ j_lo < j_hi ≤ n. Theory note ``extensions.md`` §10.6: use a
-        head window; a plain power-law fit of a p ≥ 2 spectrum under-estimates α.
+        Indices (j_lo, j_hi), 1 ≤ j_lo < j_hi ≤ n. Use a head window (``docs/extensions.md``,
+        'Exact covariance'); a plain power-law fit of a p ≥ 2 spectrum under-estimates α.
 
     Returns
     -------

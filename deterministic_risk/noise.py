@@ -21,7 +21,8 @@ __all__ = ["NoiseLaw", "Gaussian", "StudentT", "Cauchy", "Laplace", "Uniform", "
            "Custom", "as_noise", "R_FLOOR", "R_CEILING"]
 
 #: Excess risks below this value are raised to it before :math:`\varphi` is evaluated
-#: (theory note ``signsgd.md`` §14, pitfall P3: :math:`\varphi` is singular at R = 0 without noise).
+#: (:math:`\varphi` is singular at R = 0 without noise: ``docs/signsgd.md``, 'The expected sign
+#: and φ(R)').
 R_FLOOR = 1e-300
 #: The risk ODEs evaluate their rates at min(R, R_CEILING): an integrator's trial value that
 #: overflowed is then rejected by its error control instead of stopping it with an error.
@@ -68,8 +69,8 @@ class NoiseLaw(abc.ABC):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4 (definition of :math:`\varphi`, closed forms) and §9.2
-    (noise compression).
+    ``docs/signsgd.md``, 'The expected sign and φ(R)' (definition of :math:`\varphi`, closed forms)
+    and 'The four effects as formulas' (noise compression).
 
     Examples
     --------
@@ -117,8 +118,9 @@ class NoiseLaw(abc.ABC):
         return 0.5 * self.second_moment
 
     def phi(self, R: ArrayLike) -> NDArray[np.float64] | float:
-        r""":math:`\varphi(R) = \frac2\pi (2R)^{-1/2} E[e^{-\varepsilon^2/(4R)}]` (theory note
-        ``signsgd.md`` §4); the default integrates the density (:meth:`phi_quadrature`)."""
+        r""":math:`\varphi(R) = \frac2\pi (2R)^{-1/2} E[e^{-\varepsilon^2/(4R)}]`
+        (``docs/signsgd.md``, 'The expected sign and φ(R)'); the default integrates the density
+        (:meth:`phi_quadrature`)."""
         return self.phi_quadrature(R)
 
     def phi_quadrature(self, R: ArrayLike, *, rtol: float = 1e-12) -> NDArray[np.float64] | float:
@@ -179,7 +181,8 @@ class Gaussian(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table rows "Gaussian" and "biased Gaussian".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table rows "Gaussian N(0, σ²)" and
+    "Gaussian N(m, σ²)".
 
     Examples
     --------
@@ -298,7 +301,7 @@ class StudentT(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table row "Student-t".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table row "Student-t(ν)".
 
     Examples
     --------
@@ -375,7 +378,7 @@ class Cauchy(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table row "Cauchy".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table row "Cauchy(s)".
 
     Examples
     --------
@@ -424,7 +427,7 @@ class Laplace(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table row "Laplace".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table row "Laplace(b)".
 
     Examples
     --------
@@ -475,7 +478,7 @@ class Uniform(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table row "Uniform".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table row "Uniform[−a, a]".
 
     Examples
     --------
@@ -535,7 +538,7 @@ class Rademacher(NoiseLaw):
 
     References
     ----------
-    Theory note ``signsgd.md`` §4, table row "Rademacher".
+    ``docs/signsgd.md``, 'The expected sign and φ(R)', table row "Rademacher ±a".
 
     Examples
     --------

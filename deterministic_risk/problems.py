@@ -240,7 +240,7 @@ def _check_initial_risk(lam: NDArray[np.float64], vecs: NDArray[np.float64] | No
 
 @dataclass(frozen=True)
 class PLRF:
-    r"""Power-law random features problem (theory note ``sgd_plrf.md`` §2; [4+3] §2).
+    r"""Power-law random features problem ([4+3] §2; docs/deterministic_equivalent.md, 'The PLRF model').
 
     Data :math:`x \sim N(0, D)` in :math:`\mathbb R^v` with :math:`D = \mathrm{diag}(j^{-2\alpha})`,
     target :math:`b_j = j^{-\beta}`, labels :math:`y = \langle x, b\rangle + \varepsilon`,
@@ -383,7 +383,8 @@ class PLRFInstance:
     Computed from the thin SVD :math:`D^{1/2}W = U S V^\top` (never a v×v matrix): the eigenvalues
     of K are :math:`\lambda_i = S_i^2`, its eigenvectors the columns of V, the initial excess risk of
     mode i is :math:`\tfrac12\langle u_i,\check b\rangle^2` and the capacity floor is
-    :math:`R_\ast = \tfrac12\|(I-UU^\top)\check b\|^2` (theory note ``sgd_plrf.md`` §2).
+    :math:`R_\ast = \tfrac12\|(I-UU^\top)\check b\|^2` (``docs/deterministic_equivalent.md``,
+    'The PLRF model').
 
     Examples
     --------

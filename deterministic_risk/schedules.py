@@ -418,7 +418,8 @@ class RiskProportional(RiskSchedule):
 
     References
     ----------
-    Theory note ``signsgd.md`` §10.3 (k-form), §9.1 (effective learning rate).
+    ``docs/signsgd.md``, 'Limiting risk and schedules' (risk-proportional schedule) and 'The four
+    effects as formulas' (effective learning rate).
 
     Examples
     --------

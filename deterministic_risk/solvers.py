@@ -90,7 +90,7 @@ class LimitDynamics:
 @dataclass(frozen=True, eq=False)
 class RenewalDynamics(LimitDynamics):
     r"""The renewal recursion :math:`E_i(k+1) = q_k(\lambda_i)E_i(k) + c_k n_i\lambda_i^2R(k)` on
-    a spectrum, :math:`R = R_\ast + \sum_iE_i` (theory note ``sgd_plrf.md`` §4.1; output includes
+    a spectrum, :math:`R = R_\ast + \sum_iE_i` (docs/sgd.md, 'The exact recursion'; output includes
     the floor). ``coefficients`` supplies ``log_contraction(lr, lam)`` and
     ``kernel_coefficient(lr)``. With ``weights`` of shape (n_nodes, m) and ``floors`` of shape
     (m,) (:meth:`with_members`) the m members are solved together and the solver's risk has

@@ -41,7 +41,7 @@ class Spectrum:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §4.4 (mode recursion on nodes with target masses and counts).
+    ``docs/sgd.md``, 'Mode recursion on spectrum nodes' (nodes with target masses and counts).
 
     Examples
     --------

@@ -39,7 +39,7 @@ def sgd_forcing(spectrum: Spectrum, lr: float, steps: ArrayLike, batch: int = 1
     r"""Forcing :math:`F(k) = R_\ast + \sum_\ell w_\ell q(x_\ell)^k` at ``steps``.
 
     For a deterministic-equivalent spectrum this is the measure form
-    :math:`F_0 + \tfrac12\int q^k\,d\mu^F` (theory note ``sgd_plrf.md`` §4.2).
+    :math:`F_0 + \tfrac12\int q^k\,d\mu^F` (``docs/sgd.md``, 'The deterministic Volterra equation').
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ def sgd_kernel(spectrum: Spectrum, lr: float, steps: ArrayLike, batch: int = 1
     r"""Kernel :math:`\mathcal K(k) = (\gamma^2/B)\sum_\ell n_\ell x_\ell^2 q(x_\ell)^k` at ``steps``.
 
     For a deterministic-equivalent spectrum this is :math:`(\gamma^2/B)\int x^2q^k\,d\mu^K`
-    (theory note ``sgd_plrf.md`` §4.2). Parameters as :func:`sgd_forcing`.
+    (``docs/sgd.md``, 'The deterministic Volterra equation'). Parameters as :func:`sgd_forcing`.
 
     Examples
     --------
@@ -104,7 +104,7 @@ def solve_volterra(forcing: ArrayLike, kernel: ArrayLike, *, method: str = "fft"
 
     Notes
     -----
-    The convolution index is k − 1 − s (theory note ``sgd_plrf.md`` §4.1 and pitfall 3).
+    The convolution index is k − 1 − s (``docs/sgd.md``, 'The Volterra (renewal) form').
 
     Examples
     --------

@@ -91,8 +91,8 @@ def monomial_figure(fast: bool) -> None:
     for p in (1, 2, 3):
         rf = dr.monomial_features.MonomialRF.power_law(alpha, 0.25, d, p, v=v, centered=True)
         lam = rf.eigenvalues()
-        # p = 3 is not in the asymptotic regime at this d (theory note §10.5): draw the law with
-        # the true α instead of a fit
+        # p = 3 is not in the asymptotic regime at this d (docs/extensions.md, 'Exact covariance'):
+        # draw the law with the true α instead of a fit
         plot_eigenvalue_decay(lam, p, alpha, fit_window=window if p < 3 else None,
                               plain_power_law=(p == 2), ax=ax1)
         fit = dr.monomial_features.fit_log_corrected_power_law(lam, p, window)

@@ -23,7 +23,8 @@ def small_problem():
 
 def test_kappa_c_equals_the_eigenvalues(small_problem):
     # κ^C_j = w_jᵀD^{1/4}CD^{1/4}w_j = w_jᵀ A w_j = λ_j (D^{1/4}CD^{1/4} = D^{-1/4}KD^{-1/4} = A),
-    # which the module uses in place of the note's κ^C; checked against the definition to 1e-12
+    # which the module uses instead of evaluating the definition of κ^C; checked against it to
+    # 1e-12
     K = small_problem.covariance_matrix()
     modes = dr.signsgd.signsgd_modes(small_problem)
     q = np.diag(K) ** 0.25
@@ -36,7 +37,7 @@ def test_kappa_c_equals_the_eigenvalues(small_problem):
 
 def test_first_step_and_sign_limit():
     # bias correction makes the first step γ·sign(g) for any β1, β2; with β1 = 0 and β2 → 0 every
-    # step is γ·g/|g| = γ·sign(g), the signSGD update (note §13.2)
+    # step is γ·g/|g| = γ·sign(g), the signSGD update (docs/clipping_adam.md, 'The Adam candidate')
     rng = np.random.default_rng(0)
     params = rng.standard_normal((3, 5))
     grads = rng.standard_normal((4, 3, 5))
@@ -63,8 +64,9 @@ def test_initial_point_and_no_motion(small_problem):
 
 @pytest.mark.parametrize("beta2_scale", [0.1, 1.0, 10.0])
 def test_fixed_point(small_problem, beta2_scale):
-    # at a constant step V → 2P and R → c'(c' + √(c'² + Eε²)), c' = γΣ√K_ii/4 (note §13.2);
-    # the ODE at k = 1e7 (every mode and M relaxed) matches to 1e-6, whatever c = d(1 − β2)
+    # at a constant step V → 2P and R → c'(c' + √(c'² + Eε²)), c' = γΣ√K_ii/4
+    # (docs/clipping_adam.md); the ODE at k = 1e7 (every mode and M relaxed) matches to 1e-6,
+    # whatever c = d(1 − β2)
     d = small_problem.d
     lr = 0.5 / d
     opt = dr.Adam(lr, beta2=1 - beta2_scale / d)
@@ -90,7 +92,7 @@ def test_refuses_infinite_variance_and_bad_parameters(small_problem):
 def _adam_comparison():
     """Candidate ODE against the mean of 16 Adam runs: d = 400, rotated covariance (spectrum
     uniform on [0.1, 2], diagonal spread e^{±0.7}), θ* ~ N(0, I/d), θ0 = 0, Gaussian noise σ = 0.5,
-    γ = 0.5/d, β2 = 1 − 1/d (c = 1), k in [d/4, 7d] (t = k/d in [1/4, 7], the note's setting)."""
+    γ = 0.5/d, β2 = 1 − 1/d (c = 1), k in [d/4, 7d] (t = k/d in [1/4, 7])."""
     d = 400
     K = dr.problems.rotated_covariance(np.random.default_rng(5).uniform(0.1, 2.0, d), seed=0,
                               diag_spread=0.7)

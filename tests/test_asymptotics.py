@@ -72,7 +72,7 @@ def test_signsgd_areas_agree_with_note_table(row):
         assert sp.simplify(ph.xi_expr - _parse(row["xi"])) == 0
         assert sp.simplify(ph.eta_expr - _parse(row["eta"])) == 0
         assert sp.simplify(ph.lr_exponent_expr - _parse(row["lr_exponent"])) == 0
-        # signsgd_plrf.md §4.2: e* = (1 − ω) + η/(2ξ) in every area
+        # docs/signsgd_plrf.md, 'Compute-optimal areas': e* = (1 − ω) + η/(2ξ) in every area
         omega = min(a, 0.5)
         assert ph.lr_exponent == pytest.approx(1 - omega + ph.eta / (2 * ph.xi), abs=1e-12)
 
@@ -91,7 +91,7 @@ def test_phase_III_at_alpha_beta_0_7():
 
 @pytest.mark.slow
 def test_reproduction_points_signsgd():
-    # signsgd_plrf.md §6: 0.4, 13/18, 17/22, 0.8, 6/13 exactly
+    # docs/signsgd_plrf.md, 'Compute-optimal areas': 0.4, 13/18, 17/22, 0.8, 6/13 exactly
     for (a, b), want in {(1, 0.1): sp.Rational(2, 5), (1, 0.8): sp.Rational(13, 18),
                          (1, 1.2): sp.Rational(17, 22), (1, 2): sp.Rational(4, 5),
                          (0.4, 0.7): sp.Rational(6, 13)}.items():
@@ -148,7 +148,8 @@ def test_eta_continuous_across_boundary(optimizer, boundary):
     assert sp.simplify((lo.eta_expr - hi.eta_expr).subs(sym, curve)) == 0
     xi_gap = sp.simplify((lo.xi_expr - hi.xi_expr).subs(sym, curve))
     if names == {"IVa", "IVb"}:
-        # sgd_plrf.md §6.3: ξ jumps from ½ to (β−α)/(2β(1−α)−α) where the objective is flat in d
+        # docs/phases.md, 'How the α < ½ phases arise': ξ jumps from ½ to (β−α)/(2β(1−α)−α) where
+        # the objective is flat in d
         assert xi_gap != 0
         assert abs(float(xi_gap.subs(beta, 1.0))) > 0.1
         assert not asy.phase_of(float(1 - 1 / np.sqrt(2)), 1.0).xi_unique
@@ -189,7 +190,8 @@ def test_lambdify_matches_evalf(optimizer, rows, a, b, which):
 
 
 # ---------------------------------------------------------------------------------------------
-# brute force: minimise the term sum over a fine log-grid of d (sgd_plrf.md §6.4)
+# brute force: minimise the term sum over a fine log-grid of d (docs/phases.md, 'Caveats on the
+# phase table')
 
 def _log_total(a, b, lr_const=0.5):
     """log of Σ_i T_i(d, k = f/d, γ = γ̂ d^{−e}) as a function of (log d, log f), B = 1."""
@@ -232,13 +234,13 @@ def test_brute_force_minimisation_matches_symbolic(a, b):
         r_star.append(res.fun)
     xi_num = (d_star[1] - d_star[0]) / (log_f[1] - log_f[0])
     eta_num = -(r_star[1] - r_star[0]) / (log_f[1] - log_f[0])
-    # sgd_plrf.md §6.4 reports agreement within 1e-3 over f ∈ [1e40, 1e60]
+    # docs/phases.md: agreement within 1e-3 over f ∈ [1e40, 1e60]
     assert abs(eta_num - ph.eta) < 1e-3
     assert abs(xi_num - ph.xi) < 1e-3
 
 
 def test_two_term_constants_match_numeric_minimum():
-    # sgd_plrf.md §6.6: d* = C_d f^ξ, R* = C_R f^{−η} for the exact two-term sum
+    # docs/phases.md, 'Two-term optimum': d* = C_d f^ξ, R* = C_R f^{−η} for the exact two-term sum
     for a, b in [(1.0, 0.25), (1.0, 0.8), (1.0, 1.5), (0.4, 0.8)]:
         ph = asy.phase_of(a, b)
         sub = {alpha: a, beta: b, B: 1, sp.Symbol("gamma_hat", positive=True): 0.5,
@@ -260,7 +262,7 @@ def test_two_term_constants_match_numeric_minimum():
 
 
 # ---------------------------------------------------------------------------------------------
-# each asymptotic term against the exact sum it approximates (sgd_plrf.md §5)
+# each asymptotic term against the exact sum it approximates (docs/phases.md, 'SGD loss components')
 
 def _term(name, a, b):
     return next(tm for tm in terms_at(asy.sgd_terms(), a, b) if tm.name == name)
@@ -324,7 +326,7 @@ def test_floor_term_matches_sum(a, b):
 # comparison regions
 
 def test_signsgd_vs_sgd_crossover_sliver():
-    # signsgd_plrf.md §4.5: inside IVb ∩ Bb the crossover β_×(α) = (4α³−8α²+9α−2)/(2(9α−6α²−2))
+    # docs/signsgd_plrf.md: inside IVb ∩ Bb the crossover β_×(α) = (4α³−8α²+9α−2)/(2(9α−6α²−2))
     bb_, ivb = asy.phase_of(0.26, 2.0, "signsgd"), asy.phase_of(0.26, 2.0, "sgd")
     assert (bb_.name, ivb.name) == ("Bb", "IVb")
     diff = sp.together(bb_.eta_expr - ivb.eta_expr)
@@ -369,7 +371,7 @@ def test_decay_model_improves_only_where_drift_is_capped():
     capped = (bb > aa + 0.5)[good]
     assert np.all(gain[capped] > 1e-6)
     assert np.all(np.abs(gain[~capped]) < 1e-12)
-    # in particular no gain in the described "Aa*" region (signsgd_plrf.md §4.6)
+    # in particular no gain in the described "Aa*" region (docs/signsgd_plrf.md, 'The WSD claim')
     region = _parse(literature.SIGNSGD_SCHEDULE_CLAIM["region"])
     claim = np.asarray(sp.lambdify((alpha, beta), region, "numpy")(aa[good], bb[good]))
     assert claim.any() and np.all(np.abs(gain[claim]) < 1e-12)

@@ -46,7 +46,8 @@ def test_generic_quadrature_path_against_closed_form():
 
 
 def test_gaussian_closed_form_and_rademacher():
-    # note §12.4: μ = erf(a/√2), ν = s²erf(a/√2) − 2sĉφ(a) + ĉ²erfc(a/√2), s = √(2R+σ²), a = ĉ/s
+    # docs/clipping_adam.md, 'μ and ν': μ = erf(a/√2),
+    # ν = s²erf(a/√2) − 2sĉφ(a) + ĉ²erfc(a/√2), s = √(2R+σ²), a = ĉ/s
     R, chat, sigma = 0.2, 0.7, 0.5
     s = math.sqrt(2 * R + sigma**2)
     a = chat / s
@@ -103,7 +104,8 @@ def test_bad_input():
 # -- the clipping-comparison criterion -----------------------------------------------------------
 
 def test_criterion_gaussian_never_helps():
-    # note §12.5: CCC ≤ 1 for every (R, ĉ) with Gaussian noise, equality only as ĉ → ∞
+    # docs/clipping_adam.md, 'When clipping helps': CCC ≤ 1 for every (R, ĉ) with Gaussian noise,
+    # equality only as ĉ → ∞
     R = np.geomspace(1e-5, 1e2, 30)[:, None]
     chat = np.geomspace(1e-4, 1e4, 60)[None, :]
     for law in (N.Gaussian(0.5), N.Gaussian(2.0), N.Gaussian(0.5, mean=0.5)):
@@ -116,8 +118,9 @@ def test_criterion_gaussian_never_helps():
 
 
 def test_criterion_heavy_tails_help_for_a_range_of_thresholds():
-    # Student-t(3), unit scale (variance 3): maxima 1.947 / 1.754 / 1.239 at ĉ* = 0.94 / 1.21 / 2.94
-    # for R = 0.01 / 0.1 / 1 (note §12.5); tolerance 1e-3 on the maxima, 1 % on the maximisers
+    # Student-t(3), unit scale (variance 3): maxima 1.947 / 1.754 / 1.239 at ĉ* = 0.94 / 1.21 /
+    # 2.94 for R = 0.01 / 0.1 / 1 (docs/clipping_adam.md); tolerance 1e-3 on the maxima, 1 % on the
+    # maximisers
     law = N.StudentT(3.0, 1.0)
     for R, (c_ref, ccc_ref) in {0.01: (0.94, 1.947), 0.1: (1.21, 1.754),
                                 1.0: (2.94, 1.239)}.items():

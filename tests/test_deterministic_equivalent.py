@@ -1,4 +1,7 @@
-"""Tests of the deterministic equivalent (DE) of the PLRF spectrum (theory note sgd_plrf.md §3)."""
+"""Tests of the deterministic equivalent (DE) of the PLRF spectrum.
+
+The sections named in quotes are those of docs/deterministic_equivalent.md.
+"""
 
 import numpy as np
 import pytest
@@ -10,13 +13,14 @@ from deterministic_risk.deterministic_equivalent import (bottom_edge, determinis
                                                          stieltjes_fixed_point, support_intervals)
 from deterministic_risk import deterministic_equivalent as de
 
-# (alpha, beta) pairs across the phases (theory note §6.2): II, Ia, IV (alpha < 1/2), III,
+# (alpha, beta) pairs across the phases (docs/phases.md): II, Ia, IV (alpha < 1/2), III,
 # Ib (alpha < 1/2, beta < 1/2), Ia with negative beta
 PAIRS = [(0.8, 0.6), (1.0, 0.3), (0.35, 0.8), (0.7, 1.0), (0.4, 0.3), (1.0, -0.2)]
 
 
 def exact_moments(prob):
-    """Masses and first two moments of mu^K and mu^F on (0, inf) from §3.2 (exact sums)."""
+    """Masses and first two moments of mu^K and mu^F on (0, inf), exact sums
+    ('Fixed point and spectral measures')."""
     lam = prob.population_eigenvalues
     bsq = prob.weighted_target**2
     tr = lam.sum()
@@ -29,8 +33,9 @@ def exact_moments(prob):
 
 @pytest.mark.parametrize("alpha,beta", [(1.0, 0.5), (0.35, 0.8), (1.0, -0.2), (1.5, 1.0)])
 def test_moment_identities(alpha, beta):
-    # §3.2: mass d, int x = tr D, int x^2 = sum lam^2 + (tr D)^2/d for mu^K on (0, inf); the same
-    # weighted by bcheck^2 for mu^F, whose atom at 0 is 2 F_0. Target of the issue: 1e-8.
+    # moment identities: mass d, int x = tr D, int x^2 = sum lam^2 + (tr D)^2/d for mu^K on (0,
+    # inf); the same weighted by bcheck^2 for mu^F, whose atom at 0 is 2 F_0. Target of the issue:
+    # 1e-8.
     prob = dr.PLRF(alpha, beta, d=500, v=2000)
     meas = deterministic_measures(prob)
     x = meas.nodes
@@ -44,8 +49,8 @@ def test_moment_identities(alpha, beta):
 
 
 def test_stieltjes_transform_of_nodes():
-    # the node measure reproduces the resolvent off the axis: sum_l n_l/(x_l - z) equals
-    # tr R(z) minus the atom at 0, tr R = (d(1 - m) - v)/z (§4.2), at points near the outliers
+    # the node measure reproduces the resolvent off the axis: sum_l n_l/(x_l - z) equals tr R(z)
+    # minus the atom at 0, tr R = (d(1 - m) - v)/z (docs/sgd.md), at points near the outliers
     prob = dr.PLRF(1.0, 0.5, d=500, v=2000)
     meas = deterministic_measures(prob)
     z = np.array([0.9 + 0.05j, 0.3 + 0.01j, 1e-3 + 1e-4j, 2e-6 + 1e-6j, -1e-3])
@@ -68,7 +73,7 @@ def test_fixed_point_against_mpmath(z):
 
 
 def test_fixed_point_branch():
-    # m -> 1 at infinity, Im m < 0 for Im z > 0, m(-x) in (0, 1) (§3.1), conjugate symmetry
+    # m -> 1 at infinity, Im m < 0 for Im z > 0, m(-x) in (0, 1) (the branch), conjugate symmetry
     prob = dr.PLRF(1.0, 0.5, d=200)
     z = np.array([1e8j, 1e8 + 1e8j, 0.3 + 0.2j, 1e-4 + 1e-3j, 1e-7 + 1e-9j])
     m = stieltjes_fixed_point(prob, z)
@@ -77,7 +82,7 @@ def test_fixed_point_branch():
     neg = stieltjes_fixed_point(prob, -np.geomspace(1e-8, 10, 9))
     assert np.all((neg.real > 0) & (neg.real < 1) & (neg.imag == 0))
     np.testing.assert_allclose(stieltjes_fixed_point(prob, np.conj(z)), np.conj(m), rtol=1e-14)
-    # near 0, m(z) ~ -s0 z (§3.4)
+    # near 0, m(z) ~ -s0 z ('Closed forms')
     s0 = null_space_parameter(prob)
     zz = -1e-6 / s0
     assert abs(stieltjes_fixed_point(prob, zz) / (-s0 * zz) - 1) < 1e-5
@@ -96,7 +101,7 @@ def test_compressed_population_matches_exact(alpha):
 
 
 def test_kappa_values():
-    # §3.4 values (3 digits); finite nu tends to the closed form
+    # 'Closed forms' values (3 digits); finite nu tends to the closed form
     assert [round(de.kappa(a), 3) for a in (0.6, 0.8, 1.0, 1.5)] == [0.137, 0.299, 0.405, 0.566]
     assert abs(de.kappa(1.0, nu=1e6) / de.kappa(1.0) - 1) < 1e-3
     with pytest.raises(ValueError, match="nu"):
@@ -104,15 +109,15 @@ def test_kappa_values():
 
 
 def test_null_space_and_floor_asymptotics():
-    # s0 / d^{2 alpha} -> kappa(nu) (§3.4); both regimes
+    # s0 / d^{2 alpha} -> kappa(nu) ('Closed forms'); both regimes
     for alpha in (0.35, 1.0):
         prob = dr.PLRF(alpha, 0.5, d=20000, v=80000)
         assert abs(null_space_parameter(prob) / prob.d ** (2 * alpha) / de.kappa(alpha, 4)
                    - 1) < 0.02
 
 
-def test_edges_table_of_the_theory_note():
-    # §3.4: finite-nu edge 2.22e-5 (alpha 0.8) and 1.497e-6 (alpha 1.0) at d = 500, nu = 4
+def test_edges_table_of_closed_forms():
+    # 'Closed forms': finite-nu edge 2.22e-5 (alpha 0.8) and 1.497e-6 (alpha 1.0) at d = 500, nu = 4
     assert abs(bottom_edge(dr.PLRF(0.8, 0.5, 500, 2000)) / 2.22e-5 - 1) < 5e-3
     assert abs(bottom_edge(dr.PLRF(1.0, 0.5, 500, 2000)) / 1.497e-6 - 1) < 1e-3
     # the DE support starts at the bottom edge
@@ -148,7 +153,8 @@ def test_sgd_limit_on_the_deterministic_spectrum():
 
 @pytest.mark.parametrize("which", ["deterministic", "sampled"])
 def test_volterra_equals_recursion(which):
-    # two formulations (§4.1/§4.4): FFT and direct convolution vs the exact mode recursion
+    # two formulations (docs/sgd.md, Volterra form and mode recursion): FFT and direct convolution
+    # vs the exact mode recursion
     prob = dr.PLRF(0.8, 0.6, d=200, v=800)
     spec = prob.spectrum(which, seed=1)
     lr = 0.5 * dr.max_stable_lr(spec)
@@ -224,7 +230,7 @@ def test_against_sampled_average(alpha, beta):
           f"floor {100 * r['floor'][0]:.2f}% {r['floor'][1]:.2f}se "
           f"curve max {100 * r['curve'][0].max():.2f}% max {r['curve'][1].max():.2f}se "
           f"(se/mean up to {100 * r['curve'][2].max():.2f}%) edge {100 * r['edge']:.2f}%")
-    # the initial risk does not depend on W: F_0 + forcing mass is a moment identity (§3.2), exact
+    # the initial risk does not depend on W: F_0 + forcing mass is a moment identity, exact
     # up to the quadrature error of the measures (measured <= 1.2e-10, beta = -0.2 the worst)
     assert r["initial"][0] == pytest.approx(r["initial"][1], rel=1e-9)
     for key in ("floor", "curve"):

@@ -1,13 +1,13 @@
 """Measured compute-optimal exponents of exact SGD frontiers against the symbolic phase table.
 
 Each phase test computes the deterministic-equivalent frontier of one interior point of an SGD
-phase (theory note ``sgd_plrf.md`` §6.2) with the learning-rate convention the theory assumes:
-``lr="stable"``, half the largest stable constant step of each d, which is d-independent for
-α > ½ and scales like d^(2α−1) for α < ½ (§4.3). The fit window is the two decades of budgets
-over which the IsoFLOP optimum d*(f) runs from about d_max/50 to d_max/2, i.e. the largest
-budgets whose optimum is well inside the model sizes (the asymptotic regime at feasible d; the
-windows are listed per point below and in docs/frontiers.md, with the convergence of the
-sliding-window fits that motivates them).
+phase (docs/phases.md) with the learning-rate convention the theory assumes: ``lr="stable"``, half
+the largest stable constant step of each d, which is d-independent for α > ½ and scales like
+d^(2α−1) for α < ½ (docs/sgd.md, 'Stability'). The fit window is the two decades of budgets over
+which the IsoFLOP optimum d*(f) runs from about d_max/50 to d_max/2, i.e. the largest budgets whose
+optimum is well inside the model sizes (the asymptotic regime at feasible d; the windows are listed
+per point below and in docs/frontiers.md, with the convergence of the sliding-window fits that
+motivates them).
 
 Tolerances (from the issue): |ξ − ξ_theory| ≤ 0.05 and |η − η_theory| ≤ 0.03. They bound the
 finite-size corrections, which decay only like powers of d* (e.g. F_pp/F_0 ∝ d^(1−2β) in IVa)

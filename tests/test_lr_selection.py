@@ -149,8 +149,8 @@ def test_greedy_rejects_other_optimizers(sign_problem):
 # -- ALIAS -----------------------------------------------------------------------------------------
 
 def _deterministic_least_squares():
-    """The check of theory note extensions.md §8.4: f(x) = ‖Ax − b‖²/(2n), d = 200, n = 400,
-    columns of A ~ N(0, 1/j), b = A x*, x* ~ N(0, I/d), x0 = 0."""
+    """The check of docs/lr_selection.md, 'Check on least squares': f(x) = ‖Ax − b‖²/(2n),
+    d = 200, n = 400, columns of A ~ N(0, 1/j), b = A x*, x* ~ N(0, I/d), x0 = 0."""
     d, n = 200, 400
     rng = np.random.default_rng(0)
     A = rng.standard_normal((n, d)) * np.sqrt(1.0 / np.arange(1, d + 1))
@@ -173,9 +173,9 @@ def _deterministic_least_squares():
 
 
 def test_alias_on_deterministic_least_squares():
-    # full-batch Sign-GD, T = 2000, γ_max = 1e-2, L0 = 0. The note measured, from f0 = 1.05e-2,
-    # f_T = 6.5e-7 (option 1, Δ0 = 1e-8) and 8.7e-7 (option 2, f_low = 0) against 2.5e-7 for the
-    # best constant step on an 11-point log grid over [1e-6, 1e-1]; reproduced here to 5 %
+    # full-batch Sign-GD, T = 2000, γ_max = 1e-2, L0 = 0. An independent port measured, from f0 =
+    # 1.05e-2, f_T = 6.5e-7 (option 1, Δ0 = 1e-8) and 8.7e-7 (option 2, f_low = 0) against 2.5e-7
+    # for the best constant step on an 11-point log grid over [1e-6, 1e-1]; reproduced here to 5 %
     f, run = _deterministic_least_squares()
     f0 = float(f(np.zeros(200)))
     assert f0 == pytest.approx(1.05e-2, rel=0.01)
@@ -188,7 +188,7 @@ def test_alias_on_deterministic_least_squares():
 
 
 def test_alias_refresh_period():
-    # with G = 3 the step changes only at k = 0, 3, 6, ... (pitfall E6)
+    # with G = 3 the step changes only at k = 0, 3, 6, ... (refresh period G)
     opt = dr.ALIAS(10.0, gap=1.0, refresh=3)
     rng = np.random.default_rng(0)
     x = np.zeros((2, 4))

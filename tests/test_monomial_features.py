@@ -1,6 +1,6 @@
 """Monomial random features: exact covariance, spectrum and decay law (monomial_features.py).
 
-Reference: theory note ``extensions.md`` §10 (Paquette, Xiao, Zhu, arXiv:2603.14578).
+Reference: docs/extensions.md, section 2 (Paquette, Xiao, Zhu, arXiv:2603.14578).
 """
 
 from __future__ import annotations
@@ -62,12 +62,11 @@ def test_p2_identity_psd_and_centering():
     4, pytest.param(40, marks=pytest.mark.slow)], ids=["2e5-samples", "2e6-samples"])
 @pytest.mark.parametrize("p", [1, 2, 3, 4])
 def test_covariance_and_target_moments_match_monte_carlo(p, n_chunks):
-    # v = 60, d = 8, α = 1.5, W ~ N(0,1) (extensions.md §10.3), 2e5 (2e6 in the slow run)
-    # samples of x in chunks of 5e4.
-    # Every entry of K (36 distinct), of r = E[φ y] (8) and E[y²] is compared in units of its own
-    # Monte Carlo standard error (sample std of the product / √n; the 16th Gaussian moments that
-    # enter it for p = 4 are finite). With 45 roughly normal z-scores the largest is below 4.5
-    # except with probability ~3e-4; the seed is fixed.
+    # v = 60, d = 8, α = 1.5, W ~ N(0,1) (docs/extensions.md, 'Exact covariance'), 2e5 (2e6 in the
+    # slow run) samples of x in chunks of 5e4. Every entry of K (36 distinct), of r = E[φ y] (8)
+    # and E[y²] is compared in units of its own Monte Carlo standard error (sample std of the
+    # product / √n; the 16th Gaussian moments that enter it for p = 4 are finite). With 45 roughly
+    # normal z-scores the largest is below 4.5 except with probability ~3e-4; the seed is fixed.
     rf = _small_problem(p)
     w, h, b = rf.features, rf.data_eigenvalues, rf.target
     d = rf.d
@@ -156,8 +155,8 @@ def test_fit_recovers_exact_law():
 @pytest.mark.slow
 @pytest.mark.parametrize("p", [1, 2])
 def test_eigenvalue_decay_follows_log_corrected_law(p):
-    # Diagnostic (extensions.md §10.5–§10.6), α = 1.5, v = 4000, d = 1000, centred, seed 0, head
-    # window j ∈ [10, 200] (j = 1..9 hold the spike and the first products; 200 ≪ d):
+    # Diagnostic (docs/extensions.md, 'Exact covariance'), α = 1.5, v = 4000, d = 1000, centred,
+    # seed 0, head window j ∈ [10, 200] (j = 1..9 hold the spike and the first products; 200 ≪ d):
     # 1. the log-corrected fit recovers α: |α̂ − α| ≤ 0.1 (measured 0.04 for p = 1 and 2, over
     #    seeds 0–3 at most 0.05);
     # 2. λ_j / (log^{p−1}(j+1)/j)^α stays in a band max/min ≤ 1.5 (measured 1.18 / 1.28), as

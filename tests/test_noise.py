@@ -32,7 +32,7 @@ def test_phi_closed_form_matches_quadrature(law):
 
 @pytest.mark.parametrize("R", [1e-12, 1e-3, 1.0, 1e6])
 def test_rademacher_and_biased_gaussian_against_mpmath(R):
-    # 50-digit evaluations of the closed forms of the note (§4 table) as independent references
+    # 50-digit evaluations of the closed forms (docs/signsgd.md table) as independent references
     mp.mp.dps = 50
     a = 0.5
     ref = mp.mpf(2) / mp.pi * (2 * mp.mpf(R)) ** -0.5 * mp.e ** (-mp.mpf(a) ** 2 / (4 * mp.mpf(R)))
@@ -68,7 +68,8 @@ def test_student_t_one_is_cauchy():
 @pytest.mark.parametrize("law", [law for law in CLOSED_FORM_LAWS if law != N.Gaussian(0.0)],
                          ids=repr)
 def test_phi_limits(law):
-    # φ(0+) = 2√(2/π) f(0) (note §4); the correction is O(√R) at worst (Laplace), so 1e-8 at 1e-20
+    # φ(0+) = 2√(2/π) f(0) (docs/signsgd.md); the correction is O(√R) at worst (Laplace), so 1e-8
+    # at 1e-20
     assert law.phi(1e-20) == pytest.approx(2 * math.sqrt(2 / math.pi) * law.density_at_zero,
                                            rel=1e-8, abs=1e-300)
     # R -> ∞: the noise is negligible, φ -> (2/π)(2R)^{-1/2}; corrections O(scale/√R) <= 1e-5
@@ -109,7 +110,7 @@ def test_custom_law_matches_closed_form_and_centred_exponential():
     custom = N.Custom(pdf=lap.pdf, sampler=lap.sample, scale=0.4)
     assert custom.second_moment == pytest.approx(lap.second_moment, rel=1e-10)
     np.testing.assert_allclose(custom.phi(R_GRID), lap.phi(R_GRID), rtol=1e-8)
-    # centred exponential Exp(1) − 1: φ(0+) = 2√(2/π) e^{-1} (note §4 table)
+    # centred exponential Exp(1) − 1: φ(0+) = 2√(2/π) e^{-1} (docs/signsgd.md)
     expo = N.Custom(pdf=lambda e: np.where(e >= -1, np.exp(-np.abs(np.asarray(e) + 1.0)), 0.0),
                     sampler=lambda rng, shape: rng.exponential(1.0, shape) - 1.0, kinks=(1.0,))
     assert expo.second_moment == pytest.approx(1.0, rel=1e-10)

@@ -24,7 +24,8 @@ def test_problem():
 # -- ODE inputs ----------------------------------------------------------------------------------
 
 def test_mode_identities(test_problem):
-    # exact identities of note §3: Σκ = Σ√K_ii, Σλκ = tr(K K_σ), Σλ v0 = R(θ0); to 1e-10
+    # exact identities (docs/signsgd.md, 'Matrices'): Σκ = Σ√K_ii, Σλκ = tr(K K_σ), Σλ v0 = R(θ0);
+    # to 1e-10
     K = test_problem.covariance_matrix()
     modes = dr.signsgd.signsgd_modes(test_problem)
     assert modes.kappa.sum() == pytest.approx(np.sqrt(np.diag(K)).sum(), rel=1e-10)
@@ -38,8 +39,8 @@ def test_mode_identities(test_problem):
 
 
 def test_svd_of_drift_matrix_is_wrong(test_problem):
-    # pitfall P1: an SVD of D^{-1/2}K gives the wrong initial risk when D^{-1/2}K is not normal;
-    # the eigen form gives R(θ0) exactly (previous test)
+    # docs/signsgd.md, 'The mode ODE': an SVD of D^{-1/2}K gives the wrong initial risk when
+    # D^{-1/2}K is not normal; the eigen form gives R(θ0) exactly (previous test)
     K = test_problem.covariance_matrix()
     dg = np.diag(K)
     u, sv, vt = np.linalg.svd(K / np.sqrt(dg)[:, None])
@@ -66,7 +67,7 @@ def test_sign_covariance_properties():
 
 def test_sign_covariance_approximation_for_weak_correlations():
     # off-diagonal |C| ~ 1/√d: the error of (2/π)C + (1−2/π)I is O(|C|³) entry-wise, ≲ 1e-3 in
-    # operator norm relative at d = 200 (the note measured 2e-4 at d = 400)
+    # operator norm relative at d = 200 (2e-4 was measured at d = 400)
     K = dr.problems.rotated_covariance(np.linspace(0.1, 2.0, 200), seed=5, diag_spread=0.7)
     Ks = dr.signsgd.sign_covariance(K)
     err = np.linalg.norm(Ks - dr.signsgd.sign_covariance_approx(K), 2) / np.linalg.norm(Ks, 2)
@@ -145,7 +146,7 @@ def test_default_accuracy_with_decaying_schedule(test_problem):
 def test_risk_proportional_schedule_limits(test_problem):
     K = test_problem.covariance_matrix()
     M = np.sqrt(np.diag(K)).sum()
-    # noisy: R∞ = πγ0Mσ²/(8 − 2πγ0M)  (note §10.3, k-form)
+    # noisy: R∞ = πγ0Mσ²/(8 − 2πγ0M)  (docs/signsgd.md, k-form)
     g0 = 1.0 / (math.pi * M)
     opt = dr.SignSGD(RiskProportional(g0, N.Gaussian(0.5)))
     curve = dr.risk_curve(test_problem, opt, [0, 10**9])
@@ -192,7 +193,7 @@ def test_effective_lr_and_compression_values():
     assert dr.signsgd.noise_compression(0.0, N.Laplace(0.7)) == pytest.approx(4 / math.pi)
     assert dr.signsgd.noise_compression(0.0, N.Uniform(0.7)) == pytest.approx(2 / (3 * math.pi))
     assert dr.signsgd.noise_compression(0.0, N.Cauchy(0.7)) == np.inf
-    # Student-t break-even near ν = 3.05 (note §9.2): ψ(0) > 1 at ν = 3, < 1 at ν = 3.1
+    # Student-t break-even near ν = 3.05 (docs/signsgd.md): ψ(0) > 1 at ν = 3, < 1 at ν = 3.1
     assert dr.signsgd.noise_compression(1e-14, N.StudentT(3.0)) == pytest.approx(1.0320, abs=1e-4)
     assert dr.signsgd.noise_compression(1e-14, N.StudentT(3.1)) < 1
 
@@ -200,10 +201,11 @@ def test_effective_lr_and_compression_values():
 @pytest.mark.slow
 def test_diagonal_preconditioning_gain():
     # Diagonal K with log-spaced eigenvalues μ in [1/κ, 1], noiseless, each method at a quarter of
-    # its stability limit (SGD γ = ½/trK; signSGD risk-proportional γ0 = 1/(πΣ√K_ii)).
-    # Expectation (note §9.3): asymptotic decay rates (4/π)γ0√μ_min (signSGD, rate √K_ii per
-    # mode) and 2γμ_min (SGD), each within 1 %, so the gain grows like √κ: ×10 shape-corrected
-    # when κ goes from 1e2 to 1e4 (between 5 and 20, far from the ×100 of κ itself).
+    # its stability limit (SGD γ = ½/trK; signSGD risk-proportional γ0 = 1/(πΣ√K_ii)). Expectation
+    # (docs/signsgd.md, 'The four effects as formulas'): asymptotic decay rates (4/π)γ0√μ_min
+    # (signSGD, rate √K_ii per mode) and 2γμ_min (SGD), each within 1 %, so the gain grows like √κ:
+    # ×10 shape-corrected when κ goes from 1e2 to 1e4 (between 5 and 20, far from the ×100 of κ
+    # itself).
     d = 100
     gains = []
     for kappa in (1e2, 1e4):
@@ -229,7 +231,7 @@ def test_diagonal_preconditioning_gain():
 def test_noise_compression_laplace_beats_gaussian():
     # Equal noise variance σ² = 0.25: SGD cannot tell Laplace from Gaussian (same stationary risk),
     # signSGD's limit scales with 1/f_ε(0) for small steps, so Laplace/Gaussian -> 1/√π = 0.564
-    # (note §10.1 small-η form), and Laplace is lower at every step size tested.
+    # (docs/signsgd.md, small-step form), and Laplace is lower at every step size tested.
     d = 50
     mu = np.linspace(0.5, 1.5, d)
     gauss, lap = N.Gaussian(0.5), N.Laplace(0.5 / math.sqrt(2))
@@ -348,8 +350,9 @@ def test_limiting_risk_against_long_simulation():
 @pytest.mark.slow
 def test_arcsin_sde_follows_signsgd_on_a_spiked_covariance():
     # Spiked covariance K = I + 30 uuᵀ/… with the initial residual along the spike: ρ_i is O(1)
-    # early, so the linearised ODE lags signSGD (note §8, §11.3). The exact-drift SDE must follow the
-    # simulation (≤ 5 %, 24 runs each) where the ODE is off by more than 10 %.
+    # early, so the linearised ODE lags signSGD (docs/signsgd.md, 'Validity of the linear drift').
+    # The exact-drift SDE must follow the simulation (≤ 5 %, 24 runs each) where the ODE is off by
+    # more than 10 %.
     d = 200
     rng = np.random.default_rng(11)
     u = np.zeros(d)

@@ -59,7 +59,8 @@ def test_sampled_path_equals_least_squares_form(plrf_small):
 
 @pytest.mark.parametrize("method", ["deterministic", "sampled"])
 def test_lr_for_excess_inverts_the_limit(plrf_small, method):
-    # the exact ODE fixed point (signsgd_plrf.md §3.3), reached at k = 1e11; rel. 1e-5
+    # the exact ODE fixed point (docs/signsgd_plrf.md, 'The four-term risk'), reached at k = 1e11;
+    # rel. 1e-5
     lr = dr.signsgd.signsgd_lr_for_excess(plrf_small, 2e-3, method=method)
     curve = dr.risk_curve(plrf_small, dr.SignSGD(lr), [0, 10**11], spectrum_method=method)
     assert curve.excess[-1] == pytest.approx(2e-3, rel=1e-5)

@@ -56,5 +56,5 @@ SIGNSGD_NOTE: tuple[dict, ...] = (
 
 SIGNSGD_SCHEDULE_CLAIM: dict = dict(
     name="Aa*", region="(alpha > 1/2) & (beta < (2*alpha - 1)/(2*(4*alpha - 1)))",
-    source="[KSY] arXiv 2603.02069 as described in signsgd_plrf.md §4.6 (unverified)",
+    source="[KSY] arXiv 2603.02069 as described (docs/signsgd_plrf.md, WSD claim; unverified)",
 )

@@ -4,7 +4,7 @@ A phase is keyed by its **active set** (which terms balance, which constraints b
 scaling is in force); its region, ξ, η and step exponent all follow from the terms
 (:mod:`.compute_optimal`). Display names (Ia, …, IVb; Aa, …, Bb) are borrowed from the reference
 tables of :mod:`.literature` by region only, so a mislabelled reference row (the open IVa/IVb
-question, sgd_plrf.md §6.7) cannot change a number.
+question, docs/phases.md, 'Caveats on the phase table') cannot change a number.
 """
 
 from __future__ import annotations
@@ -107,12 +107,12 @@ class PhaseResult:
 
     @property
     def d_constant(self) -> sp.Expr | None:
-        """C_d in d* = C_d f^ξ (SGD two-term optimum, sgd_plrf.md §6.6), else None."""
+        """C_d in d* = C_d f^ξ (SGD two-term optimum, docs/phases.md), else None."""
         return None if self._constants is None else self._constants[0]
 
     @property
     def risk_constant(self) -> sp.Expr | None:
-        """C_R in R* = C_R f^{−η} (SGD two-term optimum, sgd_plrf.md §6.6), else None."""
+        """C_R in R* = C_R f^{−η} (SGD two-term optimum, docs/phases.md), else None."""
         return None if self._constants is None else self._constants[1]
 
     def __repr__(self) -> str:
@@ -152,7 +152,7 @@ def _check_point(optimizer: str, a: object, b: object) -> tuple[float, float]:
         raise ValueError(f"alpha and beta must satisfy 2*alpha + 2*beta > 1, got "
                          f"2*{a} + 2*{b} = {2 * a + 2 * b}")
     if optimizer != "sgd" and a <= 0.25:
-        raise ValueError(f"alpha must be > 1/4 for {optimizer} (signsgd_plrf.md §2.1), got {a}")
+        raise ValueError(f"alpha must be > 1/4 for {optimizer} (docs/signsgd_plrf.md), got {a}")
     return a, b
 
 
@@ -262,7 +262,7 @@ def phase_of(alpha: float, beta: float, optimizer: str = "sgd") -> PhaseResult:
 
     References
     ----------
-    sgd_plrf.md §6 (4+3 phases); signsgd_plrf.md §4 (signSGD areas).
+    docs/phases.md (4+3 phases); docs/signsgd_plrf.md, 'Compute-optimal areas' (signSGD areas).
 
     Examples
     --------
@@ -559,7 +559,8 @@ def compare_optimizers(first: str = "signsgd", second: str = "sgd") -> tuple[Com
     Notes
     -----
     For each overlapping pair the difference η₁ − η₂ is simplified; if it changes sign on the
-    overlap, the crossover curve is solved for β (signsgd_plrf.md §4.5 for signSGD vs SGD).
+    overlap, the crossover curve is solved for β (docs/signsgd_plrf.md, 'Where signSGD is
+    steeper than SGD', for signSGD vs SGD).
 
     Examples
     --------

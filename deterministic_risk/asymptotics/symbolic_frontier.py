@@ -71,7 +71,7 @@ class ScalingProblem:
         The part of the (α, β) plane where the problem is posed.
     critical : tuple of sympy.Expr
         Expressions vanishing on the lines where a term changes variant (log corrections there;
-        excluded from all statements, sgd_plrf.md §6.1).
+        excluded from all statements).
     """
 
     optimizer: str
@@ -131,10 +131,11 @@ def problem(optimizer: str) -> ScalingProblem:
     Notes
     -----
     * ``"sgd"``: terms of :func:`.terms.sgd_terms`; γ = γ̂·d^{−e}, e = max(0, 1−2α) (the stable
-      scale, sgd_plrf.md §4.3); admissible 2α + 2β > 1, α > 0.
+      scale, docs/sgd.md, 'Stability'); admissible 2α + 2β > 1, α > 0.
     * ``"signsgd"``: terms of :func:`.terms.signsgd_terms`; γ₀ = f^{−ε} free with ε ≥ 0
       (γ₀ ≲ 1) and γ₀ d^{ω} N ≥ 1 (the drift moves; for q_F > 2 this is the constraint that
-      caps the aligned exponent at 2, signsgd_plrf.md §4.2); admissible α > ¼, 2α + 2β > 1.
+      caps the aligned exponent at 2, docs/signsgd_plrf.md, 'Compute-optimal areas');
+      admissible α > ¼, 2α + 2β > 1.
     * ``"signsgd-decay"``: terms of :func:`.terms.signsgd_decay_terms` (conjecture).
 
     All problems add 0 ≤ ξ ≤ 1.
@@ -507,7 +508,7 @@ def _pick(prob: ScalingProblem, name: str, terms) -> Constraint:
 
 
 def two_term_optimum(vertex: SymbolicVertex) -> tuple[sp.Expr, sp.Expr] | None:
-    r"""Constants of d*(f) and R*(f) for a two-term SGD optimum (sgd_plrf.md §6.6).
+    r"""Constants of d*(f) and R*(f) for a two-term SGD optimum (docs/phases.md).
 
     With k = f/(dB) and γ = γ̂ d^{−e} each balanced term is :math:`A_i d^{s_i}` (A_i ∝ powers of
     f). Minimising :math:`A_0 d^{s_0} + A_1 d^{s_1}` over d (s₀s₁ < 0) gives

@@ -1,7 +1,7 @@
 """The sympy symbols shared by the asymptotic layer (one notation table, docs/phases.md).
 
 Package conventions: risk R = ½·E[(prediction − label)²]; averaged minibatch gradients with step
-γ; time = iteration count k; compute f = d·B·k (theory note ``sgd_plrf.md`` §1).
+γ; time = iteration count k; compute f = d·B·k (docs/conventions.md).
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ gamma_hat = sp.Symbol("gamma_hat", positive=True)
 kappa_nu = sp.Symbol("kappa_nu", positive=True)
 nu = sp.Symbol("nu", positive=True)
 
-#: p = 2α + 2β − 1 and the time exponents of F_pp, F_ac, K_pp (sgd_plrf.md §1.3)
+#: p = 2α + 2β − 1 and the time exponents of F_pp, F_ac, K_pp (docs/phases.md)
 p = 2 * alpha + 2 * beta - 1
 q_F = (2 * alpha + 2 * beta - 1) / (2 * alpha)
 q_A = 1 - 1 / (2 * alpha)
 q_K = 2 - 1 / (2 * alpha)
-#: ω = min(α, ½): c_K = tr K/d ≍ d^{−2ω} (signsgd_plrf.md §1.2); used piecewise by the terms
+#: ω = min(α, ½): c_K = tr K/d ≍ d^{−2ω} (docs/signsgd_plrf.md); used piecewise by the terms
 omega = sp.Min(alpha, sp.Rational(1, 2))
-#: κ for ν = ∞ and 2α > 1: κ = c^{−2α}, c = (π/(2α))/sin(π/(2α)) (sgd_plrf.md §3.4)
+#: κ for ν = ∞ and 2α > 1: κ = c^{−2α}, c = (π/(2α))/sin(π/(2α)) (docs/deterministic_equivalent.md)
 kappa_inf = ((sp.pi / (2 * alpha)) / sp.sin(sp.pi / (2 * alpha))) ** (-2 * alpha)

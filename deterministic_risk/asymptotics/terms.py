@@ -45,7 +45,7 @@ class Term:
     window : str
         Time window of validity.
     source : str
-        Where the formula comes from (paper, theory-note section).
+        Where the formula comes from (paper, or the docs page that derives it).
     exact : str
         The exact quantity it approximates.
     order_only : bool
@@ -63,7 +63,7 @@ class Term:
     >>> from deterministic_risk.asymptotics import sgd_terms
     >>> term = next(t for t in sgd_terms() if t.name == "F_pp")
     >>> term.name, term.source[:10]
-    ('F_pp', 'sgd_plrf.m')
+    ('F_pp', 'docs/phase')
     """
 
     name: str
@@ -118,7 +118,7 @@ def time_correction(q: sp.Expr) -> sp.Expr:
     -------
     sympy.Expr
         :math:`c_2 q(q+1)/(4k) + c_3 q(q+1)(q+2)/(8k^2)`, with c₂, c₃ the series coefficients of
-        :math:`\log(1 - 2\gamma u + \gamma^2(B+1)u^2/B)` (sgd_plrf.md §1.2).
+        :math:`\log(1 - 2\gamma u + \gamma^2(B+1)u^2/B)` (docs/sgd.md, 'The exact recursion').
     """
     u = sp.Symbol("u", positive=True)
     series = sp.series(sp.log(1 - 2 * gamma * u + gamma**2 * (B + 1) * u**2 / B), u, 0, 4).removeO()
@@ -133,7 +133,7 @@ def sgd_learning_rate_exponent() -> sp.Expr:
     Notes
     -----
     Stability needs γ ≲ 1/tr K̂ ≈ 1/tr D; tr D → ζ(2α) for 2α > 1 and
-    tr D ≈ (νd)^{1−2α}/(1−2α) for 2α < 1 (sgd_plrf.md §4.3; [4+3] App. F–H via [WLC] A.1).
+    tr D ≈ (νd)^{1−2α}/(1−2α) for 2α < 1 (docs/sgd.md, 'Stability'; [4+3] App. F–H).
     """
     return sp.Max(0, 1 - 2 * alpha)
 
@@ -150,7 +150,8 @@ def sgd_terms() -> tuple[Term, ...]:
 
     Notes
     -----
-    With t = γk, q_F = (2α+2β−1)/(2α), q_A = 1 − 1/(2α), q_K = 2 − 1/(2α) (sgd_plrf.md §5, §3.4):
+    With t = γk, q_F = (2α+2β−1)/(2α), q_A = 1 − 1/(2α), q_K = 2 − 1/(2α) (docs/phases.md,
+    'SGD loss components'):
 
     * F_0 ≈ ½ ζ(2β) d^{−2α}/κ (2β > 1); ≈ ½ d^{1−2α−2β} ∫_0^ν x^{−2β}/(κ+x^{2α}) dx (2β < 1),
       κ = c^{−2α} for 2α > 1 (ν = ∞, integral in closed form), κ = κ(ν) for 2α < 1;
@@ -163,8 +164,8 @@ def sgd_terms() -> tuple[Term, ...]:
 
     References
     ----------
-    [4+3] Paquette, Paquette, Xiao, Pennington, arXiv 2405.15074, App. F–H; theory note
-    ``sgd_plrf.md`` §3.4 (floor), §5 (components and constants).
+    [4+3] Paquette, Paquette, Xiao, Pennington, arXiv 2405.15074, App. F–H;
+    docs/deterministic_equivalent.md, 'Closed forms' (floor); docs/phases.md, 'SGD loss components'.
 
     Examples
     --------
@@ -187,23 +188,27 @@ def sgd_terms() -> tuple[Term, ...]:
     pp_err = time_correction(q_F)
     out = [
         Term("F_0", "2β>1, 2α>1", _half * zeta2b / kappa_inf * d**(-2 * alpha),
-             sp.And(big_b, big_a), "all k (k-independent)", "sgd_plrf.md §3.4 (ν = ∞)",
+             sp.And(big_b, big_a), "all k (k-independent)",
+             "docs/deterministic_equivalent.md (ν = ∞)",
              floor_exact, rel_error=d**(1 - 2 * beta) + d**(-2 * alpha) + 1 / d),
         Term("F_0", "2β>1, 2α<1", _half * zeta2b / kappa_nu * d**(-2 * alpha),
-             sp.And(big_b, small_a), "all k (k-independent)", "sgd_plrf.md §3.4 (κ = κ(ν))",
+             sp.And(big_b, small_a), "all k (k-independent)",
+             "docs/deterministic_equivalent.md (κ(ν))",
              floor_exact),
         Term("F_0", "2β<1, 2α>1", _half * floor_integral_inf * d**(1 - 2 * alpha - 2 * beta),
-             sp.And(small_b, big_a), "all k (k-independent)", "sgd_plrf.md §3.4 (ν = ∞)",
+             sp.And(small_b, big_a), "all k (k-independent)",
+             "docs/deterministic_equivalent.md (ν = ∞)",
              floor_exact, rel_error=d**(2 * beta - 1) + 1 / d),
         Term("F_0", "2β<1, 2α<1", _half * floor_integral_nu * d**(1 - 2 * alpha - 2 * beta),
-             sp.And(small_b, small_a), "all k (k-independent)", "sgd_plrf.md §3.4 (κ = κ(ν))",
+             sp.And(small_b, small_a), "all k (k-independent)",
+             "docs/deterministic_equivalent.md (κ(ν))",
              floor_exact),
         Term("F_pp", "", _half * sp.gamma(q_F) / (2 * alpha) * two_t**(-q_F),
-             sp.true, win, "sgd_plrf.md §5 ([4+3] Prop. H.2–H.5)",
+             sp.true, win, "docs/phases.md, SGD loss components ([4+3] Prop. H.2–H.5)",
              "½ Σ_{j≥1} j^{−2α−2β} q(j^{−2α})^k", rel_error=pp_err),
         Term("F_ac", "2β>1, 2α>1",
              _half * zeta2b * sp.gamma(q_A) / (2 * alpha * d) * two_t**(-q_A),
-             sp.And(big_b, big_a), win, "sgd_plrf.md §5 (c_β = ζ(2β), [repo] coefficient)",
+             sp.And(big_b, big_a), win, "docs/phases.md, SGD loss components (c_β = ζ(2β))",
              "½ (ζ(2β)/d) Σ_{j≤d} j^{−2α} q(j^{−2α})^k",
              # q^k correction, minus the bulk part u < d^{−2α} the sum over j ≤ d leaves out
              rel_error=time_correction(q_A) - (2 * gamma * k * d**(-2 * alpha))**q_A
@@ -211,12 +216,12 @@ def sgd_terms() -> tuple[Term, ...]:
         Term("noise", "2β>1, α>¼",
              zeta2b / (4 * gamma) * gamma**2 / B * sp.gamma(q_K) / (2 * alpha) * two_t**(-q_K),
              sp.And(big_b, alpha > sp.Rational(1, 4)), win,
-             "sgd_plrf.md §5: (𝒦∗F)(k) ≈ 𝒦(k)·Σ_s F_pp(s), Σ_s F_pp ≈ ζ(2β)/(4γ)",
+             "docs/phases.md: (𝒦∗F)(k) ≈ 𝒦(k)·Σ_s F_pp(s), Σ_s F_pp ≈ ζ(2β)/(4γ)",
              "(ζ(2β)/(4γ))·(γ²/B) Σ_{j≥1} j^{−4α} q(j^{−2α})^k", rel_error=time_correction(q_K)),
         Term("noise", "2β<1, α>¼",
              gamma / B * sp.gamma(q_K) / (2 * alpha) * two_t**(-q_K),
              sp.And(small_b, alpha > sp.Rational(1, 4)), win,
-             "[4+3]: noise ≍ (1/γ)·K_pp (order only; sgd_plrf.md §5)",
+             "[4+3]: noise ≍ (1/γ)·K_pp (order only; docs/phases.md)",
              "(1/γ)·(γ²/B) Σ_{j≥1} j^{−4α} q(j^{−2α})^k", order_only=True,
              rel_error=time_correction(q_K)),
     ]
@@ -227,7 +232,7 @@ def drift_normalised(C: sp.Expr, s: sp.Expr, rate: sp.Expr) -> sp.Expr:
     r"""A drift term C·τ^{−s} evaluated at the drift-normalised time reached after N = k steps.
 
     Solves :math:`d\tau/dN = \text{rate}\cdot R^{-1/2}` with :math:`R = C\tau^{-s}` dominating
-    along the path (signsgd_plrf.md §3.2–3.3):
+    along the path (docs/signsgd_plrf.md, 'The four-term risk'):
     :math:`\tau^{1-s/2}/(1-s/2) = \text{rate}\,C^{-1/2} N`, then returns :math:`C\tau^{-s}`.
 
     Parameters
@@ -262,10 +267,10 @@ def signsgd_terms() -> tuple[Term, ...]:
 
     Notes
     -----
-    signsgd_plrf.md §3.2–§3.3 (batch 1): the drift is normalised by √(2R) and preconditioned by
-    D_K^{−1/2} ≈ c_K^{−1/2} ≍ d^{ω}, ω = min(α, ½), so the effective time obeys
-    dτ/dN ≍ γ₀ d^{ω} R^{−1/2}. A drift term Cτ^{−s} that dominates along the path becomes
-    C(γ₀ d^{ω} C^{−½} N)^{−2s/(2−s)} (:func:`drift_normalised`):
+    docs/signsgd_plrf.md, 'The mean-field ODE' and 'The four-term risk' (batch 1): the drift is
+    normalised by √(2R) and preconditioned by D_K^{−1/2} ≈ c_K^{−1/2} ≍ d^{ω}, ω = min(α, ½), so
+    the effective time obeys dτ/dN ≍ γ₀ d^{ω} R^{−1/2}. A drift term Cτ^{−s} that dominates along
+    the path becomes C(γ₀ d^{ω} C^{−½} N)^{−2s/(2−s)} (:func:`drift_normalised`):
 
     * A(d) = F_0 (approximation error, same as SGD);
     * 𝒟_al = (γ₀ d^{ω} N)^{−2q_F/(2−q_F)} for q_F < 2 (β < α + ½); for q_F > 2 the normalised
@@ -279,8 +284,8 @@ def signsgd_terms() -> tuple[Term, ...]:
 
     References
     ----------
-    [KSY] Kim, Song, Yun, arXiv 2603.02069 (described structure, [unverified]); theory note
-    ``signsgd_plrf.md`` §3.3, §4.2 (derived).
+    [KSY] Kim, Song, Yun, arXiv 2603.02069 (described structure, [unverified]);
+    docs/signsgd_plrf.md, 'The four-term risk' and 'Compute-optimal areas' (derived).
 
     Examples
     --------
@@ -292,23 +297,23 @@ def signsgd_terms() -> tuple[Term, ...]:
     floor_terms = [tm for tm in sgd_terms() if tm.name == "F_0"]
     for tm in floor_terms:
         out.append(Term("A", tm.variant, tm.expr, tm.condition, tm.window,
-                        "signsgd_plrf.md §3.3: A(d) = F_0 ([4+3])", tm.exact))
+                        "docs/signsgd_plrf.md, four-term risk: A(d) = F_0 ([4+3])", tm.exact))
     for cond_w, w, tag in _omega_variants():
         rate = gamma * d**w
         c_k = d**(-2 * w)
         out.append(Term("D_al", f"q_F<2, {tag}", drift_normalised(sp.Integer(1), q_F, rate),
                         sp.And(cond_w, beta < alpha + _half), "γ₀ d^ω N ≳ 1, τ ≲ d^{2α}",
-                        "signsgd_plrf.md §3.3 (drift normalisation of F_pp)",
+                        "docs/signsgd_plrf.md (drift normalisation of F_pp)",
                         "F_pp at the drift-normalised time τ_N", order_only=True))
         if w == _half:
             out.append(Term("D_dis", f"2β>1, {tag}", drift_normalised(1 / d, q_A, rate),
                             sp.And(cond_w, 2 * beta > 1), "γ₀ d^ω N ≳ 1, τ ≲ d^{2α}",
-                            "signsgd_plrf.md §3.3 (drift normalisation of F_ac)",
+                            "docs/signsgd_plrf.md (drift normalisation of F_ac)",
                             "F_ac at the drift-normalised time τ_N", order_only=True))
         out.append(Term("N_sign", tag,
                         sp.powsimp(gamma**2 * (d * c_k)**2 / (8 * c_k), force=True),
                         cond_w, "all N (does not decay)",
-                        "signsgd_plrf.md §3.3: R_noise ≈ γ₀²(tr K)²/(8c_K), c_K ≍ d^{−2ω}",
+                        "docs/signsgd_plrf.md: R_noise ≈ γ₀²(tr K)²/(8c_K), c_K ≍ d^{−2ω}",
                         "equilibrium sign noise of the mean-field ODE", order_only=True))
     return tuple(out)
 
@@ -326,16 +331,16 @@ def signsgd_decay_terms() -> tuple[Term, ...]:
     -----
     **Quasi-static decay hypothesis (conjecture, not a theorem of any source).** During the
     stable phase the sign noise dominates R, so the drift time advances at the noise-equilibrium
-    cap dτ/dN ≍ d^{2ω−1}, independent of γ₀ (signsgd_plrf.md §3.3, "derived consequence"; §4.6).
-    If the final decay removes the equilibrium noise 𝒩_sign without costing drift time, the
-    loss at the end is
+    cap dτ/dN ≍ d^{2ω−1}, independent of γ₀ (docs/signsgd_plrf.md, 'The four-term risk' and 'The
+    WSD claim'). If the final decay removes the equilibrium noise 𝒩_sign without costing drift
+    time, the loss at the end is
 
     R ≍ A(d) + τ̄^{−q_F} + 𝟙[2α>1, 2β>1] d^{−1} τ̄^{−q_A},   τ̄ = d^{2ω−1} N,
 
-    i.e. the constant-step lemma (signsgd_plrf.md §4.2) without its cap min(q_F, 2). The step γ₀
-    drops out (any γ₀ large enough for the noise to dominate the stable phase). This model
-    ignores the noise stored in slow modes that the decay cannot relax, and the faster
-    finite-time drift once the noise is gone; both could change the result.
+    i.e. the constant-step lemma (docs/signsgd_plrf.md, 'Compute-optimal areas') without its cap
+    min(q_F, 2). The step γ₀ drops out (any γ₀ large enough for the noise to dominate the stable
+    phase). This model ignores the noise stored in slow modes that the decay cannot relax, and the
+    faster finite-time drift once the noise is gone; both could change the result.
 
     Examples
     --------
@@ -344,18 +349,18 @@ def signsgd_decay_terms() -> tuple[Term, ...]:
     True
     """
     out = [Term("A", tm.variant, tm.expr, tm.condition, tm.window,
-                "signsgd_plrf.md §3.3: A(d) = F_0", tm.exact)
+                "docs/signsgd_plrf.md, four-term risk: A(d) = F_0", tm.exact)
            for tm in sgd_terms() if tm.name == "F_0"]
     for cond_w, w, tag in _omega_variants():
         tau_bar = d**(2 * w - 1) * k
         out.append(Term("D_al", f"decay, {tag}", sp.powsimp(tau_bar**(-q_F), force=True),
                         cond_w, "τ̄ ≲ d^{2α}",
-                        "signsgd_plrf.md §4.2 lemma without the cap (conjecture, §4.6)",
+                        "docs/signsgd_plrf.md lemma without the cap (conjecture)",
                         "F_pp at the capped drift time τ̄", order_only=True))
         if w == _half:
             out.append(Term("D_dis", f"decay, 2β>1, {tag}", tau_bar**(-q_A) / d,
                             sp.And(cond_w, 2 * beta > 1), "τ̄ ≲ d^{2α}",
-                            "signsgd_plrf.md §4.2 lemma (conjecture for the decay, §4.6)",
+                            "docs/signsgd_plrf.md lemma (conjecture for the decay)",
                             "F_ac at the capped drift time τ̄", order_only=True))
     return tuple(out)
 
@@ -366,7 +371,7 @@ def terms_at(terms: tuple[Term, ...], alpha_value: float, beta_value: float) -> 
 
 
 # ---------------------------------------------------------------------------------------------
-# The exact sums the asymptotic forms approximate (numpy; sgd_plrf.md §5 "[derived]" line).
+# The exact sums the asymptotic forms approximate (numpy; docs/phases.md, 'SGD loss components').
 
 def _contraction_power(lam: NDArray, lr: float, batch: float, k: NDArray) -> NDArray:
     """q(λ)^k = exp(k log(1 − 2γλ + γ²(B+1)λ²/B)), shape (len(k), len(λ))."""
@@ -416,8 +421,8 @@ def forcing_pp_sum(alpha: float, beta: float, lr: float, k: ArrayLike, *, batch:
 
     Notes
     -----
-    q(λ) = 1 − 2γλ + γ²(B+1)λ²/B (sgd_plrf.md §1.2); the continuum limit of this sum is the
-    F_pp term of :func:`sgd_terms` (sgd_plrf.md §5).
+    q(λ) = 1 − 2γλ + γ²(B+1)λ²/B (docs/sgd.md); the continuum limit of this sum is the
+    F_pp term of :func:`sgd_terms` (docs/phases.md).
 
     Examples
     --------
@@ -431,7 +436,7 @@ def kernel_pp_sum(alpha: float, lr: float, k: ArrayLike, *, batch: float = 1,
                   n_modes: int = 200_000) -> NDArray[np.float64]:
     r"""The pure-point kernel :math:`K_{pp}(k) = (\gamma^2/B)\sum_{j\ge1} j^{-4\alpha} q(j^{-2\alpha})^k`.
 
-    Parameters and tail treatment as in :func:`forcing_pp_sum` (sgd_plrf.md §4.1, §5).
+    Parameters and tail treatment as in :func:`forcing_pp_sum` (docs/phases.md).
 
     Returns
     -------
@@ -451,8 +456,8 @@ def forcing_ac_sum(alpha: float, beta: float, d: int, lr: float, k: ArrayLike, *
                    batch: float = 1) -> NDArray[np.float64]:
     r"""The AC forcing sum :math:`\tfrac12 (c_\beta/d)\sum_{j\le d} j^{-2\alpha} q(j^{-2\alpha})^k`.
 
-    c_β = ζ(2β) (v = ∞; [repo] uses Σ_{j≤v} j^{−2β}), sgd_plrf.md §3.4 (ρ-weight approximation)
-    and §5. Needs 2β > 1.
+    c_β = ζ(2β) (v = ∞; the 4+3 authors' code uses Σ_{j≤v} j^{−2β}),
+    docs/deterministic_equivalent.md, 'A cruder weight model', and docs/phases.md. Needs 2β > 1.
 
     Returns
     -------
@@ -474,7 +479,8 @@ def forcing_ac_sum(alpha: float, beta: float, d: int, lr: float, k: ArrayLike, *
 def floor_s0(alpha: float, d: int, v: int) -> float:
     r"""The null-space parameter s₀: :math:`(1/d)\sum_{j\le v} s_0\lambda_j/(1+s_0\lambda_j) = 1`.
 
-    λ_j = j^{−2α}; sgd_plrf.md §3.4. Solved by Brent's method on log s₀.
+    λ_j = j^{−2α}; docs/deterministic_equivalent.md, 'Closed forms'. Solved by Brent's method on
+    log s₀.
     """
     lam = np.arange(1, v + 1, dtype=np.float64)**(-2 * alpha)
 
@@ -488,7 +494,7 @@ def floor_s0(alpha: float, d: int, v: int) -> float:
 def floor_sum(alpha: float, beta: float, d: int, v: int) -> float:
     r"""The deterministic-equivalent floor :math:`F_0 = \tfrac12\sum_{j\le v} j^{-2\alpha-2\beta}/(1+s_0 j^{-2\alpha})`.
 
-    sgd_plrf.md §3.4 (package scale, half the [4+3] paper's F_0).
+    docs/deterministic_equivalent.md, 'Closed forms' (package scale, half the [4+3] paper's F_0).
 
     Examples
     --------

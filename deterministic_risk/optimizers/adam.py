@@ -48,10 +48,10 @@ class Adam(Optimizer):
 
     Notes
     -----
-    **The deterministic curve is a conjecture** (docs/theory.md; theory note ``signsgd.md``
-    §13.2, "derived, checked numerically; not confirmed to be the paper's conjecture"). Measured
-    against the mean of 16 simulated runs (d = 400, rotated covariance with a non-constant
-    diagonal, γ = 0.5/d, Gaussian noise σ = 0.5, β₂ = 1 − 1/d, k ≤ 7d): see
+    **The deterministic curve is a conjecture** (docs/theory.md; ``docs/clipping_adam.md``,
+    'The Adam candidate': derived, checked against simulation, not known to be the paper's
+    conjecture). Measured against the mean of 16 simulated runs (d = 400, rotated covariance with a
+    non-constant diagonal, γ = 0.5/d, Gaussian noise σ = 0.5, β₂ = 1 − 1/d, k ≤ 7d): see
     ``docs/clipping_adam.md`` for the numbers. Label noise of infinite variance is refused (V
     would be infinite). Not rotation invariant: the simulator samples in the problem's own
     coordinates.
@@ -59,8 +59,8 @@ class Adam(Optimizer):
     References
     ----------
     Kingma, Ba, *Adam: A Method for Stochastic Optimization*, arXiv:1412.6980 (the update);
-    Xiao, Marshall, Agarwala, Paquette, arXiv:2411.12135 (the conjecture); theory note
-    ``signsgd.md`` §13.
+    Xiao, Marshall, Agarwala, Paquette, arXiv:2411.12135 (the conjecture);
+    ``docs/clipping_adam.md``, 'The Adam candidate'.
 
     Examples
     --------
@@ -115,7 +115,7 @@ class Adam(Optimizer):
             V = two_p if corr <= 1e-300 else max(M / corr, 1e-300)
             g = float(schedule(k))
             out = np.empty(d + 1)
-            # dv_j/dk = −2γV^{-1/2}λ_j v_j + (γ²/2)(2P/V)κ^C_j, κ^C_j = λ_j   (signsgd.md §13.2)
+            # dv_j/dk = −2γV^{-1/2}λ_j v_j + (γ²/2)(2P/V)κ^C_j, κ^C_j = λ_j  (docs/theory.md)
             out[:d] = lam * (-2.0 * g / math.sqrt(V) * v + 0.5 * g * g * two_p / V)
             out[d] = rate * (two_p - M)
             return out
@@ -184,7 +184,7 @@ def adam_limiting_risk(problem: Any, lr: float) -> float:
 
     References
     ----------
-    Theory note ``signsgd.md`` §13.2 (fixed point).
+    ``docs/clipping_adam.md``, 'The Adam candidate' (fixed point).
 
     Examples
     --------

@@ -50,8 +50,8 @@ class ALIAS(Optimizer):
     References
     ----------
     D. Medyakov et al., *Sign-SGD via Parameter-Free Optimization*, arXiv:2506.03725 (ICLR 2026);
-    public code ``evseevgrv/SignSGD_GoldenGate`` (``AIDsignSGD``); theory note ``extensions.md``
-    §8.1–§8.4 and pitfalls E5–E6.
+    public code ``evseevgrv/SignSGD_GoldenGate`` (``AIDsignSGD``); ``docs/lr_selection.md``,
+    'The step that minimises the descent bound' and 'ALIAS: why the estimates work'.
 
     Examples
     --------

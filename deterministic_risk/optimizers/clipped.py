@@ -40,7 +40,7 @@ def _pdf(x: NDArray) -> NDArray:
 
 
 def _gaussian_factors(m: NDArray, s: NDArray, c: NDArray) -> tuple[NDArray, NDArray]:
-    r"""μ = P(|w| < c) and T = E[min(w², c²)] for w ~ N(m, s²) (theory note ``signsgd.md`` §12.4).
+    r"""μ = P(|w| < c) and T = E[min(w², c²)] for w ~ N(m, s²) (docs/clipping_adam.md).
 
     With :math:`\alpha = (-c-m)/s`, :math:`\beta = (c-m)/s`, :math:`P = \Phi(\beta)-\Phi(\alpha)`:
     :math:`E[w^21\{|w|<c\}] = m^2P + 2ms(\phi(\alpha)-\phi(\beta)) + s^2(P + \alpha\phi(\alpha) -
@@ -121,8 +121,8 @@ def clipping_factors(R: ArrayLike, scaled_threshold: ArrayLike,
 
     References
     ----------
-    Marshall, Xiao, Agarwala, Paquette, arXiv:2406.11733 (C-HSGD, μ and ν); theory note
-    ``signsgd.md`` §12.2 and §12.4.
+    Marshall, Xiao, Agarwala, Paquette, arXiv:2406.11733 (C-HSGD, μ and ν);
+    ``docs/clipping_adam.md``, 'The clipped-SGD ODE' and 'μ and ν'.
 
     Examples
     --------
@@ -177,8 +177,8 @@ def clipping_factors_quadrature(R: ArrayLike, scaled_threshold: ArrayLike, noise
         \mu = \int f_\varepsilon(e)\,P(|w_e| < \hat c)\,de, \qquad
         \nu = \int f_\varepsilon(e)\,T(e, \sqrt{2R}, \hat c)\,de, \qquad w_e \sim N(e, 2R),
 
-    with T the truncated second moment of ``signsgd.md`` §12.4, split at the law's kinks and
-    multiples of its scale too. About a millisecond per value; the reference for the
+    with T the truncated second moment (``docs/clipping_adam.md``, 'μ and ν'), split at the law's
+    kinks and multiples of its scale too. About a millisecond per value; the reference for the
     closed forms and mixtures of :func:`clipping_factors`; split at 0, ±ĉ, ±ĉ ± (1, 3, 8)√(2R).
 
     Examples
@@ -269,8 +269,8 @@ def clipping_criterion(R: ArrayLike, scaled_threshold: ArrayLike,
 
     References
     ----------
-    Marshall, Xiao, Agarwala, Paquette, arXiv:2406.11733 (the CCC); theory note ``signsgd.md``
-    §12.5 (this form is derived there; the paper's algebraic form is unverified).
+    Marshall, Xiao, Agarwala, Paquette, arXiv:2406.11733 (the CCC); ``docs/clipping_adam.md``,
+    'When clipping helps' (this form is derived there; the paper's algebraic form is unverified).
 
     Examples
     --------
@@ -310,7 +310,7 @@ def best_scaled_threshold(R: float, noise: NoiseLaw, *,
 
     References
     ----------
-    Theory note ``signsgd.md`` §12.6 (greedy threshold, derived).
+    ``docs/clipping_adam.md``, 'Greedy threshold and step' (derived).
 
     Examples
     --------
@@ -347,7 +347,7 @@ def _clipped_inputs(problem: Any, spectrum_method: str | None, feature_seed: int
     """(λ, κ, v0, noise law, tr K, floor) of the mode ODE; κ_j = n_j λ_j for nodes of multiplicity
     n_j, v0 = node excess / λ. A problem with its own label-noise law (``problem.noise``, any
     law, even of infinite variance) is used in its eigenbasis; any other problem through its
-    spectrum, with Gaussian label noise of variance 2·floor (PLRF: signsgd.md §11.1)."""
+    spectrum, with Gaussian label noise of variance 2·floor (PLRF: docs/signsgd_plrf.md)."""
     if isinstance(getattr(problem, "noise", None), NoiseLaw):
         if spectrum_method is not None:
             raise TypeError(f"spectrum_method applies to PLRF problems only, got a "
@@ -395,7 +395,7 @@ class ClippedSGD(Optimizer):
     References
     ----------
     Marshall, Xiao, Agarwala, Paquette, *To Clip or not to Clip: the Dynamics of SGD with
-    Gradient Clipping in High-Dimensions*, arXiv:2406.11733; theory note ``signsgd.md`` §12.
+    Gradient Clipping in High-Dimensions*, arXiv:2406.11733; ``docs/clipping_adam.md``, 'Theory'.
 
     Examples
     --------
@@ -451,7 +451,7 @@ class ClippedSGD(Optimizer):
         constant = schedule(0.0) if schedule.is_constant else None
 
         def rates(k: float, R: float) -> tuple[float, float]:
-            # dv/dk = -a λ v + a c κ, a = 2γμ(R), c = γν(R)/(4μ(R)), κ = λ  (signsgd.md §12.3)
+            # dv/dk = -a λ v + a c κ, a = 2γμ(R), c = γν(R)/(4μ(R)), κ = λ  (docs/clipping_adam.md)
             gamma = constant if constant is not None else float(schedule(k))
             R = R if R < R_CEILING else R_CEILING   # an overflowed trial value
             mu, nu = clipping_factors(R, chat, noise)

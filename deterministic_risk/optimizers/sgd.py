@@ -155,7 +155,7 @@ class SGD(Optimizer):
                 out += 1
                 if out == steps.size:
                     break
-            # exact renewal recursion (sgd_plrf.md §4.1) with the greedy step of this iteration
+            # exact renewal recursion (docs/sgd.md) with the greedy step of this iteration
             E = np.exp(log_contraction(g, lam, batch)) * E + g * g * a * R
         info = {"optimizer": "SGD", "lr": "greedy", "batch": batch, "solver": "exact recursion",
                 "d": spec.dimension}
@@ -172,7 +172,7 @@ class SGD(Optimizer):
 def log_contraction(lr: ArrayLike, lam: ArrayLike, batch: int = 1) -> NDArray[np.float64]:
     r"""Logarithm of the SGD contraction factor of a mode,
     :math:`\log q(\lambda) = \log(1 - 2\gamma\lambda + \gamma^2(1+1/B)\lambda^2)`, with ``log1p``
-    (q > 0 for every γ, λ; theory note ``sgd_plrf.md`` §4.1).
+    (q > 0 for every γ, λ; ``docs/sgd.md``, 'Stability').
 
     Examples
     --------
@@ -189,7 +189,7 @@ def greedy_step(eigenvalues: ArrayLike, counts: ArrayLike, excess: ArrayLike, ri
     r"""Greedy SGD step :math:`\gamma^\ast = S_1/[(1+1/B)S_2 + RT_2/B]`, the maximiser of the
     one-step decrease of the exact expected risk.
 
-    The renewal recursion (theory note ``sgd_plrf.md`` §4.1) gives
+    The renewal recursion (``docs/sgd.md``, 'The exact recursion') gives
     :math:`R(k+1) - R(k) = -2\gamma S_1 + \gamma^2[(1+1/B)S_2 + RT_2/B]` with
     :math:`S_m = \sum_i\lambda_i^mE_i` and :math:`T_2 = \sum_in_i\lambda_i^2`
     (derivation in docs/lr_selection.md).
@@ -250,7 +250,7 @@ def kernel_norm(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
 
     References
     ----------
-    Theory note ``sgd_plrf.md`` §4.3 (kernel norm, converted from [4+3]).
+    ``docs/sgd.md``, 'Stability' (kernel norm; [4+3] writes it with the summed step γ/B).
 
     Examples
     --------
@@ -298,7 +298,7 @@ def max_stable_lr(spectrum: Spectrum, batch: int = 1) -> float:
     pointwise = 2.0 * batch / (batch + 1)          # the pointwise limit in s = γ λ_max
 
     def f(s: float) -> float:
-        # kernel norm (theory note sgd_plrf.md §4.3) written in s = γ λ_max
+        # kernel norm (docs/sgd.md, 'Stability') written in s = γ λ_max
         return float(np.sum(n * s * mu / (2.0 * batch - s * (batch + 1) * mu))) - 1.0
 
     hi = pointwise * (1.0 - 1e-15)
@@ -347,8 +347,8 @@ def _beyond_limit(spectrum: Spectrum, lr: Schedule, batch: int) -> str:
 def stationary_risk(spectrum: Spectrum, lr: float, batch: int = 1) -> float:
     r"""Limit of the SGD risk at a constant step, :math:`R(\infty) = R_\ast / (1-\|\mathcal K\|)`.
 
-    Follows from the generating-function form of the renewal equation (theory note
-    ``sgd_plrf.md`` §4.1). Raises ValueError beyond the stability limit.
+    Follows from the generating-function form of the renewal equation (``docs/sgd.md``,
+    'The Volterra (renewal) form'). Raises ValueError beyond the stability limit.
 
     Examples
     --------

@@ -159,7 +159,7 @@ def plot_exponents_vs_theory(frontiers: Sequence[Frontier], *, method: str = "is
     Notes
     -----
     The symbolic exponents are those of :func:`deterministic_risk.asymptotics.exponent_grid`
-    (theory note ``sgd_plrf.md`` §6.2). On a phase boundary ξ may be undefined (NaN); such cells
+    (docs/phases.md). On a phase boundary ξ may be undefined (NaN); such cells
     stay blank. Points missing from ``frontiers`` (outside the admissible region) are blank.
 
     Examples

@@ -110,7 +110,7 @@ def plot_exponent_map(quantity: str = "eta", optimizer: str = "sgd", *, resoluti
     optimizer : {"sgd", "signsgd", "signsgd-decay"}
     resolution : int, default 301
     hatch_half : bool, default True
-        For ξ, hatch the region where ξ = ½ (the universal d* ≍ f^{1/2} region, sgd_plrf.md §6.3).
+        For ξ, hatch the region where ξ = ½ (the universal d* ≍ f^{1/2} region, docs/phases.md).
     ax : matplotlib Axes, optional
 
     Returns
@@ -143,8 +143,8 @@ def plot_exponent_map(quantity: str = "eta", optimizer: str = "sgd", *, resoluti
 def plot_signsgd_advantage(*, resolution: int = 301, ax=None):
     """η_signSGD − η_SGD over (α, β): where constant-step signSGD is steeper than SGD.
 
-    Both from the derived tables (signsgd_plrf.md §4.5); the zero contour is drawn and the
-    strictly-steeper region hatched.
+    Both from the derived tables (docs/signsgd_plrf.md, 'Where signSGD is steeper than SGD'); the
+    zero contour is drawn and the strictly-steeper region hatched.
 
     Returns
     -------

@@ -28,7 +28,7 @@ def plot_sign_vs_sgd(study: ScalingStudy, *, axes=None):
 
     References
     ----------
-    Kim, Song, Yun, arXiv 2603.02069, Fig. 1 (described, theory note ``signsgd_plrf.md`` §6).
+    Kim, Song, Yun, arXiv 2603.02069, Fig. 1 (as described; docs/signsgd_plrf.md).
 
     Examples
     --------

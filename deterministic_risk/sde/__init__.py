@@ -1,5 +1,5 @@
 """SDE models of adaptive optimizers on noisy quadratics, the real optimizers they model and their
-stationary levels (theory note ``extensions.md`` §2–§4; docs/extensions.md).
+stationary levels (docs/extensions.md, 'The SDE models').
 
 :mod:`.problem` holds the noisy quadratic (gradient noise from a :mod:`deterministic_risk.noise`
 law), :mod:`.models` the models (``SGDModel``, ``SignSGDModel``, ``RMSpropWModel``,

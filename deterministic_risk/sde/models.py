@@ -1,8 +1,8 @@
 r"""SDE models of SGD, signSGD, RMSprop(W) and AdamW on a noisy quadratic, side by side with the
 real finite-step update and the stationary level of the linearised SDE.
 
-The forms are those of theory note ``extensions.md`` §2–§4 (Compagnoni et al.,
-arXiv:2411.15958), derived in docs/extensions.md. The models are named ``*Model`` so that they
+The forms follow Compagnoni et al. (arXiv:2411.15958) and are derived in docs/extensions.md,
+'The SDE models'. The models are named ``*Model`` so that they
 do not shadow the package's optimizers.
 """
 
@@ -87,9 +87,9 @@ class SGDModel(SDEMethod):
 
     Notes
     -----
-    SDE (theory note ``extensions.md`` §4.1): :math:`dX = -HX\,dt + \sqrt\eta\,\Sigma^{1/2}dW`.
-    Stationary excess loss (§4.3): :math:`\tfrac\eta4\operatorname{tr}\Sigma`, Σ the per-step noise
-    covariance; infinite for Student-t noise with ν ≤ 2 (§2.6, pitfall E9).
+    SDE (docs/extensions.md, 'The SDE models'): :math:`dX = -HX\,dt + \sqrt\eta\,\Sigma^{1/2}dW`.
+    Stationary excess loss: :math:`\tfrac\eta4\operatorname{tr}\Sigma`, Σ the per-step noise
+    covariance; infinite for Student-t noise with ν ≤ 2.
 
     Examples
     --------
@@ -128,7 +128,7 @@ class SGDModel(SDEMethod):
         return float(0.25 * self.lr * np.sum(std**2))
 
     def scaled_for_batch(self, delta, beta_rule="keep"):
-        """Linear rule η → δη (theory note ``extensions.md`` §6)."""
+        """Linear rule η → δη (docs/extensions.md, 'The SDE models', *Batch-size rules*)."""
         delta = check.positive_float("delta", delta)
         return replace(self, lr=self.lr * delta)
 
@@ -139,19 +139,19 @@ class SignSGDModel(SDEMethod):
 
     Notes
     -----
-    SDE for a general noise law (theory note ``extensions.md`` §2.2; [A]):
+    SDE for a general noise law (``docs/extensions.md``, 'The SDE models'; [A]):
 
     .. math:: dX = -m(X)\,dt + \sqrt\eta\,\mathrm{diag}(1-m(X)^2)^{1/2}\,dW, \qquad
               m = E[\mathrm{sign}(\nabla f + Z)] = 2F(\nabla f/s) - 1,
 
-    (erf for Gaussian noise, §2.3; :func:`sign_mean`). Linearised at the minimum,
+    (erf for Gaussian noise; :func:`sign_mean`). Linearised at the minimum,
     :math:`m \approx 2f(0)\,S^{-1}Hx` with :math:`S = \mathrm{diag}(s)`, an OU process with
-    :math:`A = 2f(0) S^{-1}H`, :math:`GG^\top = I` (§4.5), whose stationary excess loss is (§4.3)
+    :math:`A = 2f(0) S^{-1}H`, :math:`GG^\top = I`, whose stationary excess loss is
 
     .. math:: E f(X_\infty) = \frac{\eta}{8 f(0)}\sum_i s_i
               \quad(= \tfrac\eta4\sqrt{\pi/2}\,\textstyle\sum_i s_i \text{ for Gaussian noise}).
 
-    It is finite for every ν > 0, including infinite-variance noise (§2.6).
+    It is finite for every ν > 0, including infinite-variance noise.
 
     Examples
     --------
@@ -189,7 +189,7 @@ class SignSGDModel(SDEMethod):
         return float(self.lr * np.sum(problem.scale) / (8.0 * problem.density_at_zero))
 
     def scaled_for_batch(self, delta, beta_rule="keep"):
-        """Square-root rule η → √δ·η (theory note ``extensions.md`` §6)."""
+        """Square-root rule η → √δ·η (docs/extensions.md, 'The SDE models', *Batch-size rules*)."""
         delta = check.positive_float("delta", delta)
         return replace(self, lr=self.lr * math.sqrt(delta))
 
@@ -197,7 +197,7 @@ class SignSGDModel(SDEMethod):
 def _adaptive_floor(problem: NoisyQuadratic, lr: float, eps: float, omega: float,
                     who: str) -> NDArray[np.float64]:
     # per-coordinate stationary loss of the linearised RMSpropW SDE, P = s + ε (derivation in
-    # RMSpropW's Notes; theory note extensions.md §4.3 row "RMSpropW / AdamW" at ε = 0)
+    # RMSpropW's Notes; docs/extensions.md, stationary-loss table, row RMSpropW, at ε = 0)
     std = problem._require_finite_variance(who)
     h = problem.hessian
     p = std + eps
@@ -220,7 +220,7 @@ def _scale_beta(beta: float, delta: float, beta_rule: str, name: str) -> float:
 class RMSpropWModel(SDEMethod):
     r"""RMSprop with decoupled weight decay and its SDE (RMSprop for ``weight_decay=0``).
 
-    Real update (theory note ``extensions.md`` §3):
+    Real update (``docs/extensions.md``, 'The SDE models'):
     :math:`v_{k+1} = \beta v_k + (1-\beta)g_k^2`,
     :math:`x_{k+1} = x_k - \eta\,g_k/(\sqrt{v_{k+1}}+\epsilon) - \eta\omega x_k`.
 
@@ -240,7 +240,7 @@ class RMSpropWModel(SDEMethod):
 
     Notes
     -----
-    SDE (§3, with :math:`\rho = (1-\beta)/\eta`, :math:`t = k\eta`):
+    SDE (with :math:`\rho = (1-\beta)/\eta`, :math:`t = k\eta`):
 
     .. math::
         dX &= -P^{-1}\nabla f\,dt - \omega X\,dt + \sqrt\eta\,P^{-1}\Sigma^{1/2}dW,
@@ -249,12 +249,12 @@ class RMSpropWModel(SDEMethod):
 
     The increment updates V first and then X with the new V, in the order of the algorithm.
     Near the minimum V → s² (the noise variance, up to a relative O(η h/s)), so X is an OU process
-    with :math:`A = HP^{-1} + \omega I`, :math:`GG^\top = \Sigma P^{-2}`, P = s + ε (§4.5), and
+    with :math:`A = HP^{-1} + \omega I`, :math:`GG^\top = \Sigma P^{-2}`, P = s + ε, and
 
     .. math:: E f(X_\infty) = \frac\eta4\sum_i
               \frac{h_i s_i^2}{(s_i+\epsilon)(h_i + \omega(s_i+\epsilon))}
 
-    which is §4.3's :math:`\tfrac\eta4\sum_i h_i s_i/(h_i+\omega s_i)` at ε = 0 (ε kept here so
+    which is the table's :math:`\tfrac\eta4\sum_i h_i s_i/(h_i+\omega s_i)` at ε = 0 (ε kept here so
     that the batch-size rule can be checked exactly). Needs noise of finite variance.
 
     Examples
@@ -323,10 +323,10 @@ class RMSpropWModel(SDEMethod):
     def scaled_for_batch(self, delta, beta_rule="keep"):
         r"""η → √δ·η, ω → √δ·ω, ε → ε/√δ; β kept or 1−β → δ(1−β) (``beta_rule``).
 
-        The η and ω rules are forced by the floor formula (theory note ``extensions.md`` §6); the
-        ε rule keeps :math:`P = \sqrt V + \epsilon` proportional to the noise scale, which makes
-        the floor with ε > 0 invariant too (derived here). The β rule is not fixed by the floor
-        (§6: uncertain); ``"per_sample"`` keeps the relaxation of V per sample (Malladi et al.).
+        The η and ω rules are forced by the floor formula (docs/extensions.md, *Batch-size rules*);
+        the ε rule keeps :math:`P = \sqrt V + \epsilon` proportional to the noise scale, which
+        makes the floor with ε > 0 invariant too (derived here). The β rule is not fixed by the
+        floor (uncertain); ``"per_sample"`` keeps the relaxation of V per sample (Malladi et al.).
         """
         delta = check.positive_float("delta", delta)
         r = math.sqrt(delta)
@@ -358,7 +358,7 @@ class AdamWModel(SDEMethod):
 
     Notes
     -----
-    SDE (theory note ``extensions.md`` §3; :math:`\rho_i = (1-\beta_i)/\eta`,
+    SDE (``docs/extensions.md``, 'The SDE models'; :math:`\rho_i = (1-\beta_i)/\eta`,
     :math:`\gamma_i(t) = 1 - e^{-\rho_i t}`):
 
     .. math::
@@ -371,12 +371,12 @@ class AdamWModel(SDEMethod):
     the end of the step (the order of the algorithm; the factors are undefined at t = 0).
 
     Stationary loss: linearising with V → s², (X, M) is a 2-d OU process per coordinate. Its
-    Lyapunov equation (§4.5) solves in closed form (derived here):
+    Lyapunov equation solves in closed form (derived here):
 
     .. math:: E f(X_\infty) = \frac{1}{1+\omega/\rho_1}\cdot
               \frac\eta4\sum_i \frac{h_i s_i^2}{(s_i+\epsilon)(h_i + \omega(s_i+\epsilon))},
 
-    the RMSpropW floor (§4.3 "RMSpropW / AdamW") times :math:`1/(1+\omega\eta/(1-\beta_1))`, a
+    the RMSpropW floor times :math:`1/(1+\omega\eta/(1-\beta_1))`, a
     correction of order η that vanishes without weight decay or as η → 0.
 
     Examples
@@ -497,7 +497,7 @@ def stationary_loss(problem: NoisyQuadratic, method: SDEMethod) -> float:
 
     Notes
     -----
-    The formulas (theory note ``extensions.md`` §4.3) are in each method's Notes:
+    The formulas (``docs/extensions.md``, 'The SDE models') are in each method's Notes:
     SGD :math:`\tfrac\eta4\mathrm{tr}\,\Sigma`; SignSGD :math:`\eta\sum_i s_i/(8f(0))`;
     RMSpropW :math:`\tfrac\eta4\sum_i h_is_i/(h_i+\omega s_i)` (ε = 0); AdamW the same times
     :math:`1/(1+\omega\eta/(1-\beta_1))`. They are leading order in η: the linearisation of the
@@ -532,7 +532,7 @@ def ou_stationary_covariance(drift: ArrayLike, diffusion: ArrayLike, lr: float
     Returns
     -------
     ndarray, shape (n, n)
-        C solving :math:`AC + CA^\top = \eta\,GG^\top` (theory note ``extensions.md`` §4.5).
+        C solving :math:`AC + CA^\top = \eta\,GG^\top` (docs/extensions.md, 'The SDE models').
 
     Raises
     ------
@@ -563,7 +563,7 @@ def linearised_stationary_loss(problem: NoisyQuadratic, method: SDEMethod) -> fl
     An independent route to :func:`stationary_loss`: solves
     :math:`AC + CA^\top = \eta GG^\top` numerically (:func:`ou_stationary_covariance`) for the
     system of ``method.ou_system`` and returns :math:`\tfrac12\mathrm{tr}(HC_{xx})`
-    (theory note ``extensions.md`` §4.5).
+    (``docs/extensions.md``, 'The SDE models').
 
     Examples
     --------
@@ -585,15 +585,11 @@ def scale_for_batch(problem: NoisyQuadratic, method: SDEMethod, delta: int, *,
 
     Parameters
     ----------
-    problem : NoisyQuadratic
-        Problem at batch size B.
-    method : SGDModel, SignSGDModel, RMSpropWModel or AdamWModel
-        Hyperparameters at batch size B.
-    delta : int
-        Factor δ ≥ 1 (δB must be a whole batch size).
-    beta_rule : {"keep", "per_sample"}
-        Moment decay rates kept, or 1 − β → δ(1 − β) (relaxation per sample kept; Malladi et
-        al.'s square-root regime). Theory note ``extensions.md`` §6 flags the β rules as uncertain.
+    problem : NoisyQuadratic Problem at batch size B. method : SGDModel, SignSGDModel,
+    RMSpropWModel or AdamWModel Hyperparameters at batch size B. delta : int Factor δ ≥ 1 (δB must
+    be a whole batch size). beta_rule : {"keep", "per_sample"} Moment decay rates kept, or 1 − β →
+    δ(1 − β) (relaxation per sample kept; Malladi et al.'s square-root regime). The β rules are
+    uncertain (docs/extensions.md, *Batch-size rules*).
 
     Returns
     -------
@@ -602,7 +598,7 @@ def scale_for_batch(problem: NoisyQuadratic, method: SDEMethod, delta: int, *,
 
     Notes
     -----
-    Rules (theory note ``extensions.md`` §6, derived by keeping the stationary loss and the
+    Rules (docs/extensions.md, *Batch-size rules*, derived by keeping the stationary loss and the
     contraction per sample): SGD η → δη; SignSGD η → √δη; RMSpropW/AdamW η → √δη, ω → √δω (and
     ε → ε/√δ, derived here so that the ε-dependent floor is exactly invariant).
 

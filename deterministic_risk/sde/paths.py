@@ -108,14 +108,14 @@ def simulate_sde(problem: NoisyQuadratic, method: SDEMethod, steps: ArrayLike, *
     problem : NoisyQuadratic
     method : SGDModel, SignSGDModel, RMSpropWModel or AdamWModel
     steps : array_like of int
-        Iterations k at which to record the loss (SDE time t = kη, theory note
-        ``extensions.md`` §0.2).
+        Iterations k at which to record the loss (SDE time t = kη, docs/extensions.md,
+        'The SDE models').
     n_paths : int, default 100
         Independent paths (>= 2, so that standard errors exist).
     seed : int or None, default 0
         Seed of ``np.random.default_rng`` (``None``: a fresh seed, recorded in ``info``).
     x0 : array_like, shape (d,), optional
-        Initial point (default: all ones, as in §4.6).
+        Initial point (default: all ones, as in Figure 1 of docs/extensions.md).
     average_from : int, optional
         If given, also average each path's loss over every iteration from ``average_from`` to
         ``max(steps)`` (the stationary estimate).

@@ -1,7 +1,7 @@
 r"""The noisy quadratic of the SDE models: :math:`f(x) = \tfrac12x^\top Hx` with gradient noise.
 
 Conventions and their conversion to the package's (risk, time, batch, weight decay) are in
-docs/extensions.md (theory note ``extensions.md`` §0).
+docs/extensions.md ('Problem and conventions', 'The SDE models').
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ def sign_mean(grad: ArrayLike, scale: ArrayLike, noise: NoiseLaw = Gaussian(1.0)
 
     Notes
     -----
-    Gaussian: :math:`m = \mathrm{erf}(g/(\sqrt2 s))` (theory note ``extensions.md`` §2.3);
-    Student-t: :math:`2F_\nu(g/s) - 1` (§2.6). The small-g slope is :math:`2f(0)/s`:
+    Gaussian: :math:`m = \mathrm{erf}(g/(\sqrt2 s))` (docs/extensions.md, 'The SDE models');
+    Student-t: :math:`2F_\nu(g/s) - 1`. The small-g slope is :math:`2f(0)/s`:
     :math:`\sqrt{2/\pi}/s` for Gaussian noise.
 
     Examples
@@ -81,8 +81,8 @@ class NoisyQuadratic:
 
     Notes
     -----
-    ``loss(x)`` is the excess risk in the package convention (theory note ``extensions.md``
-    §0.1). Per-step noise scale :math:`s_i = \sigma_i/\sqrt B` (§0.2); standard deviation
+    ``loss(x)`` is the excess risk in the package convention (docs/extensions.md, 'Problem and
+    conventions'). Per-step noise scale :math:`s_i = \sigma_i/\sqrt B`; standard deviation
     :math:`s_i\sqrt{E T^2}` (:math:`s_i\sqrt{\nu/(\nu-2)}` for Student-t with ν > 2).
 
     Examples

@@ -93,7 +93,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
     ----------
     problem : GaussianLeastSquares or PLRF
         The problem (a PLRF is mapped to least squares with Gaussian noise of variance
-        2·floor, theory note ``signsgd.md`` §11.1).
+        2·floor, docs/signsgd_plrf.md, 'PLRF as least squares with Gaussian noise').
     optimizer : SignSGD
         Supplies the step :math:`\gamma_k` (a schedule or a state-dependent step).
     steps : array_like of int
@@ -126,7 +126,7 @@ def homogenized_signsgd(problem: Any, optimizer: SignSGD, steps: ArrayLike, *, n
 
     References
     ----------
-    Theory note ``signsgd.md`` §5 (signHSGD), §8 (exact drift), §11.3 (spiked covariances).
+    docs/signsgd.md, 'The homogenized SDE', 'Validity of the linear drift'; docs/signsgd_plrf.md.
 
     Examples
     --------

@@ -53,7 +53,7 @@ def correlation_matrix(K: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Theory note ``signsgd.md`` §3 and pitfall P2 (clip before the arcsin).
+    ``docs/signsgd.md``, 'Matrices' (C is clipped before the arcsin).
 
     Examples
     --------
@@ -88,7 +88,7 @@ def sign_covariance(K: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Theory note ``signsgd.md`` §3 and §9.4.
+    ``docs/signsgd.md``, 'Matrices' and 'The four effects as formulas'.
 
     Examples
     --------
@@ -117,7 +117,7 @@ def sign_covariance_approx(K: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Theory note ``signsgd.md`` §9.4.
+    ``docs/signsgd.md``, 'The four effects as formulas' (noise reshaping).
 
     Examples
     --------
@@ -160,7 +160,7 @@ def preconditioned_spectrum(K: ArrayLike) -> NDArray[np.float64]:
 
     References
     ----------
-    Theory note ``signsgd.md`` §3, §9.3 and pitfall P1.
+    ``docs/signsgd.md``, 'Matrices', 'The four effects as formulas' and 'The mode ODE' (not an SVD).
 
     Examples
     --------
@@ -178,7 +178,7 @@ def preconditioned_spectrum(K: ArrayLike) -> NDArray[np.float64]:
 
 @dataclass(frozen=True, eq=False)
 class SignSGDModes:
-    r"""Inputs of the signSGD risk ODE for one problem (theory note ``signsgd.md`` §6.5).
+    r"""Inputs of the signSGD risk ODE for one problem (docs/signsgd.md, 'The mode ODE').
 
     Attributes
     ----------
@@ -248,7 +248,7 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
 
     References
     ----------
-    Theory note ``signsgd.md`` §3, §6.2, §6.5; pitfall P1 (eigendecomposition, not SVD).
+    ``docs/signsgd.md``, 'Matrices' and 'The mode ODE' (eigendecomposition, not SVD).
 
     Examples
     --------
@@ -317,7 +317,7 @@ def effective_lr(lr: ArrayLike, R: ArrayLike, noise: NoiseLaw) -> NDArray[np.flo
 
     References
     ----------
-    Theory note ``signsgd.md`` §9.1.
+    ``docs/signsgd.md``, 'The four effects as formulas'.
 
     Examples
     --------
@@ -352,8 +352,8 @@ def noise_compression(R: ArrayLike, noise: NoiseLaw) -> NDArray[np.float64] | fl
 
     References
     ----------
-    Theory note ``signsgd.md`` §9.2 (this ψ may be the inverse of the paper's Eq. 15.b; the note
-    marks the paper's convention as unverified).
+    docs/signsgd.md, 'The four effects as formulas' (ψ may be the inverse of the paper's Eq. 15.b;
+    the paper's convention is unverified).
 
     Examples
     --------
@@ -396,7 +396,7 @@ def limiting_risk(problem: Any, lr: float, *, noise: NoiseLaw | None = None) -> 
 
     References
     ----------
-    Theory note ``signsgd.md`` §10.1.
+    ``docs/signsgd.md``, 'Limiting risk and schedules'.
 
     Examples
     --------
@@ -456,7 +456,7 @@ def lr_for_limit(sum_sqrt_diagonal: float, noise: NoiseLaw, excess: float) -> fl
 
     References
     ----------
-    Theory note ``signsgd.md`` §10.1 (the fixed point :math:`R\varphi(R) = \gamma\sum_i
+    docs/signsgd.md, 'Limiting risk and schedules' (fixed point :math:`R\varphi(R) = \gamma\sum_i
     \sqrt{K_{ii}}/4`).
 
     Examples

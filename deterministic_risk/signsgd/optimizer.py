@@ -1,6 +1,6 @@
 r"""One-pass signSGD (batch size 1): its exact high-dimensional risk ODE and its update.
 
-The mode ODE (theory note ``signsgd.md`` §6.2, k-form) is derived in docs/signsgd.md; its inputs
+The mode ODE (k-form) is derived in docs/signsgd.md, 'The mode ODE'; its inputs
 come from :mod:`~deterministic_risk.signsgd.modes` (Gaussian least squares) or
 :mod:`~deterministic_risk.signsgd.plrf` (the large-d PLRF model).
 """
@@ -79,7 +79,7 @@ class SignSGD(Optimizer):
     -----
     Batch size 1 is part of the model: :math:`\mathrm{sign}(\nabla L) =
     \mathrm{sign}(\langle x,\theta-\theta^\ast\rangle-\varepsilon)\,\mathrm{sign}(x)` holds only
-    then (theory note ``signsgd.md`` pitfall P8). The update is not rotation invariant, so the
+    then (docs/signsgd.md: batch 1 only). The update is not rotation invariant, so the
     simulator samples features in the problem's own coordinates.
 
     ``risk_curve(problem, SignSGD(...), steps)`` returns ``.excess`` = R (the ODE) and ``.risk`` =
@@ -89,7 +89,7 @@ class SignSGD(Optimizer):
 
     References
     ----------
-    Xiao, Marshall, Agarwala, Paquette, arXiv:2411.12135; theory note ``signsgd.md`` §6.
+    Xiao, Marshall, Agarwala, Paquette, arXiv:2411.12135; ``docs/signsgd.md``, 'Theory'.
 
     Examples
     --------
@@ -133,7 +133,7 @@ class SignSGD(Optimizer):
         constant = None if self.state_dependent or not self.lr.is_constant else self.lr(0.0)
 
         def rates(k: float, R: float) -> tuple[float, float]:
-            # dv/dk = -a λ v + a c κ with a = 2γφ(R), c = γ/(4φ(R))   (signsgd.md §6.2)
+            # dv/dk = -a λ v + a c κ with a = 2γφ(R), c = γ/(4φ(R))   (docs/signsgd.md)
             R = R if R < R_CEILING else R_CEILING   # an overflowed trial value
             gamma = constant if constant is not None else float(step_size(k, R))
             ph = max(float(phi(R)), _PHI_TINY)
@@ -178,7 +178,7 @@ class SignSGD(Optimizer):
                      rtol: float = 1e-8) -> GreedyCurve:
         r"""Deterministic risk under the greedy step
         :math:`\gamma^\ast = 2\varphi(R)\sum_j\lambda_j^2v_j/\sum_j\lambda_j\kappa_j`, the
-        maximiser of :math:`dR/dk` (theory note ``signsgd.md`` §10.4), by LSODA with ``rtol``
+        maximiser of :math:`dR/dk` (docs/signsgd.md, greedy step), by LSODA with ``rtol``
         (this optimizer's step is not used).
 
         Examples
@@ -203,7 +203,7 @@ class SignSGD(Optimizer):
             return 2.0 * max(float(phi(R)), 1e-300) * float(lam2 @ v) / lk
 
         def rhs(k: float, v: NDArray) -> NDArray:
-            # dv_j/dk = −2γφλ_j v_j + (γ²/2)κ_j at γ = γ*(v)   (signsgd.md §6.2, §10.4)
+            # dv_j/dk = −2γφλ_j v_j + (γ²/2)κ_j at γ = γ*(v)   (docs/signsgd.md)
             R = max(float(lam @ v), 0.0)
             ph = max(float(phi(R)), 1e-300)
             g = 2.0 * ph * float(lam2 @ v) / lk

@@ -185,7 +185,7 @@ def signsgd_lr_for_excess(problem, excess: float, *, method: str = "deterministi
                           seed: int = 0) -> float:
     r"""Constant signSGD step whose limiting excess risk is ``excess``.
 
-    Inverts the exact fixed point of the mode ODE (theory note ``signsgd_plrf.md`` §3.3),
+    Inverts the exact fixed point of the mode ODE (docs/signsgd_plrf.md, 'The four-term risk'),
     :math:`R_\infty - R_\ast = c\,(c + \sqrt{c^2 + 2R_\ast})` with
     :math:`c = \pi\gamma\sum_i\sqrt{K_{ii}}/8`:
 
@@ -245,7 +245,7 @@ def signsgd_lr_exponents(alpha: float, beta: float) -> tuple[float, float]:
 
     ``stable`` is :math:`1-\omega`, the scaling of :func:`signsgd_max_lr`; ``optimal`` is the
     compute-optimal :math:`e^\ast = (1-\omega) + \eta/(2\xi)` of the derived phase table
-    (theory note ``signsgd_plrf.md`` §4.2–4.3), from
+    (docs/signsgd_plrf.md, 'Compute-optimal areas'), from
     :func:`deterministic_risk.asymptotics.phase_of` (imports sympy).
 
     Examples

@@ -2,8 +2,8 @@ r"""Optimizers side by side on PLRF at a compute budget, with steps searched on 
 
 :func:`compare_at_budget` finds the best constant and the best WSD step of each optimizer at one
 budget; :func:`scaling_study` runs the frontier pipeline with a step searched for every
-(d, budget) and fits the slope of the lower envelope (docs/signsgd_plrf.md; theory note
-``signsgd_plrf.md`` §2.2, §4; Kim, Song, Yun, arXiv 2603.02069).
+(d, budget) and fits the slope of the lower envelope (docs/signsgd_plrf.md, 'Theory' and 'The WSD
+claim'; Kim, Song, Yun, arXiv 2603.02069).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ __all__ = ["BudgetComparison", "compare_at_budget", "ScalingStudy", "scaling_stu
            "STABLE_DECAY"]
 
 #: The default WSD of the comparisons: no warmup, linear decay to 0 over the last 20 % (the
-#: "stable-decay" preset, theory note ``signsgd_plrf.md`` §2.2).
+#: "stable-decay" preset, docs/signsgd_plrf.md, 'PLRF as least squares with Gaussian noise').
 STABLE_DECAY = functools.partial(WSD.stable_decay, decay_frac=0.2)
 
 #: Search interval of the comparisons, as fractions of the optimizer's ``max_stable_lr``.

@@ -2,7 +2,7 @@ r"""Compute-optimal frontiers from the exact risk curves, and parallel sweeps ov
 
 The one frontier pipeline: risk of every model size at every budget, the compute-optimal size
 and risk (:mod:`~deterministic_risk.studies.fitting`), fitted exponents ξ, η
-(docs/frontiers.md; [4+3] §6; theory note ``sgd_plrf.md`` §6).
+(docs/frontiers.md; [4+3] §6; docs/phases.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ r"""The learning-rate search: the step that minimises the deterministic risk at 
 :func:`optimal_lr` is the one search of the package (compute-optimal frontiers, comparisons and
 the command line use it); :func:`greedy_risk_curve` runs the optimizer's greedy schedule. The
 search interval and the greedy step are the optimizer's own (``lr_search_bounds``,
-``greedy_curve``). Theory note ``extensions.md`` §9; derivations in docs/lr_selection.md.
+``greedy_curve``). Derivations in docs/lr_selection.md, 'Theory'.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def optimal_lr(problem: Any, optimizer: Optimizer | Callable[[float], Optimizer]
 
     References
     ----------
-    Theory note ``extensions.md`` §9 (oracle constant step by golden-section search on the
+    docs/lr_selection.md, 'The ODE-optimal and greedy steps' (oracle constant step found on the
     deterministic curve).
 
     Examples
@@ -320,10 +320,10 @@ def greedy_risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike,
 
     SGD: the exact recursion with :math:`\gamma_k = S_1/[(1+1/B)S_2 + RT_2/B]`
     (:func:`~deterministic_risk.optimizers.sgd.greedy_step`). signSGD: the mode ODE with
-    :math:`\gamma^\ast = 2\varphi(R)\sum_j\lambda_j^2v_j/\sum_j\lambda_j\kappa_j`
-    (``signsgd.md`` §10.4). The greedy step depends on the whole mode state, not on R alone, so
-    it has no finite-d counterpart without an oracle. It is myopic: on an isotropic problem (one
-    eigenvalue) it is the optimal schedule for every horizon, in general not.
+    :math:`\gamma^\ast = 2\varphi(R)\sum_j\lambda_j^2v_j/\sum_j\lambda_j\kappa_j` (docs/signsgd.md,
+    'Limiting risk and schedules'). The greedy step depends on the whole mode state, not on R
+    alone, so it has no finite-d counterpart without an oracle. It is myopic: on an isotropic
+    problem (one eigenvalue) it is the optimal schedule for every horizon, in general not.
 
     Parameters
     ----------

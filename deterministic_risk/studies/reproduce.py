@@ -110,7 +110,7 @@ def windowed_exponents(frontier: Frontier, *, width: float = 2.0, step: float = 
 
     Shows how the measured exponents depend on the window and converge (or not) to their
     asymptotic values as the budgets, and with them the optimal model sizes, grow ([4+3] App.,
-    IsoFLOP window sensitivity; theory note ``sgd_plrf.md`` §7).
+    IsoFLOP window sensitivity; docs/frontiers.md).
 
     Parameters
     ----------
@@ -215,7 +215,7 @@ def _budgets(lo: float, hi: float) -> tuple[float, ...]:
     return tuple(float(f) for f in np.geomspace(lo, hi, int(round(10 * np.log10(hi / lo))) + 1))
 
 
-#: One interior point per SGD phase ([4+3] §6; theory note ``sgd_plrf.md`` §6.2), each more than
+#: One interior point per SGD phase ([4+3] §6; docs/phases.md), each more than
 #: 0.04 in α (0.015 in the narrow IVb strip) and 0.1 in β from every boundary. Phases with
 #: 2α < 1 use d up to 10⁶ (there d* ∝ f^½ and the finite-size corrections decay slowly). The
 #: window is the two decades of budgets over which the IsoFLOP d*(f) runs from about d_max/50
@@ -273,7 +273,7 @@ def phase_boundary_experiment(alpha: float = 0.7, beta: float = 0.7, *,
     r"""[4+3] Fig. 3: the compute-optimal frontier of SGD on the Phase II/III boundary.
 
     At α = β = 0.7 the theory gives ξ = ½ and η = 1 − 1/(4α) = 9/14 ≈ 0.6429; the paper reports
-    a measured (IsoFLOP) η = 0.648 (theory note ``sgd_plrf.md`` §6.2, §7).
+    a measured (IsoFLOP) η = 0.648 (its Fig. 3; docs/frontiers.md).
 
     Parameters
     ----------
@@ -360,7 +360,7 @@ def steeper_point(first: str = "signsgd", second: str = "sgd",
     Checks the candidates in order with :func:`~deterministic_risk.asymptotics.phase_of` and
     returns the first one that lies inside a phase of both optimizers and inside a pair of
     phases that :func:`~deterministic_risk.asymptotics.compare_optimizers` reports as
-    ``"first steeper"`` (theory note ``signsgd_plrf.md`` §4.5).
+    ``"first steeper"`` (docs/signsgd_plrf.md, 'Where signSGD is steeper than SGD').
 
     Returns
     -------
