@@ -7,13 +7,12 @@ and risk (:mod:`~deterministic_risk.studies.fitting`), fitted exponents ξ, η
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from ..results import RiskCurve
 from ..solve import risk_curve
 from ..solvers import Solver
 from ..threads import limit_worker_blas_threads
+from ._dispatch import run_tasks
 from ._spectra import plrf_spectra
 from .fitting import envelope_optimum, fit_power_law, isoflop_optimum
 from .lr_search import optimal_lr
@@ -529,6 +529,12 @@ def _point_key(point: tuple, options: dict) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def _sweep_task(i: int, spectra_dir: Path | None, worker_blas_threads: int | None, *,
+                points: list, options: dict, limits: ResourceLimits) -> Frontier:
+    """Point ``i`` of a sweep (the task of :func:`~deterministic_risk.studies._dispatch.run_tasks`)."""
+    return _run_point(points[i], options, spectra_dir, worker_blas_threads, limits=limits)
+
+
 def _run_point(point: tuple, options: dict, spectra_dir: Path | None = None,
                worker_blas_threads: int | None = None,
                limits: ResourceLimits | None = None) -> Frontier:
@@ -638,38 +644,9 @@ def sweep(points: Iterable[Sequence], *, optimizer: OptimizerSpec = "sgd",
         bar.update(1)
 
     try:
-        if backend == "serial" or not todo:
-            for i in todo:
-                done(i, _run_point(pts[i], options, spectra_dir, limits=limits))
-        elif backend == "local":
-            workers = max_workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_run_point, pts[i], options, spectra_dir,
-                                       worker_blas_threads, limits=limits): i for i in todo}
-                from concurrent.futures import as_completed
-                for fut in as_completed(futures):
-                    done(futures[fut], fut.result())
-        else:
-            try:
-                from dask.distributed import Client, as_completed as dask_completed
-            except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("backend='dask' needs the dask extra: "
-                                  "pip install 'deterministic_risk[dask]'") from exc
-            if client is None:
-                raise ValueError("backend='dask' needs client= (a Client or scheduler address)")
-            own = not isinstance(client, Client)
-            dask_client = Client(client) if own else client
-            try:
-                # workers may not share this file system: no spectrum cache there
-                futures = {dask_client.submit(_run_point, pts[i], options, None,
-                                              worker_blas_threads, limits=limits,
-                                              pure=False): i
-                           for i in todo}
-                for fut in dask_completed(list(futures)):
-                    done(futures[fut], fut.result())
-            finally:
-                if own:
-                    dask_client.close()
+        run_tasks(functools.partial(_sweep_task, points=pts, options=options, limits=limits),
+                  todo, done, backend=backend, max_workers=max_workers, client=client,
+                  shared_dir=spectra_dir, worker_blas_threads=worker_blas_threads)
     finally:
         bar.close()
     return results  # type: ignore[return-value]

@@ -32,7 +32,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from ..solvers import (ExponentialFeedback, FeedbackModes, LimitDynamics, LogTim
                        RenewalDynamics, Solver)
 from ..spectrum import SpectrumFamily
 from ..threads import limit_worker_blas_threads
+from ._dispatch import run_tasks
 from ._spectra import plrf_traces
 from .fitting import isoflop_optimum
 from .frontier import Frontier, budget_losses
@@ -531,35 +531,8 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         bar.update(1)
 
     try:
-        if backend == "serial" or not todo:
-            for col in todo:
-                done(col, _solve_column(col, spectra_dir))
-        elif backend == "local":
-            workers = max_workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(_solve_column, col, spectra_dir, worker_blas_threads): col
-                           for col in todo}
-                for fut in as_completed(futures):
-                    done(futures[fut], fut.result())
-        else:
-            try:
-                from dask.distributed import Client, as_completed as dask_completed
-            except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ImportError("backend='dask' needs the dask extra: "
-                                  "pip install 'deterministic_risk[dask]'") from exc
-            if client is None:
-                raise ValueError("backend='dask' needs client= (a Client or scheduler address)")
-            own = not isinstance(client, Client)
-            dask_client = Client(client) if own else client
-            try:
-                # workers may not share this file system: no trace cache there
-                futures = {dask_client.submit(_solve_column, col, None, worker_blas_threads,
-                                              pure=False): col for col in todo}
-                for fut in dask_completed(list(futures)):
-                    done(futures[fut], fut.result())
-            finally:
-                if own:
-                    dask_client.close()
+        run_tasks(_solve_column, todo, done, backend=backend, max_workers=max_workers,
+                  client=client, shared_dir=spectra_dir, worker_blas_threads=worker_blas_threads)
     finally:
         bar.close()
     wall = time.perf_counter() - t0
