@@ -127,6 +127,11 @@ def figure_title(prob: dr.PLRF, opt) -> str:
             f", lr = {opt.lr.max_lr:.4g}" + (f", batch {batch}" if batch != 1 else ""))
 
 
+def _band_label(sim: dr.SimulatedRisk) -> str:
+    """Legend entry of a simulation drawn by :func:`~deterministic_risk.plotting.plot_risk`."""
+    return f"mean of {sim.n_runs} runs (band ± 2 standard errors)"
+
+
 def _diverged(what, opt, prob, method: str | None, feature_seed: int) -> ValueError:
     """The error of a diverged result, with the optimizer's largest useful step."""
     top = opt.max_stable_lr(prob, spectrum_method=method, feature_seed=feature_seed)
@@ -184,7 +189,9 @@ def simulate(args: argparse.Namespace) -> int:
         raise _diverged(sim, opt, prob, "sampled", args.feature_seed)
     _write(sim, args.out)
     if args.plot:
-        ax = dr.plotting.plot_risk([], simulations=sim, labels=[f"{args.runs} runs"])
+        ax = dr.plotting.plot_risk([], simulations=sim)
+        ax.lines[-1].set_label(_band_label(sim))
+        ax.legend(fontsize="small")
         ax.set_title(figure_title(prob, opt), fontsize=9)
         _save(ax, args.plot)
     print(repr(sim))
@@ -199,8 +206,9 @@ def compare(args: argparse.Namespace) -> int:
     if not sim.success:
         raise _diverged(sim, opt, prob, "sampled", args.feature_seed)
     ax = dr.plotting.plot_risk(theory, simulations=sim,
-                               labels=[f"theory, d = {prob.d} (band: mean of {args.runs} runs "
-                                       f"± 1 s.e.)"])
+                               labels=[f"theory, d = {prob.d}"])
+    ax.lines[0].set_label(_band_label(sim))
+    ax.legend(fontsize="small")
     ax.set_title(figure_title(prob, opt), fontsize=9)
     _save(ax, args.plot)
     if args.out:
@@ -214,8 +222,8 @@ def compare(args: argparse.Namespace) -> int:
 
 def frontier_doubts(fr: dr.Frontier) -> list[str]:
     """Why a fitted frontier should not be trusted (empty when nothing is wrong): the risk does
-    not fall with compute, the optimum sits on an edge of the sizes at most budgets, too few
-    interior budgets, or a poor log-log fit.
+    not fall with compute, the optimum sits on an edge of the sizes at more than 3/4 of the
+    budgets, too few interior budgets, or a poor log-log fit.
 
     Examples
     --------
@@ -237,7 +245,7 @@ def frontier_doubts(fr: dr.Frontier) -> list[str]:
                       f"budgets")
     smallest = int(np.sum(finite & (fr.d_star <= fr.d_values[0])))
     largest = int(np.sum(finite & (fr.d_star >= fr.d_values[-1])))
-    if smallest + largest > n_budgets / 2:
+    if smallest + largest > 0.75 * n_budgets:
         doubts.append(f"the optimum sits on an edge of --d-values at {smallest + largest} of "
                       f"{n_budgets} budgets (smallest d at {smallest}, largest at {largest}): "
                       + ("add smaller sizes or larger budgets" if smallest >= largest
@@ -289,7 +297,7 @@ def compute_optimal(args: argparse.Namespace) -> int:
     if args.out:
         fr.to_npz(args.out)
     if args.plot:
-        ax = dr.plotting.plot_frontier(fr)
+        ax = dr.plotting.plot_frontier(fr, eta_theory=None if phase is None else phase.eta)
         ax.set_title(f"{args.optimizer} on PLRF (α = {fr.alpha:g}, β = {fr.beta:g}, d = "
                      f"{fr.d_values[0]:g}…{fr.d_values[-1]:g}), lr {lr}",
                      fontsize=9)
@@ -319,7 +327,11 @@ def compute_optimal(args: argparse.Namespace) -> int:
 def spectrum(args: argparse.Namespace) -> int:
     prob = _problem(args)
     spec = prob.spectrum(method="deterministic", n_nodes=args.n_nodes)
-    instances = [prob.instance(seed) for seed in range(args.seeds)]
+    seeds = range(args.feature_seed, args.feature_seed + args.seeds)
+    if seeds[-1] >= 2**63:
+        raise ValueError(f"--feature-seed + --seeds must be at most 2**63, got "
+                         f"{args.feature_seed} + {args.seeds}")
+    instances = [prob.instance(seed) for seed in seeds]
     floors = np.array([inst.floor for inst in instances])
     lows = np.array([inst.eigenvalues.min() for inst in instances])
     edge = dr.deterministic_equivalent.bottom_edge(prob)
@@ -328,7 +340,7 @@ def spectrum(args: argparse.Namespace) -> int:
               else " (one draw: no standard error)")
     print(f"{spec!r}")
     print(f"floor: deterministic {spec.floor:.6g}; sampled, mean over {n} draw"
-          f"{'s' if n > 1 else ''} of W (seeds 0-{n - 1}): {floors.mean():.6g}{spread}; "
+          f"{'s' if n > 1 else ''} of W (seeds {seeds[0]}-{seeds[-1]}): {floors.mean():.6g}{spread}; "
           f"relative difference {100 * abs(floors.mean() / spec.floor - 1):.2f} %")
     print(f"bottom edge: deterministic {edge:.6g}; smallest sampled eigenvalue, mean over {n} "
           f"draw{'s' if n > 1 else ''}: {lows.mean():.6g} (relative difference "

@@ -219,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-nodes", type=whole(1, 10**7), default=None,
                    help="compress the deterministic spectrum to this many nodes (default: all)")
     p.add_argument("--seeds", type=whole(1, 1000), default=8,
-                   help="number of sampled W to compare with (seeds 0, 1, ...)")
+                   help="number of sampled W to compare with (seeds --feature-seed, "
+                        "--feature-seed + 1, ...)")
     p.add_argument("--out", type=output_file(".npz"),
                    help="write the deterministic spectrum (.npz)")
     p.add_argument("--plot", type=PLOT, help="write a figure (densities and target weights)")
