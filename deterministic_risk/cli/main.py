@@ -61,7 +61,7 @@ SEED = whole(0, MAX_SEED)
 PLOT = output_file(".png", ".pdf", ".svg")
 
 
-def _problem_args(p: argparse.ArgumentParser) -> None:
+def _problem_args(p: argparse.ArgumentParser, reduction: bool = True) -> None:
     g = p.add_argument_group("problem (PLRF: data decay α, target decay β, 2α + 2β > 1)")
     g.add_argument("--alpha", type=POSITIVE, default=1.0, help="data decay α > 0")
     g.add_argument("--beta", type=real(), default=0.7, help="target decay β (2α + 2β > 1)")
@@ -70,6 +70,8 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--noise-std", type=real(0.0, 1e150), default=0.0,
                    help="standard deviation σ of extra Gaussian label noise")
     g.add_argument("--feature-seed", type=SEED, default=0, help="seed of the feature matrix W")
+    if not reduction:
+        return
     g.add_argument("--spectrum-method", choices=("deterministic", "sampled"), default=None,
                    help="how the problem becomes a spectrum: 'sampled' (eigenvalues of one "
                         "draw of W) or 'deterministic' (deterministic equivalent) (default: the "
@@ -215,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("spectrum", help="deterministic-equivalent PLRF spectrum vs sampled W",
                        description="The deterministic-equivalent spectrum against spectra of "
                                    "sampled feature matrices W (floor and bottom edge).")
-    _problem_args(p)
+    _problem_args(p, reduction=False)
     p.add_argument("--n-nodes", type=whole(1, 10**7), default=None,
                    help="compress the deterministic spectrum to this many nodes (default: all)")
     p.add_argument("--seeds", type=whole(1, 1000), default=8,
