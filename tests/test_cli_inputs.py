@@ -116,3 +116,28 @@ def test_a_frontier_that_cannot_be_fitted_is_an_error_without_nan(capsys):
     out, err = capsys.readouterr()
     assert "nan" not in out.lower() and "interior optima: 0 of 12 budgets" in out
     assert err.count("\n") == 1 and "no compute-optimal fit" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["curve", "--d", "1", "--kmax", "100"],
+    ["curve", "--d", "1", "--optimizer", "signsgd", "--kmax", "100", "--spectrum-method",
+     "sampled"],
+    ["curve", "--d", "20", "--kmin", "0", "--points", "1", "--kmax", "1"],
+    ["curve", "--d", "20", "--lr", "1e150", "--optimizer", "signsgd", "--kmax", "100",
+     "--spectrum-method", "sampled"],
+    ["curve", "--d", "20", "--schedule", "powerlaw", "--tau", "1e-300", "--kmax", "100"],
+    ["curve", "--d", "20", "--noise-std", "1e100", "--kmax", "1e4"],
+    ["simulate", "--d", "20", "--lr", "1e150", "--kmax", "100", "--runs", "2"],
+    ["compare", "--d", "1", "--kmax", "100", "--runs", "2", "--plot", "{tmp}/x.png"],
+    ["spectrum", "--d", "1", "--seeds", "2"],
+    ["phases", "--alpha", "0.25", "--beta", "0.25000001"],
+])
+def test_extreme_valid_command_lines_print_no_raw_warnings(argv, folder, capsys):
+    # valid values at the ends of their ranges: a result or a one-line refusal, and standard
+    # error holds only the package's own lines (no numpy, matplotlib or tqdm output)
+    code = main([a.replace("{tmp}", str(folder)) for a in argv])
+    out, err = capsys.readouterr()
+    assert code in (0, 2), (argv, code, err)
+    assert all(line.startswith("deterministic-risk") for line in err.splitlines()), err
+    assert code == 0 or err.count("\n") == 1
+    assert "nan ±" not in out and "Traceback" not in err
