@@ -32,7 +32,7 @@ from .commands import deviation, frontier_doubts
 
 __all__ = ["DESCRIPTION", "run", "Part"]
 
-DESCRIPTION = ("A tour of the package, about a minute on 2 cores at --scale 1: exact SGD curves "
+DESCRIPTION = ("A tour of the package, under a minute on 2 cores at --scale 1: exact SGD curves "
                "against simulation; signSGD against SGD on PLRF with its ODE against "
                "simulation; the symbolic phase diagram with measured points; a compute-optimal "
                "frontier with fitted ξ, η beside the symbolic values. Writes four figures, "

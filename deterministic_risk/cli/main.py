@@ -32,7 +32,7 @@ class UsageError(Exception):
     """A bad command line, as argparse reports it (one line)."""
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
+class _Formatter(argparse.HelpFormatter):
     """Help that states the default of every option that has one."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
@@ -294,8 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=POSITIVE, default=1.0, help="data decay α > 0")
     p.add_argument("--beta", type=real(), default=0.7, help="target decay β (2α + 2β > 1)")
     p.add_argument("--scale", type=real(0.05, 1.0), default=1.0,
-                   help="size of the tour in (0.05, 1]: model sizes, steps and runs shrink "
-                        "with it (1: about a minute on 2 cores)")
+                   help="size of the tour in [0.05, 1]: model sizes, steps and runs shrink "
+                        "with it (1: under a minute on 2 cores)")
     p.set_defaults(handler=demo.run)
     return parser
 
