@@ -156,3 +156,16 @@ def test_measured_phase_diagram_refuses_bad_input(tmp_path, capsys, flags, messa
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_spectrum_plot_reuses_its_draws(tmp_path, monkeypatch):
+    calls = []
+    draw = dr.PLRF.instance
+
+    def counted(self, *args, **kwargs):
+        calls.append(args or kwargs)
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(dr.PLRF, "instance", counted)
+    assert main(["spectrum", "--d", "30", "--seeds", "3", "--plot", str(tmp_path / "s.png")]) == 0
+    assert len(calls) == 3  # one draw of W per seed, shared by the statistics and both panels
