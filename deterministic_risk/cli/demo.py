@@ -238,12 +238,14 @@ def _frontier(fr: dr.Frontier) -> Part:
 def _index_html(parts: list[Part], summary: str, title: str) -> str:
     blocks = "\n".join(
         f'<h2>{html.escape(p.title)}</h2>\n<img src="{p.name}.png" alt="{html.escape(p.title)}" '
-        f'style="max-width:720px">\n<pre>{html.escape(chr(10).join(p.lines))}</pre>'
+        f'style="max-width:720px">\n<pre style="white-space:pre-wrap">'
+        f'{html.escape(chr(10).join(p.lines))}</pre>'
         for p in parts)
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
             f"</title></head>\n<body style=\"font-family:sans-serif;max-width:760px;margin:auto\">"
             f"\n<h1>{html.escape(title)}</h1>\n<img src=\"tour.png\" alt=\"the tour in one "
-            f"picture\" style=\"max-width:740px\">\n{blocks}\n<h2>Summary</h2>\n<pre>"
+            f"picture\" style=\"max-width:740px\">\n{blocks}\n<h2>Summary</h2>\n"
+            f"<pre style=\"white-space:pre-wrap\">"
             f"{html.escape(summary)}</pre>\n<p>The same numbers: <a href=\"summary.json\">"
             f"summary.json</a>, <a href=\"summary.txt\">summary.txt</a>.</p>\n</body></html>\n")
 
