@@ -299,7 +299,7 @@ def compute_optimal(args: argparse.Namespace) -> int:
     if args.plot:
         ax = dr.plotting.plot_frontier(fr, eta_theory=None if phase is None else phase.eta)
         ax.set_title(f"{args.optimizer} on PLRF (α = {fr.alpha:g}, β = {fr.beta:g}, d = "
-                     f"{fr.d_values[0]:g}…{fr.d_values[-1]:g}), lr {lr}",
+                     f"{fr.d_values[0]:g}…{fr.d_values[-1]:g}), lr rule {lr!r}",
                      fontsize=9)
         _save(ax, args.plot)
     print(f"{args.optimizer} on PLRF(alpha={fr.alpha:g}, beta={fr.beta:g}), lr rule {lr}, "

@@ -229,7 +229,7 @@ def _frontier(fr: dr.Frontier) -> Part:
             if f.success else f"no fit ({f.message})"))
     lines.append(f"  symbolic (phase {ph.name}): xi = {ph.xi:.4f}, eta = {ph.eta:.4f}; signSGD "
                  f"(area {sign.name}): xi = {sign.xi:.4f}, eta = {sign.eta:.4f} (measured by "
-                 f"`compute-optimal --optimizer signsgd`: about 25 s of CPU)")
+                 f"`compute-optimal --optimizer signsgd`: 25-31 s of CPU)")
     lines += [f"  warning: {d}" for d in doubts]
     return Part("frontier", "Compute-optimal frontier: fitted against symbolic exponents", draw,
                 numbers, lines)
