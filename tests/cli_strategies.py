@@ -31,15 +31,32 @@ NOT_SIZES = ["", "10", "10,20", "10,20,x", "10,10,10", "0,10,20", "-5,10,20", "1
 #: Bad learning rates.
 NOT_A_LR = NOT_POSITIVE + ["fast", "Stable", "1e151", "best"]
 
+#: Generated bad values: text that is no number, numbers <= 0, whole numbers <= 0, and numbers
+#: that are not whole (each written as a shell would pass it).
+GARBAGE = st.text(alphabet="abcnxyz,;:+-_. ", max_size=6).filter(
+    lambda t: t.strip().lower() not in ("nan", "+nan", "-nan", "inf", "+inf", "-inf"))
+NON_POSITIVE = st.floats(max_value=0.0).map(repr)
+NON_POSITIVE_WHOLE = st.integers(max_value=0).map(str)
+NOT_WHOLE = st.floats(1e-3, 1e6).filter(lambda x: x != int(x)).map(repr)
+
 
 @dataclass(frozen=True)
 class Flag:
-    """One flag of a subcommand and the bad values of its kind."""
+    """One flag of a subcommand and the bad values of its kind (a list drawn from, and
+    generated values of the kind the list's name says)."""
 
     name: str
     bad: list[str]
     #: The error must mention one of these words (default: the flag).
     words: tuple[str, ...] = ()
+
+    def values(self) -> st.SearchStrategy:
+        more = [GARBAGE]
+        if self.bad is NOT_POSITIVE or self.bad is NOT_A_LR:
+            more.append(NON_POSITIVE)
+        if self.bad is NOT_A_COUNT:
+            more += [NON_POSITIVE_WHOLE, NOT_WHOLE]
+        return st.one_of(st.sampled_from(self.bad), *more)
 
 
 def _paths(suffix: str) -> list[str]:
@@ -49,7 +66,7 @@ def _paths(suffix: str) -> list[str]:
 
 
 PROBLEM = [Flag("--alpha", NOT_POSITIVE), Flag("--beta", NOT_A_NUMBER), Flag("--d", NOT_A_COUNT),
-           Flag("--v", NOT_A_COUNT + ["1", "20", "10"], ("--v", "v must be")),
+           Flag("--v", NOT_A_COUNT + ["1", "20", "10"], ("--v", "v must be", "v = ")),
            Flag("--noise-std", NOT_A_NUMBER + ["-1", "1e200"]),
            Flag("--feature-seed", NOT_A_SEED),
            Flag("--spectrum-method", ["exact", "", "Sampled", "nan"])]
@@ -168,7 +185,8 @@ def bad_command_lines(draw, command: str) -> tuple[list[str], tuple[str, ...]]:
         extra, words = draw(st.sampled_from(cmd.relations))
         return _replace(cmd.valid, extra), words
     flag = draw(st.sampled_from(cmd.flags))
-    value = draw(st.sampled_from(flag.bad))
+    value = draw(flag.values() if not flag.name.endswith(("out", "plot", "save", "cache-dir"))
+                 else st.sampled_from(flag.bad))
     return _replace(cmd.valid, [flag.name, value]), flag.words or (flag.name,)
 
 
