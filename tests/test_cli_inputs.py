@@ -143,3 +143,13 @@ def test_extreme_valid_command_lines_print_no_raw_warnings(argv, folder, capsys)
     assert all(line.startswith("deterministic-risk") for line in err.splitlines()), err
     assert code == 0 or err.count("\n") == 1
     assert "nan ±" not in out and "Traceback" not in err
+
+
+def test_a_computation_beyond_the_limits_names_the_flags_that_raise_them(capsys):
+    argv = ["simulate", "--d", "20", "--kmax", "1e6", "--runs", "1000000"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would take about" in err and "--max-seconds" in err
+    assert "dr.resource_limits" not in err
+    assert main(["--max-seconds", "0", *argv]) == 2
+    assert "argument --max-seconds: must be a finite number > 0" in capsys.readouterr().err

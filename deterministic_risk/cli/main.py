@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..resources import (DEFAULT_MAX_MEMORY, DEFAULT_MAX_SECONDS, ResourceLimitError,
+                         resource_limits)
 from ..studies.registry import OPTIMIZERS
 from . import commands, demo
 from .arguments import (MAX_SEED, MAX_STEPS, output_file, output_folder, output_prefix, real,
@@ -136,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
                                             "checked against simulation and scaling-law "
                                             "asymptotics.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--max-memory", type=POSITIVE, default=DEFAULT_MAX_MEMORY / 2**30,
+                        help="memory one computation may take, in GiB; larger ones are refused "
+                             "before they start (give it before the subcommand)")
+    parser.add_argument("--max-seconds", type=POSITIVE, default=DEFAULT_MAX_SECONDS,
+                        help="estimated running time one computation may take, in seconds")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command",
                                 parser_class=_Parser)
 
@@ -312,7 +319,12 @@ def _warning_line(w: warnings.WarningMessage) -> str:
 def _error_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"cannot write {exc.filename}: {exc.strerror or exc}"
-    return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, ResourceLimitError):
+        # the library's way out is Python code; the command line's is a flag
+        text = (text.split("; to proceed anyway")[0] + "; to proceed anyway, raise "
+                "--max-memory (GiB) or --max-seconds, given before the subcommand")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     # the floating-point environment of a shell run, also when called from a test
     with warnings.catch_warnings(record=True) as caught, np.errstate(
-            divide="warn", over="warn", invalid="warn", under="ignore"):
+            divide="warn", over="warn", invalid="warn", under="ignore"), resource_limits(
+            max_memory=args.max_memory * 2**30, max_seconds=args.max_seconds):
         warnings.simplefilter("always")
         try:
             code = args.handler(args)
