@@ -20,7 +20,7 @@ from ..solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
 from ..studies.registry import optimizer_named
 
 __all__ = ["SCHEDULES", "SOLVERS", "curve", "simulate", "compare", "compute_optimal", "spectrum",
-           "phases", "phase_diagram", "frontier_doubts", "deviation", "figure_title"]
+           "phases", "phase_diagram", "frontier_doubts", "deviation", "figure_title", "band_label"]
 
 SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
 #: ``--solver`` names (``default``: the optimizer's own choice).
@@ -127,8 +127,16 @@ def figure_title(prob: dr.PLRF, opt) -> str:
             f", lr = {opt.lr.max_lr:.4g}" + (f", batch {batch}" if batch != 1 else ""))
 
 
-def _band_label(sim: dr.SimulatedRisk) -> str:
-    """Legend entry of a simulation drawn by :func:`~deterministic_risk.plotting.plot_risk`."""
+def band_label(sim: dr.SimulatedRisk) -> str:
+    """Legend entry of a simulation drawn by :func:`~deterministic_risk.plotting.plot_risk`.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> from deterministic_risk.cli.commands import band_label
+    >>> band_label(dr.simulate(dr.Spectrum([1.0], [1.0]), dr.SGD(0.1), [0, 5], n_runs=4, seed=0))
+    'mean of 4 runs (band ± 2 standard errors)'
+    """
     return f"mean of {sim.n_runs} runs (band ± 2 standard errors)"
 
 
@@ -190,7 +198,7 @@ def simulate(args: argparse.Namespace) -> int:
     _write(sim, args.out)
     if args.plot:
         ax = dr.plotting.plot_risk([], simulations=sim)
-        ax.lines[-1].set_label(_band_label(sim))
+        ax.lines[-1].set_label(band_label(sim))
         ax.legend(fontsize="small")
         ax.set_title(figure_title(prob, opt), fontsize=9)
         _save(ax, args.plot)
@@ -207,7 +215,7 @@ def compare(args: argparse.Namespace) -> int:
         raise _diverged(sim, opt, prob, "sampled", args.feature_seed)
     ax = dr.plotting.plot_risk(theory, simulations=sim,
                                labels=[f"theory, d = {prob.d}"])
-    ax.lines[0].set_label(_band_label(sim))
+    ax.lines[0].set_label(band_label(sim))
     ax.legend(fontsize="small")
     ax.set_title(figure_title(prob, opt), fontsize=9)
     _save(ax, args.plot)
@@ -340,8 +348,8 @@ def spectrum(args: argparse.Namespace) -> int:
               else " (one draw: no standard error)")
     print(f"{spec!r}")
     print(f"floor: deterministic {spec.floor:.6g}; sampled, mean over {n} draw"
-          f"{'s' if n > 1 else ''} of W (seeds {seeds[0]}-{seeds[-1]}): {floors.mean():.6g}{spread}; "
-          f"relative difference {100 * abs(floors.mean() / spec.floor - 1):.2f} %")
+          f"{'s' if n > 1 else ''} of W (seeds {seeds[0]}-{seeds[-1]}): {floors.mean():.6g}"
+          f"{spread}; relative difference {100 * abs(floors.mean() / spec.floor - 1):.2f} %")
     print(f"bottom edge: deterministic {edge:.6g}; smallest sampled eigenvalue, mean over {n} "
           f"draw{'s' if n > 1 else ''}: {lows.mean():.6g} (relative difference "
           f"{100 * abs(lows.mean() / edge - 1):.2f} %)")

@@ -28,7 +28,7 @@ import numpy as np
 import deterministic_risk as dr
 
 from .. import __version__
-from .commands import deviation, frontier_doubts
+from .commands import band_label, deviation, frontier_doubts
 
 __all__ = ["DESCRIPTION", "run", "Part"]
 
@@ -102,6 +102,8 @@ def _sgd_vs_simulation(alpha: float, beta: float, scale: float) -> Part:
 
     def draw(ax):
         dr.plotting.plot_risk(curves, simulations=sims, labels=labels, ax=ax)
+        ax.lines[0].set_label(band_label(sims[0]))  # the simulations are drawn first
+        ax.legend(fontsize="small")
         ax.set_title(f"1. SGD on PLRF (α = {alpha:g}, β = {beta:g}): exact curves (lines) vs "
                      f"mean of {runs} runs (bands)", fontsize=8)
 
@@ -134,6 +136,8 @@ def _signsgd_vs_sgd(alpha: float, beta: float, scale: float) -> Part:
         dr.plotting.plot_risk([ode, sgd_curve], simulations=[sim],
                               labels=[f"signSGD ODE, lr = {lr:.3g}",
                                       f"SGD exact, lr = {sgd.lr.max_lr:.3g}"], ax=ax)
+        ax.lines[0].set_label(f"signSGD, {band_label(sim)}")
+        ax.legend(fontsize="small")
         ax.set_title(f"2. signSGD vs SGD on PLRF (α = {alpha:g}, β = {beta:g}, d = {d}); "
                      f"band: {runs} signSGD runs", fontsize=8)
 
