@@ -1,11 +1,12 @@
-"""Session hooks: the number of generated property-based cases in the terminal summary."""
+"""Session hooks: the number of generated property-based cases and command lines in the
+terminal summary."""
 
 
 def pytest_terminal_summary(terminalreporter):
     import sys
 
-    module = sys.modules.get("test_properties")
-    cases = getattr(module, "CASES", None)
-    if cases:
-        terminalreporter.write_line(f"property-based cases run: {sum(cases.values())} "
-                                    f"({len(cases)} tests)")
+    for name, what in (("test_properties", "property-based cases run"),
+                       ("test_cli_inputs", "generated command lines run")):
+        cases = getattr(sys.modules.get(name), "CASES", None)
+        if cases:
+            terminalreporter.write_line(f"{what}: {sum(cases.values())} ({len(cases)} tests)")

@@ -1,5 +1,7 @@
 """Command line."""
 
+import json
+import re
 import subprocess
 import sys
 
@@ -9,17 +11,27 @@ import deterministic_risk as dr
 from deterministic_risk.cli import main
 
 
-@pytest.mark.slow
-def test_demo_writes_figures_and_summary(tmp_path):
-    assert main(["demo", "--out", str(tmp_path), "--steps", "300", "--runs", "8"]) == 0
-    for name in ("sgd_theory_vs_simulation.png", "sgd_loss_vs_flops.png", "summary.txt"):
+def test_demo_writes_figures_summary_and_page(tmp_path, capsys):
+    # the smallest tour (d from 10 to 80, 8 runs): every file, every part in the summary
+    assert main(["demo", "--out", str(tmp_path), "--scale", "0.05"]) == 0
+    names = ("sgd_vs_simulation.png", "signsgd_vs_sgd.png", "phase_diagram.png", "frontier.png",
+             "tour.png", "summary.txt", "summary.json", "index.html")
+    for name in names:
         assert (tmp_path / name).stat().st_size > 0
+    numbers = json.loads((tmp_path / "summary.json").read_text())
+    assert {"sgd_vs_simulation", "signsgd_vs_sgd", "phase_diagram", "frontier"} <= set(numbers)
+    assert numbers["frontier"]["symbolic"]["eta"] == pytest.approx(12 / 17)
+    page = (tmp_path / "index.html").read_text()
+    assert all(f'src="{n}"' in page for n in names[:5])
+    out, err = capsys.readouterr()
+    assert "nan" not in out.lower() and err == ""
 
 
 def test_bad_argument_gives_one_line_and_nonzero_exit(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--alpha", "-1"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("deterministic-risk: error: alpha must be > 0")
+    assert err.startswith("deterministic-risk demo: error: argument --alpha: must be a finite "
+                          "number > 0")
     assert "Traceback" not in err
 
 
@@ -61,18 +73,23 @@ def test_simulate_and_compare(tmp_path):
 
 
 def test_compute_optimal_command(tmp_path, capsys):
-    assert main(["compute-optimal", "--d-values", "10,20,40", "--budgets", "12",
-                 "--flops-min", "1e3", "--flops-max", "1e6", "--spectrum-method", "sampled",
+    assert main(["compute-optimal", "--beta", "0.3", "--d-values", "20,40,80", "--budgets", "12",
+                 "--flops-min", "2e2", "--flops-max", "8e5", "--spectrum-method", "sampled",
                  "--out", str(tmp_path / "f.npz"), "--plot", str(tmp_path / "f.png")]) == 0
-    assert "isoflop: xi =" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "isoflop: xi =" in out and "interior optima: 4 of 12 budgets" in out
+    assert "R² " in out and "symbolic: xi = 0.3333, eta = 0.5333" in out
+    # 4 interior budgets of 12: fitted, but flagged in one line
+    assert err.count("warning: fit not trustworthy") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and "only 4 budgets have an interior optimum" in err
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["curve", "--d", "0"], "d must be an integer >= 1"),
-    (["curve", *SMALL, "--lr", "fast"], "lr must be a number or 'stable'"),
+    (["curve", "--d", "0"], "argument --d: must be a whole number >= 1"),
+    (["curve", *SMALL, "--lr", "fast"], "argument --lr: must be 'stable' or a number"),
     (["curve", *SMALL, "--lr", "100"], "beyond the stability limit"),
-    (["curve", *SMALL, "--out", "x.txt"], "out must end in .csv, .npz or .json"),
-    (["simulate", *SMALL, "--runs", "0"], "n_runs must be an integer >= 1"),
+    (["curve", *SMALL, "--out", "x.txt"], "argument --out: must end in .csv, .npz or .json"),
+    (["simulate", *SMALL, "--runs", "0"], "argument --runs: must be a whole number >= 1"),
 ])
 def test_bad_input_is_one_clear_line(argv, message, capsys):
     assert main(argv) == 2
@@ -126,10 +143,10 @@ def test_measured_phase_diagram(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--grid", "1"], "--grid must be >= 2"),
+    (["--grid", "1"], "argument --grid: must be a whole number >= 2"),
     (["--optimizer", "signsgd-decay"], "--optimizer sgd or signsgd"),
-    (["--d-values", "20,forty"], "--d-values must be comma-separated integers"),
-    (["--lr", "fast"], "--lr must be 'stable', 'grid' or a number"),
+    (["--d-values", "20,forty"], "argument --d-values: must be comma-separated whole numbers"),
+    (["--lr", "fast"], "argument --lr: must be 'stable' or 'grid' or a number"),
     (["--alpha-min", "2", "--alpha-max", "1"], "--alpha-min < --alpha-max"),
     (["--alpha-min", "0.01", "--alpha-max", "0.02", "--beta-min", "0.01", "--beta-max", "0.02"],
      "admissible"),
@@ -140,3 +157,28 @@ def test_measured_phase_diagram_refuses_bad_input(tmp_path, capsys, flags, messa
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_spectrum_plot_reuses_its_draws(tmp_path, monkeypatch):
+    calls = []
+    draw = dr.PLRF.instance
+
+    def counted(self, *args, **kwargs):
+        calls.append(args or kwargs)
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(dr.PLRF, "instance", counted)
+    assert main(["spectrum", "--d", "30", "--seeds", "3", "--plot", str(tmp_path / "s.png")]) == 0
+    assert len(calls) == 3  # one draw of W per seed, shared by the statistics and both panels
+
+
+@pytest.mark.slow
+def test_signsgd_compute_optimal_defaults_give_the_symbolic_exponents(capsys):
+    # the default step rule of signSGD is the step grid: at (1, 0.7), d = 100...1600 and 60
+    # budgets, xi = 0.4070 and eta = 0.7007 were measured against the symbolic 0.4118 and
+    # 0.7059 (finite d, 0.005 below); with the stable step the fit gave xi = 0.83, eta = 0.04
+    assert main(["compute-optimal", "--alpha", "1", "--beta", "0.7", "--optimizer",
+                 "signsgd"]) == 0
+    out = capsys.readouterr().out
+    fit = re.search(r"isoflop: xi = ([\d.]+) .*eta = ([\d.]+)", out)
+    assert abs(float(fit[1]) - 7 / 17) < 0.02 and abs(float(fit[2]) - 12 / 17) < 0.02, out

@@ -11,7 +11,7 @@ from ..deterministic_equivalent import deterministic_measures, spectral_density
 
 
 def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which: str = "trace",
-                             n_grid: int = 600, n_bins: int = 80, ax=None):
+                             n_grid: int = 600, n_bins: int = 80, instances=None, ax=None):
     r"""Deterministic-equivalent density against a histogram of sampled eigenvalues.
 
     Both are drawn against log x as densities per unit log x, i.e. :math:`x\rho(x)`, so that the
@@ -31,6 +31,9 @@ def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which:
         Points of the DE curve (log-spaced over the support, plus the DE nodes in the outliers).
     n_bins : int
         Histogram bins (log-spaced).
+    instances : sequence of PLRFInstance, optional
+        Sampled instances already drawn (``problem.instance(seed)``); then ``seeds`` is ignored
+        and nothing is sampled again.
     ax : matplotlib Axes, optional
 
     Returns
@@ -46,9 +49,14 @@ def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which:
 
     if which not in ("trace", "forcing"):
         raise ValueError(f"which must be 'trace' or 'forcing', got {which!r}")
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must contain at least one seed")
+    if instances is None:
+        seeds = list(seeds)
+        if not seeds:
+            raise ValueError("seeds must contain at least one seed")
+        instances = [problem.instance(seed) for seed in seeds]
+    instances = list(instances)
+    if not instances:
+        raise ValueError("instances must contain at least one PLRF instance")
     if ax is None:
         _, ax = plt.subplots()
     meas = deterministic_measures(problem)
@@ -68,19 +76,18 @@ def plot_spectrum_comparison(problem, *, seeds: Sequence[int] = range(8), which:
     dens = np.insert(dens, breaks, np.nan)
     # sampled: pooled histogram per unit log x
     values, weights = [], []
-    for seed in seeds:
-        inst = problem.instance(seed)
+    for inst in instances:
         values.append(inst.eigenvalues)
         weights.append(np.ones(inst.eigenvalues.size) if which == "trace"
                        else inst.target_projections**2)
     values = np.concatenate(values)
-    weights = np.concatenate(weights) / len(seeds)
+    weights = np.concatenate(weights) / len(instances)
     positive = values > 0
     edges = np.geomspace(min(values[positive].min(), lo) / 1.2, max(values.max(), hi) * 1.2,
                          n_bins + 1)
     hist, _ = np.histogram(values[positive], bins=edges, weights=weights[positive])
     ax.stairs(hist / np.diff(np.log(edges)), edges, fill=True, alpha=0.35,
-              label=f"sampled W ({len(seeds)} draws)")
+              label=f"sampled W ({len(instances)} draws)")
     ax.plot(grid, grid * dens, lw=1.2, label="deterministic equivalent")
     ax.set_xscale("log")
     ax.set_yscale("log")
