@@ -637,7 +637,7 @@ def exponential_feedback_integrate(lam: NDArray[np.float64], kappa: NDArray[np.f
                 denom = r_new - 2.0 * r1 + r_pred
                 converged = abs(r_new - r1) <= 1e-3 * rtol * max(r_new, tiny)
                 if corrections > 1 and not converged and denom != 0.0 and np.isfinite(denom):
-                    r_star = r_new - (r_new - r1) ** 2 / denom
+                    r_star = r_new - (r_new - r1) * ((r_new - r1) / denom)   # no overflow
                     if r_star > 0.0:
                         v_new, r_new = corrector(r_star, h)
                 scale = max(min(risk, r_new), tiny)
