@@ -119,7 +119,8 @@ def _signsgd_vs_sgd(alpha: float, beta: float, scale: float) -> Part:
     runs = max(8, int(round(32 * scale)))
     prob = dr.PLRF(alpha, beta, d)
     inst = prob.instance(0)
-    # the step whose limiting excess risk is 2 % of the initial excess (docs/signsgd_plrf.md, the step for a limiting excess: `signsgd_lr_for_excess`)
+    # the step whose limiting excess risk is 2 % of the initial excess
+    # (docs/signsgd_plrf.md, equation table: `signsgd_lr_for_excess`)
     lr = dr.signsgd.signsgd_lr_for_excess(prob, 0.02 * (prob.initial_risk - inst.floor),
                                           method="sampled")
     sign = dr.SignSGD(lr)
