@@ -79,32 +79,34 @@ def reference(out: Path = OUT, only: tuple[str, ...] = ()) -> None:
             continue
         if data.get(key + "_risk", np.empty((0,))).shape[0] < DRAWS:
             groups.setdefault((alpha, d), []).append(beta)
-    for (alpha, d), betas in groups.items():
-        problems = {b: dr.PLRF(alpha, b, d) for b in betas}
-        lrs = {b: reference_lr(alpha, b, d) for b in betas}
-        for seed in range(DRAWS):
+    problems = {(a, d): {b: dr.PLRF(a, b, d) for b in bs} for (a, d), bs in groups.items()}
+    lrs = {(a, d): {b: reference_lr(a, b, d) for b in bs} for (a, d), bs in groups.items()}
+    for seed in range(DRAWS):   # draws outermost: an interrupted run has equally many per case
+        for (alpha, d), betas in groups.items():
             todo = [b for b in betas
                     if data.get(case_key(alpha, b, d) + "_risk", np.empty((0,))).shape[0] == seed]
             if not todo:
                 continue
-            first = problems[todo[0]].instance(seed)
+            first = problems[alpha, d][todo[0]].instance(seed)
             for b in todo:
-                inst = first if b == todo[0] else _same_features(first, problems[b])
-                curve = dr.risk_curve(inst, dr.SignSGD(lrs[b]), STEPS)
+                inst = first if b == todo[0] else _same_features(first, problems[alpha, d][b])
+                curve = dr.risk_curve(inst, dr.SignSGD(lrs[alpha, d][b]), STEPS)
                 key = case_key(alpha, b, d)
                 data[key + "_risk"] = np.concatenate(
                     [data.get(key + "_risk", np.empty((0, STEPS.size))), curve.risk[None, :]])
                 data[key + "_floor"] = np.append(data.get(key + "_floor", np.empty(0)),
                                                  curve.floor)
-                data[key + "_lr"] = np.array(lrs[b])
+                data[key + "_lr"] = np.array(lrs[alpha, d][b])
             _plrf_instance.cache_clear()    # each cached instance holds W (0.5 GB at d = 4000)
             np.savez_compressed(out, **data)
+            print(f"α = {alpha}, d = {d}, draw {seed} done", flush=True)
+    for (alpha, d), betas in groups.items():
         for b in betas:
             key = case_key(alpha, b, d)
             risks = data[key + "_risk"]
             mean = risks.mean(axis=0)
-            se = risks.std(axis=0, ddof=1) / np.sqrt(DRAWS)
-            print(f"{key}: lr = {lrs[b]:.4g}, R(1e7) = {mean[-1]:.4g}, max s.e./mean = "
+            se = risks.std(axis=0, ddof=1) / np.sqrt(risks.shape[0])
+            print(f"{key}: lr = {lrs[alpha, d][b]:.4g}, R(1e7) = {mean[-1]:.4g}, max s.e./mean = "
                   f"{np.max(se / mean):.3f}", flush=True)
 
 
