@@ -21,7 +21,8 @@ TRANSFORMS = np.load(DATA / "signsgd_large_d_transforms.npz")
 def _deviation(alpha, beta, d):
     """Relative deviation of the model from the W-average, and the average's relative s.e."""
     key = f"a{alpha}_b{beta}_d{d}"
-    runs = REFERENCE[key + "_risk"]
+    runs = REFERENCE[key + "_risk"].astype(np.float64)
+    assert runs.shape[0] >= 8           # a reference is the average over at least 8 draws of W
     mean = runs.mean(axis=0)
     rel_se = runs.std(axis=0, ddof=1) / math.sqrt(runs.shape[0]) / mean
     steps, lr = REFERENCE["steps"], float(REFERENCE[key + "_lr"])
@@ -55,9 +56,17 @@ def test_risk_matches_the_w_average_large_d(alpha, beta, d):
 def test_late_error_does_not_grow_with_d(alpha, beta):
     # a wrong limit shows as a late-time error that grows with d (the previous model: −10 %,
     # −16 %, −27 % at α = 1.5, d = 500, 1000, 2000). Here |dev(k = 1e7)| at d = 4000 must not
-    # exceed its value at d = 1000 (measured: docs/signsgd_large_d.md, accuracy table)
-    late = [abs(_deviation(alpha, beta, d)[0][-1]) for d in (1000, 4000)]
-    assert late[1] <= late[0]
+    # exceed its value at d = 1000, and along d = 1000 → 2000 → 4000 no step may grow by more
+    # than 2 combined standard errors: the model is deterministic, so dev(1e7) is uncertain only
+    # through the W-average, by its relative s.e. s_d, and two independent averages differ by
+    # noise alone within 2√(s_d² + s_d'²) in about 95 % of cases (measured: docs/signsgd_large_d.md
+    # §8)
+    late = {d: _deviation(alpha, beta, d) for d in (1000, 2000, 4000)}
+    error = {d: abs(dev[-1]) for d, (dev, _) in late.items()}
+    se = {d: rel_se[-1] for d, (_, rel_se) in late.items()}
+    assert error[4000] <= error[1000]
+    for small, large in ((1000, 2000), (2000, 4000)):
+        assert error[large] <= error[small] + 2.0 * math.hypot(se[small], se[large])
 
 
 # -- the three transforms against the exact sums of sampled W -------------------------------------
