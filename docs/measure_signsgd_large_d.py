@@ -70,9 +70,10 @@ def _same_features(inst: dr.PLRFInstance, problem: dr.PLRF) -> dr.PLRFInstance:
                            proj, floor)
 
 
-def reference(out: Path = OUT, only: tuple[str, ...] = ()) -> None:
+def reference(out: Path = OUT, only: tuple[str, ...] = (), direct: bool = False) -> None:
     """Compute the missing cases (or only the keys in ``only``) and store them (risk per draw,
-    step, floor per draw) after every draw, so that an interrupted run resumes."""
+    step, floor per draw) after every draw, so that an interrupted run resumes. ``direct``
+    computes each draw by :func:`direct_curves` (no SVD of W)."""
     data = dict(np.load(out)) if out.exists() else {"steps": STEPS}
     groups: dict[tuple[float, int], list[float]] = {}
     for alpha, beta, d in CASES:
@@ -89,15 +90,20 @@ def reference(out: Path = OUT, only: tuple[str, ...] = ()) -> None:
                     if data.get(case_key(alpha, b, d) + "_risk", np.empty((0,))).shape[0] == seed]
             if not todo:
                 continue
-            first = problems[alpha, d][todo[0]].instance(seed)
-            for b in todo:
-                inst = first if b == todo[0] else _same_features(first, problems[alpha, d][b])
-                curve = dr.risk_curve(inst, dr.SignSGD(lrs[alpha, d][b]), STEPS)
+            if direct:
+                curves = direct_curves(alpha, todo, d, seed, lrs[alpha, d])
+            else:
+                first = problems[alpha, d][todo[0]].instance(seed)
+                curves = {}
+                for b in todo:
+                    inst = first if b == todo[0] else _same_features(first, problems[alpha, d][b])
+                    curve = dr.risk_curve(inst, dr.SignSGD(lrs[alpha, d][b]), STEPS)
+                    curves[b] = (curve.risk, curve.floor)
+            for b, (risk, floor) in curves.items():
                 key = case_key(alpha, b, d)
                 data[key + "_risk"] = np.concatenate(
-                    [data.get(key + "_risk", np.empty((0, STEPS.size))), curve.risk[None, :]])
-                data[key + "_floor"] = np.append(data.get(key + "_floor", np.empty(0)),
-                                                 curve.floor)
+                    [data.get(key + "_risk", np.empty((0, STEPS.size))), risk[None, :]])
+                data[key + "_floor"] = np.append(data.get(key + "_floor", np.empty(0)), floor)
                 data[key + "_lr"] = np.array(lrs[alpha, d][b])
             _plrf_instance.cache_clear()    # each cached instance holds W (0.5 GB at d = 4000)
             _save(out, data)
@@ -215,16 +221,68 @@ def settings(points=((1.0, 0.3), (1.5, 0.5)), d: int = 1000) -> None:
 
 def _curve(model: dr.signsgd.SignSGDEquivalent, lr: float) -> np.ndarray:
     """The constant-step signSGD ODE on the model's nodes (as risk_curve runs it)."""
-    from deterministic_risk.integrate import exponential_feedback_integrate
+    return _modes_curve(model.modes, model.floor, lr)
 
-    floor = model.floor
+
+def _modes_curve(m: dr.signsgd.SignSGDModes, floor: float, lr: float) -> np.ndarray:
+    """The constant-step signSGD ODE on modes ``m`` with floor ``floor`` (as risk_curve runs it:
+    a = 2γφ(R), c = γ/(4φ(R)), φ = (2/π)/√(2(R + R*)), the default exponential integrator)."""
+    from deterministic_risk.integrate import exponential_feedback_integrate
 
     def rates(k, r):
         phi = (2.0 / np.pi) / np.sqrt(2.0 * (r + floor))
         return 2.0 * lr * phi, lr / (4.0 * phi)
 
-    m = model.modes
     return exponential_feedback_integrate(m.eigenvalues, m.kappa, m.v0, rates, STEPS).risk + floor
+
+
+def direct_curves(alpha: float, betas: list[float], d: int, seed: int,
+                  lrs: dict[float, float]) -> dict[float, tuple[np.ndarray, float]]:
+    """The sampled-path ODE of the W drawn from ``seed`` for each β, without the SVD of W.
+
+    K = AᵀA with A = D^(1/2)W formed directly (2vd² operations instead of the SVD's ~4vd² + 22d³);
+    θ* = K⁻¹Aᵀb̌ by Cholesky and the floor ½|b̌ − Aθ*|²; the modes of the first β by the package
+    (``signsgd_modes`` of the least-squares problem (K, θ*)), those of the other β by replacing
+    only v_j(0) = ½(w_jᵀD_K^(1/4)θ*)² (the eigenvectors w_j and κ_j depend on K alone). The same
+    mathematical object as the package's sampled path (``check_direct`` measures the difference).
+    Returns {β: (risk at STEPS, floor)}."""
+    import dataclasses
+
+    import scipy.linalg
+
+    problems = {b: dr.PLRF(alpha, b, d) for b in betas}
+    first = problems[betas[0]]
+    a = np.sqrt(first.population_eigenvalues)[:, None] * first.sample_features(seed)
+    K = a.T @ a
+    chol = scipy.linalg.cho_factor(K, check_finite=False)
+    q = np.diag(K) ** 0.25
+    out, modes = {}, None
+    for b in betas:
+        bcheck = problems[b].weighted_target
+        theta = scipy.linalg.cho_solve(chol, a.T @ bcheck, check_finite=False)
+        residual = bcheck - a @ theta
+        floor = 0.5 * float(residual @ residual)
+        if modes is None:
+            ls = dr.GaussianLeastSquares(K, theta, noise_std=float(np.sqrt(2.0 * floor)))
+            modes = dr.signsgd.signsgd_modes(ls)
+            current = modes
+        else:
+            current = dataclasses.replace(modes, v0=0.5 * (modes.eigenvectors.T @ (q * theta)) ** 2)
+        out[b] = (_modes_curve(current, floor, lrs[b]), floor)
+    return out
+
+
+def check_direct(alpha: float = 1.0, d: int = 500, seed: int = 3) -> None:
+    """The direct route against the package's sampled path (printed, both β of the references)."""
+    betas = [b for a, b, _ in CASES if a == alpha and _ == 2000]
+    lrs = {b: reference_lr(alpha, b, d) for b in betas}
+    direct = direct_curves(alpha, betas, d, seed, lrs)
+    for b in betas:
+        ref = dr.risk_curve(dr.PLRF(alpha, b, d), dr.SignSGD(lrs[b]), STEPS,
+                            spectrum_method="sampled", feature_seed=seed)
+        print(f"direct route vs sampled path, α = {alpha}, β = {b}, d = {d}: max relative "
+              f"difference {np.abs(direct[b][0] / ref.risk - 1).max():.2e}, floor "
+              f"{direct[b][1]:.6g} vs {ref.floor:.6g}", flush=True)
 
 
 if __name__ == "__main__":
@@ -232,6 +290,11 @@ if __name__ == "__main__":
     if which == "reference":
         check_shared_features()
         reference(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT, tuple(sys.argv[3:]))
+    elif which == "reference-direct":
+        for a in (1.0, 1.5):
+            check_direct(a)
+        reference(Path(sys.argv[2]) if len(sys.argv) > 2 else OUT, tuple(sys.argv[3:]),
+                  direct=True)
     elif which == "merge":
         merge(OUT, [Path(p) for p in sys.argv[2:]])
     elif which == "transforms":
