@@ -7,7 +7,9 @@ the constant step whose limiting excess risk is 10⁻³·R(0) (``signsgd_lr_for_
 only E√K_ii and the floor, both independent of the draw) on 60 log-spaced k in [1, 10⁷]. Each
 sampled path costs one SVD and one eigendecomposition of size d (about 3 min at d = 4000 on one
 core; the SVD of W, most of it, is shared between the β of one (α, d, seed)); every finished
-draw is kept, so an interrupted run resumes.
+draw is kept, so an interrupted run resumes. ``reference-direct`` computes the same curves without
+the SVD (:func:`direct_curves`; equal to the package's sampled path to 1e-11, printed by
+``check_direct`` at the start), about 2–3 times cheaper.
 
 ``transforms`` stores, for three (α, β) at d = 1000 and two at d = 2000, the mean over 8 draws of W
 of the three Stieltjes sums that the model replaces (``tests/data/signsgd_large_d_transforms.npz``).
@@ -17,7 +19,7 @@ of the three Stieltjes sums that the model replaces (``tests/data/signsgd_large_
 
 Run from the repository root:
 ``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_large_d.py reference [OUT [KEY
-...]]`` (or ``transforms``, ``accuracy``, ``settings``; a KEY such as ``a1.5_b0.5_d4000``
+...]]`` (or ``reference-direct`` with the same arguments, ``transforms``, ``accuracy``, ``settings``; a KEY such as ``a1.5_b0.5_d4000``
 restricts the run to those cases, so that two processes can share the work, each with its own
 OUT; ``merge PART...`` then adds to the stored file every case of which a PART holds more draws).
 Risks are stored as float32.
