@@ -19,10 +19,10 @@ of the three Stieltjes sums that the model replaces (``tests/data/signsgd_large_
 
 Run from the repository root:
 ``OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_large_d.py reference [OUT [KEY
-...]]`` (or ``reference-direct`` with the same arguments, ``transforms``, ``accuracy``, ``settings``; a KEY such as ``a1.5_b0.5_d4000``
-restricts the run to those cases, so that two processes can share the work, each with its own
-OUT; ``merge PART...`` then adds to the stored file every case of which a PART holds more draws).
-Risks are stored as float32.
+...]]`` (or ``reference-direct`` with the same arguments, ``transforms``, ``accuracy``,
+``settings``; a KEY such as ``a1.5_b0.5_d4000`` restricts the run to those cases, so that two
+processes can share the work, each with its own OUT; ``merge PART...`` then adds to the stored
+file every case of which a PART holds more draws). Risks are stored as float32.
 """
 
 from __future__ import annotations
