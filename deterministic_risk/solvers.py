@@ -4,8 +4,8 @@ An optimizer reduces a problem to one of four kinds of limit dynamics (docs/exte
 :class:`RenewalDynamics` (SGD's exact recursion on a spectrum), :class:`FeedbackModes` (linear
 modes with a scalar feedback through the risk: signSGD, clipped SGD), :class:`ModeODE` (a
 general ODE: the Adam candidate) and :class:`SampledPaths` (a stochastic model of the finite-d
-run, averaged over sampled paths: signSGD's exact-drift homogenized SDE). A solver integrates the kinds it declares in ``solves``; the
-numerical kernels live in :mod:`deterministic_risk.integrate`.
+run, averaged over sampled paths: signSGD's exact-drift homogenized SDE). A solver integrates the
+kinds it declares in ``solves``; the numerical kernels live in :mod:`deterministic_risk.integrate`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 r"""The exact-drift homogenized SDE of signSGD: its drift, its noise and its Euler–Maruyama paths.
 
 Derivations and modelling notes: docs/theory.md, section ``deterministic_risk.signsgd.homogenized``.
-The paths are sampled by :func:`~deterministic_risk.signsgd.homogenized_signsgd` (per path) and by
-``risk_curve(..., model="homogenized")`` (their mean, :class:`~deterministic_risk.solvers.PathMean`).
+The paths are sampled by :func:`~deterministic_risk.signsgd.homogenized_signsgd` (per path) and
+by ``risk_curve(..., model="homogenized")`` (their mean,
+:class:`~deterministic_risk.solvers.PathMean`).
 """
 
 from __future__ import annotations

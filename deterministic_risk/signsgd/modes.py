@@ -20,8 +20,8 @@ from ..noise import Gaussian, NoiseLaw
 from ..problems import GaussianLeastSquares
 
 __all__ = ["SignSGDModes", "signsgd_modes", "sign_covariance", "sign_covariance_approx",
-           "correlation_matrix", "largest_correlation", "preconditioned_spectrum", "effective_lr", "noise_compression",
-           "limiting_risk", "lr_for_limit"]
+           "correlation_matrix", "largest_correlation", "preconditioned_spectrum", "effective_lr",
+           "noise_compression", "limiting_risk", "lr_for_limit"]
 
 #: signsgd_modes results, one per problem object (dropped with the problem).
 _MODES: "weakref.WeakKeyDictionary[GaussianLeastSquares, SignSGDModes]" = \
@@ -69,7 +69,9 @@ def correlation_matrix(K: ArrayLike) -> NDArray[np.float64]:
 
 
 def largest_correlation(K: ArrayLike) -> float:
-    r"""The largest correlation between two features, :math:`\max_{i\ne j}|K_{ij}|/\sqrt{K_{ii}K_{jj}}`.
+    r"""The largest correlation between two features of a covariance.
+
+    .. math:: \rho_{\max} = \max_{i\ne j}|K_{ij}|/\sqrt{K_{ii}K_{jj}}
 
     Where it is not small, a residual carried by one feature gives the others gradient
     correlations of that size, and the linearised signSGD ODE (which replaces

@@ -317,6 +317,7 @@ def _largest_correlation(alpha: float, d: int, v: int) -> float:
     c = np.abs(u @ u.T)
     np.fill_diagonal(c, 0.0)
     tail = lam[m:]
-    bulk = math.sqrt(float(tail @ tail)) / float(lam.sum()) * math.sqrt(2.0 * math.log(d * (d - 1) / 2))
+    pairs = d * (d - 1) / 2
+    bulk = math.sqrt(float(tail @ tail)) / float(lam.sum()) * math.sqrt(2.0 * math.log(pairs))
     return float(min(max(c.max(), bulk), 1.0))
 
