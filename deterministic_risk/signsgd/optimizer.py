@@ -34,8 +34,9 @@ _PHI_TINY = 1e-150   # φ is floored here so that c = γ/(4φ) and its products 
 
 #: Largest correlation between features above which a signSGD curve of the linearised ODE carries
 #: a note. The ODE replaces (2/π)arcsin ρ by (2/π)ρ, 7 % low at ρ = 0.6; measured, it was within
-#: 1.5 % of signSGD at α = 0.4, d = 500 (largest correlation 0.38–0.54 over W draws) and 5–13 %
-#: above it at α = 1 (0.98) (docs/signsgd_plrf.md, "When the linearised ODE is off").
+#: 1.5 % of signSGD at α = 0.4, d = 500 (largest correlation 0.39–0.54 over W draws), 4–5.4 %
+#: above it at α = 0.7 (0.94) and 5–13 % at α = 1 (0.98) (docs/signsgd_plrf.md, "When the
+#: linearised ODE is off").
 CORRELATION_THRESHOLD = 0.6
 
 
