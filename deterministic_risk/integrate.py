@@ -44,7 +44,7 @@ The optimizer object passed in must provide ``log_contraction(lr, lam)`` (log q,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -88,12 +88,14 @@ class RenewalOptimizer(Protocol):
 @dataclass(frozen=True)
 class IntegrationResult:
     """Risk at the requested steps (shape (n_steps,) or (n_steps, m)), ``inf`` after a
-    divergence."""
+    divergence; ``details`` holds what a solver reports beyond it (a sampling solver: its number
+    of paths, seed and standard errors), copied into ``RiskCurve.info``."""
 
     risk: NDArray[np.float64]
     success: bool
     message: str
     n_blocks: int
+    details: dict = field(default_factory=dict)
 
 
 def _initial_state(spectrum: Spectrum, weights: ArrayLike | None,

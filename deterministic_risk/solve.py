@@ -53,14 +53,17 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
         Options of the optimizer's reduction of the problem (the keyword arguments of its
         ``limit_dynamics``): ``spectrum_method`` and ``feature_seed`` for PLRF problems,
         for ``dr.SGD`` ``check_stability`` (default True: a (peak) step with kernel norm >= 1 is
-        refused up front), and for ``dr.SignSGD`` on PLRF ``diagonal`` and ``n_nodes``. An
-        unknown option raises TypeError naming it.
+        refused up front), and for ``dr.SignSGD`` ``n_nodes`` (the large-d PLRF model) and
+        ``model`` (``"ode"``, or ``"homogenized"``: the exact-drift homogenized SDE of the
+        problem itself, the mean of sampled paths, with the solver
+        ``dr.solvers.PathMean(n_runs, seed)``). An unknown option raises TypeError naming it.
 
     Returns
     -------
     RiskCurve
         ``.steps``, ``.risk`` (floor included), ``.excess``, ``.floor``, ``.success``,
-        ``.message``; ``.info`` holds the optimizer, the solver and the problem's description.
+        ``.message``; ``.info`` holds the optimizer, the solver and the problem's description
+        (and, from a sampling solver, its number of paths, seed and standard errors).
 
     Raises
     ------
@@ -107,7 +110,8 @@ def risk_curve(problem: Any, optimizer: Optimizer, steps: ArrayLike, *,
     risk, success, message = _finite(result.risk, result.success, result.message, steps,
                                      optimizer, on_divergence)
     risk = risk if dynamics.includes_floor else risk + dynamics.floor
-    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info}
+    info = {**optimizer.describe(), "solver": solver.describe(), **dynamics.info,
+            **result.details}
     for key in ("feature_seed", "spectrum_method"):
         if options.get(key) is not None:
             info.setdefault(key, options[key])

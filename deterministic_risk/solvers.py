@@ -1,10 +1,11 @@
 r"""Solvers of the deterministic limits: small frozen objects holding their options and order.
 
-An optimizer reduces a problem to one of three kinds of limit dynamics (docs/extending.md):
+An optimizer reduces a problem to one of four kinds of limit dynamics (docs/extending.md):
 :class:`RenewalDynamics` (SGD's exact recursion on a spectrum), :class:`FeedbackModes` (linear
-modes with a scalar feedback through the risk: signSGD, clipped SGD) and :class:`ModeODE` (a
-general ODE: the Adam candidate). A solver integrates the kinds it declares in ``solves``; the
-numerical kernels live in :mod:`deterministic_risk.integrate`.
+modes with a scalar feedback through the risk: signSGD, clipped SGD), :class:`ModeODE` (a
+general ODE: the Adam candidate) and :class:`SampledPaths` (a stochastic model of the finite-d
+run, averaged over sampled paths: signSGD's exact-drift homogenized SDE). A solver integrates the
+kinds it declares in ``solves``; the numerical kernels live in :mod:`deterministic_risk.integrate`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from .schedules import Schedule
 from .spectrum import Spectrum
 
 __all__ = ["Solver", "ExactRecursion", "LogTimeBlocks", "ExponentialFeedback", "LSODA",
-           "LimitDynamics", "RenewalDynamics", "FeedbackModes", "ModeODE"]
+           "PathMean", "LimitDynamics", "RenewalDynamics", "FeedbackModes", "ModeODE",
+           "SampledPaths"]
 
 
 # -- the limit dynamics an optimizer reduces a problem to ----------------------------------------
@@ -141,6 +143,24 @@ class ModeODE(LimitDynamics):
     @property
     def initial_excess(self) -> float:
         return float(self.readout(np.asarray(self.y0)))
+
+
+@dataclass(frozen=True, eq=False)
+class SampledPaths(LimitDynamics):
+    r"""A stochastic model of the finite-d run (a homogenized SDE), known through sampled paths:
+    ``sample(steps, n_runs, seed, dk)`` returns the risk of ``n_runs`` independent paths at
+    ``steps`` (shape (n_runs, n_steps), floor included), their Gaussian increments drawn from
+    ``np.random.default_rng(seed)`` with an Euler–Maruyama step of ``dk`` iterations.
+    ``excess0`` is the excess risk at k = 0. The curve solved from it is a random estimate (the
+    mean of the paths; :class:`PathMean`)."""
+
+    sample: Callable[[NDArray[np.int64], int, int, float], NDArray[np.float64]] = None
+    excess0: float = 0.0
+    includes_floor: ClassVar[bool] = True
+
+    @property
+    def initial_excess(self) -> float:
+        return float(self.excess0)
 
 
 # -- solvers ---------------------------------------------------------------------------------------
@@ -374,6 +394,72 @@ class LSODA(Solver):
         return IntegrationResult(risk, success, message, int(sol.nfev))
 
 
+@dataclass(frozen=True)
+class PathMean(Solver):
+    r"""The mean of sampled paths of :class:`SampledPaths` dynamics: a random estimate, exact
+    in expectation up to the Euler–Maruyama step, with a statistical error ∝ n_runs^(-1/2).
+
+    Parameters
+    ----------
+    n_runs : int, default 32
+        Number of independent paths (vectorised).
+    seed : int or None, default 0
+        Seed of their Gaussian increments (``None``: a fresh seed, recorded in the result). The
+        same seed gives the same numbers.
+    dk : float, default 1
+        Euler–Maruyama step in iterations (> 0); 1 matches the optimizer's own steps.
+
+    Notes
+    -----
+    ``order`` is ½ in the resolution 1/n_runs: the standard deviation of the mean over seeds
+    falls as n_runs^(-1/2) (fitted in ``tests/test_solvers.py``). The result reports
+    ``details`` = {"n_runs", "seed", "stderr"} (the standard error of the mean at each step),
+    which :func:`~deterministic_risk.risk_curve` stores in ``RiskCurve.info``, and says in its
+    message that the curve is random.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> prob = dr.GaussianLeastSquares([1.0, 0.5], [1.0, 1.0], noise_std=0.1)
+    >>> curve = dr.risk_curve(prob, dr.SignSGD(0.01), [0, 100], model="homogenized",
+    ...                       solver=dr.solvers.PathMean(n_runs=16, seed=1))
+    >>> curve.info["n_runs"], curve.info["seed"], curve.info["stderr"].shape
+    (16, 1, (2,))
+    """
+
+    n_runs: int = 32
+    seed: int | None = 0
+    dk: float = 1.0
+    order: ClassVar[float] = 0.5
+    solves: ClassVar[tuple[type, ...]] = (SampledPaths,)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n_runs", check.positive_int("n_runs", self.n_runs))
+        object.__setattr__(self, "seed", check.seed("seed", self.seed, allow_none=True))
+        object.__setattr__(self, "dk", check.positive_float("dk", self.dk))
+
+    def _solve(self, dynamics, steps):
+        seed = check.fresh_seed() if self.seed is None else self.seed
+        runs = np.asarray(dynamics.sample(steps, self.n_runs, seed, self.dk), dtype=np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            risk = runs.mean(axis=0)
+            stderr = (runs.std(axis=0, ddof=1) / math.sqrt(self.n_runs) if self.n_runs > 1
+                      else np.full(steps.size, np.nan))
+        bad = ~np.isfinite(risk) | (risk > dynamics.threshold)
+        success = not bool(np.any(bad))
+        if success:
+            rel = float(np.max(stderr / risk)) if self.n_runs > 1 else math.nan
+            message = (f"mean of {self.n_runs} sampled paths (seed {seed}, dk {self.dk:g}): a "
+                       f"random estimate, standard error up to {rel:.2g} of the mean")
+        else:
+            first = int(np.argmax(bad))
+            risk = np.where(np.arange(steps.size) >= first, np.inf, risk)
+            message = (f"diverged: the mean of {self.n_runs} sampled paths (seed {seed}) "
+                       f"exceeds {dynamics.threshold:.3g} at k = {int(steps[first])}")
+        return IntegrationResult(risk, success, message, self.n_runs,
+                                 {"n_runs": self.n_runs, "seed": seed, "stderr": stderr})
+
+
 def _as_mode_ode(modes: FeedbackModes) -> ModeODE:
     lam = np.asarray(modes.eigenvalues, dtype=np.float64)
     kappa = np.asarray(modes.kappa, dtype=np.float64)
@@ -389,4 +475,5 @@ def _as_mode_ode(modes: FeedbackModes) -> ModeODE:
 
 #: The solver used for each kind of dynamics when an optimizer does not choose one.
 DEFAULT_SOLVERS: tuple[tuple[type, Solver], ...] = (
-    (RenewalDynamics, LogTimeBlocks()), (FeedbackModes, ExponentialFeedback()), (ModeODE, LSODA()))
+    (RenewalDynamics, LogTimeBlocks()), (FeedbackModes, ExponentialFeedback()), (ModeODE, LSODA()),
+    (SampledPaths, PathMean()))

@@ -81,6 +81,36 @@ def test_two_solvers_of_the_feedback_modes_agree(sign_problem):
     np.testing.assert_allclose(a, b, rtol=2e-5)    # the exponential integrator's rtol 1e-5
 
 
+def test_path_mean_order_in_its_number_of_paths():
+    # a Monte Carlo mean: the spread over 16 seeds of the mean of n paths falls as n^(-1/2),
+    # order ½ in 1/n_runs (16 seeds estimate each spread to ~18 %, so the fitted slope over a
+    # factor 64 in n is within about ±0.1 of ½; measured 0.54)
+    prob = dr.GaussianLeastSquares(dr.problems.rotated_covariance([1.0, 0.5, 0.25], seed=0),
+                                   [1.0, -1.0, 0.5], noise_std=0.1)
+    opt, steps = dr.SignSGD(0.02), [40]
+    n_runs = np.array([2, 8, 32, 128])
+    spread = [np.std([dr.risk_curve(prob, opt, steps, model="homogenized",
+                                    solver=solvers.PathMean(n_runs=int(n), seed=s)).risk[0]
+                      for s in range(16)], ddof=1) for n in n_runs]
+    assert abs(_fitted_order(1.0 / n_runs, spread) - solvers.PathMean.order) < 0.3
+
+
+def test_path_mean_reports_divergence_and_standard_errors():
+    # paths that grow as 10^k pass the default level 1e12·R(0) between k = 5 and 20: inf from
+    # there on, success False; the standard error is that of the paths' mean
+    def sample(steps, n_runs, seed, dk):
+        return np.tile(10.0 ** steps, (n_runs, 1)) * (1.0 + np.arange(n_runs))[:, None]
+
+    dynamics = solvers.SampledPaths(0.0, {}, sample, 1.0)
+    result = solvers.PathMean(n_runs=3).solve(dynamics, np.array([0, 5, 20]))
+    assert not result.success and "diverged" in result.message and "k = 20" in result.message
+    assert result.risk[0] == 2.0 and result.risk[1] == 2e5 and result.risk[2] == np.inf
+    assert result.details["stderr"][0] == pytest.approx(1.0 / math.sqrt(3))
+    nan_paths = solvers.SampledPaths(0.0, {}, lambda st, n, s, dk: np.full((n, st.size), np.nan),
+                                     1.0)
+    assert not solvers.PathMean(n_runs=2).solve(nan_paths, np.array([0, 1])).success
+
+
 def test_options_are_validated():
     with pytest.raises(ValueError, match="grid_ratio must be in"):
         solvers.LogTimeBlocks(grid_ratio=0.7)

@@ -20,8 +20,8 @@ from ..noise import Gaussian, NoiseLaw
 from ..problems import GaussianLeastSquares
 
 __all__ = ["SignSGDModes", "signsgd_modes", "sign_covariance", "sign_covariance_approx",
-           "correlation_matrix", "preconditioned_spectrum", "effective_lr", "noise_compression",
-           "limiting_risk", "lr_for_limit"]
+           "correlation_matrix", "largest_correlation", "preconditioned_spectrum", "effective_lr",
+           "noise_compression", "limiting_risk", "lr_for_limit"]
 
 #: signsgd_modes results, one per problem object (dropped with the problem).
 _MODES: "weakref.WeakKeyDictionary[GaussianLeastSquares, SignSGDModes]" = \
@@ -66,6 +66,37 @@ def correlation_matrix(K: ArrayLike) -> NDArray[np.float64]:
     C = np.clip(K * s[:, None] * s[None, :], -1.0, 1.0)
     np.fill_diagonal(C, 1.0)
     return C
+
+
+def largest_correlation(K: ArrayLike) -> float:
+    r"""The largest correlation between two features of a covariance.
+
+    .. math:: \rho_{\max} = \max_{i\ne j}|K_{ij}|/\sqrt{K_{ii}K_{jj}}
+
+    Where it is not small, a residual carried by one feature gives the others gradient
+    correlations of that size, and the linearised signSGD ODE (which replaces
+    :math:`\frac2\pi\arcsin\rho` by :math:`\frac2\pi\rho`) runs behind signSGD
+    (docs/signsgd_plrf.md, "When the linearised ODE is off").
+
+    Parameters
+    ----------
+    K : array_like, shape (d, d)
+        Covariance with a positive diagonal.
+
+    Returns
+    -------
+    float
+        0 for d = 1.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> dr.signsgd.largest_correlation([[4.0, 1.0, 0.0], [1.0, 1.0, -0.2], [0.0, -0.2, 1.0]])
+    0.5
+    """
+    C = np.abs(correlation_matrix(K))
+    np.fill_diagonal(C, 0.0)
+    return float(C.max())
 
 
 def sign_covariance(K: ArrayLike) -> NDArray[np.float64]:
@@ -192,6 +223,10 @@ class SignSGDModes:
         :math:`K_{ii}`.
     eigenvectors : ndarray, shape (d, d) or None
         :math:`w_j` as columns (None for a diagonal K, where they are the identity).
+    largest_correlation : float or None
+        :math:`\max_{i\ne j}|K_{ij}|/\sqrt{K_{ii}K_{jj}}` (:func:`largest_correlation`) when
+        the covariance is known (None for the large-d PLRF model, which estimates it with
+        :func:`~deterministic_risk.signsgd.plrf_largest_correlation`).
 
     Examples
     --------
@@ -207,6 +242,7 @@ class SignSGDModes:
     v0: NDArray[np.float64]
     diagonal: NDArray[np.float64]
     eigenvectors: NDArray[np.float64] | None = field(default=None, repr=False)
+    largest_correlation: float | None = None
 
     @property
     def sum_sqrt_diagonal(self) -> float:
@@ -271,7 +307,7 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
             raise ValueError("signSGD needs a covariance with a positive diagonal (K_ii > 0); "
                              f"the smallest is {diag.min():.3g}")
         q = diag**0.25
-        modes = SignSGDModes(np.sqrt(diag), np.sqrt(diag), 0.5 * (q * r0) ** 2, diag, None)
+        modes = SignSGDModes(np.sqrt(diag), np.sqrt(diag), 0.5 * (q * r0) ** 2, diag, None, 0.0)
     else:
         K = _square_matrix("covariance", problem.covariance_matrix())
         q, A = _rescaled(K)
@@ -282,7 +318,8 @@ def signsgd_modes(problem: Any) -> SignSGDModes:
         M *= q[None, :]
         kappa = np.einsum("ij,ij->j", W, M @ W)
         v0 = 0.5 * (W.T @ (q * r0)) ** 2
-        modes = SignSGDModes(lam, np.clip(kappa, 0.0, None), v0, np.diag(K).copy(), W)
+        modes = SignSGDModes(lam, np.clip(kappa, 0.0, None), v0, np.diag(K).copy(), W,
+                             largest_correlation(K))
     for arr in (modes.eigenvalues, modes.kappa, modes.v0, modes.diagonal):
         arr.setflags(write=False)
     _MODES[problem] = modes

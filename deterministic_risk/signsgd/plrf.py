@@ -20,10 +20,13 @@ from .modes import SignSGDModes, lr_for_limit, signsgd_modes
 from .large_d import signsgd_equivalent
 
 __all__ = ["DiagonalLaw", "diagonal_law", "plrf_signsgd_modes", "signsgd_lr_for_excess",
-           "signsgd_max_lr", "signsgd_lr_exponents"]
+           "signsgd_max_lr", "signsgd_lr_exponents", "plrf_largest_correlation"]
 
 #: Points of the log-spaced s grid of the Laplace-transform integrals.
 LAPLACE_POINTS = 1200
+#: Top features drawn, and candidate columns compared, by :func:`plrf_largest_correlation`.
+CORRELATION_FEATURES = 32
+CORRELATION_COLUMNS = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,3 +264,60 @@ def signsgd_lr_exponents(alpha: float, beta: float) -> tuple[float, float]:
     omega = min(alpha, 0.5)
     ph = phase_of(alpha, beta, "signsgd")
     return 1.0 - omega, float(ph.lr_exponent)
+
+
+def plrf_largest_correlation(problem) -> float:
+    r"""Estimate of :math:`\max_{i\ne j}|K_{ij}|/\sqrt{K_{ii}K_{jj}}` for a PLRF problem, from
+    the law of the columns of W (docs/signsgd_plrf.md, "When the linearised ODE is off").
+
+    .. math::
+
+        \hat\rho = \max\Big(\rho_{\mathrm{top}},\;
+        \frac{(\sum_j\lambda_j^2)^{1/2}}{\sum_j\lambda_j}\sqrt{2\ln\tbinom d2}\Big)
+
+    :math:`\rho_{\mathrm{top}}`: d columns of their top 32 features drawn with a fixed seed (the
+    rest of :math:`K_{ii}` replaced by its mean :math:`\sum_{j>32}\lambda_j/d`), and the largest
+    correlation among the 16 columns most aligned with one feature; the second term is the
+    Gaussian extreme of the :math:`\binom d2` bulk correlations. Cost O(32·d), cached per
+    (α, d, v).
+
+    Parameters
+    ----------
+    problem : PLRF
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for d = 1.
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> round(dr.signsgd.plrf_largest_correlation(dr.PLRF(0.4, 0.7, d=500)), 2)
+    0.41
+    >>> round(dr.signsgd.plrf_largest_correlation(dr.PLRF(1.0, 0.3, d=500)), 2)
+    0.97
+    """
+    problem = _check_problem(problem)
+    return _largest_correlation(problem.alpha, problem.d, problem.v)
+
+
+@functools.lru_cache(maxsize=32)
+def _largest_correlation(alpha: float, d: int, v: int) -> float:
+    if d < 2:
+        return 0.0
+    lam = de.population_eigenvalues(alpha, v)
+    m = min(v, CORRELATION_FEATURES)
+    # rows: columns i of W scaled by sqrt(d), entries sqrt(lambda_j) g_ji for the top m features
+    a = np.random.default_rng(0).standard_normal((d, m)) * np.sqrt(lam[:m])
+    norm2 = np.einsum("im,im->i", a, a) + lam[m:].sum()
+    share = np.max(a * a, axis=1) / norm2
+    top = np.argsort(share)[-CORRELATION_COLUMNS:]
+    u = a[top] / np.sqrt(norm2[top])[:, None]
+    c = np.abs(u @ u.T)
+    np.fill_diagonal(c, 0.0)
+    tail = lam[m:]
+    pairs = d * (d - 1) / 2
+    bulk = math.sqrt(float(tail @ tail)) / float(lam.sum()) * math.sqrt(2.0 * math.log(pairs))
+    return float(min(max(c.max(), bulk), 1.0))
+
