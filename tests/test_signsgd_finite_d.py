@@ -93,7 +93,7 @@ def test_homogenized_option_bad_input():
             dr.solvers.PathMean(**kw)
 
 
-# -- the largest correlation and its warning-----------------------------------------------------
+# -- the largest correlation and its warning -----------------------------------------------------
 
 @pytest.mark.parametrize("d", [500, pytest.param(1000, marks=pytest.mark.slow),
                                pytest.param(2000, marks=pytest.mark.slow)])
