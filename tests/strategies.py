@@ -12,14 +12,28 @@ argument, or a finite, plausible result. A new public function is covered by one
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 
 import deterministic_risk as dr
+
+#: ``DR_HYPOTHESIS_EXAMPLES`` multiplies every test's number of cases; ``DR_HYPOTHESIS_RANDOM=1``
+#: draws new cases instead of the fixed (derandomized) set of the default run.
+SCALE = float(os.environ.get("DR_HYPOTHESIS_EXAMPLES", "1"))
+RANDOM = os.environ.get("DR_HYPOTHESIS_RANDOM", "") not in ("", "0")
+
+
+def case_settings(examples: int, *health_checks: HealthCheck) -> settings:
+    """hypothesis settings of the property suites: ``examples`` cases (times ``SCALE``), no
+    deadline, no database, derandomized unless ``RANDOM``, the given health checks off."""
+    return settings(max_examples=max(1, int(examples * SCALE)), deadline=None,
+                    derandomize=not RANDOM, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, *health_checks])
 
 NAN, INF = math.nan, math.inf
 

@@ -9,29 +9,24 @@ The default run draws a fixed set of cases (``derandomize=True``); ``DR_HYPOTHES
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 
 from deterministic_risk.cli import build_parser, main
 
 from cli_strategies import COMMANDS, bad_command_lines
+from strategies import case_settings
 
-SCALE = float(os.environ.get("DR_HYPOTHESIS_EXAMPLES", "1"))
-RANDOM = os.environ.get("DR_HYPOTHESIS_RANDOM", "") not in ("", "0")
 #: Generated cases run, per subcommand (printed in the terminal summary by tests/conftest.py).
 CASES: dict[str, int] = {}
 
 
 def _settings(examples: int):
-    return settings(max_examples=max(1, int(examples * SCALE)), deadline=None,
-                    derandomize=not RANDOM, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+    return case_settings(examples, HealthCheck.function_scoped_fixture)
 
 
 @pytest.fixture

@@ -21,32 +21,26 @@ The default run draws a fixed set of cases (``derandomize=True``) so that it is 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import traceback
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, strategies as st
 
 import deterministic_risk as dr
 from deterministic_risk.optimizers.sgd import kernel_norm
 
-from strategies import CALLS, LONG_STEPS, least_squares, spectra
+from strategies import CALLS, LONG_STEPS, case_settings, least_squares, spectra
 
 PACKAGE = Path(dr.__file__).parent
-SCALE = float(os.environ.get("DR_HYPOTHESIS_EXAMPLES", "1"))
-RANDOM = os.environ.get("DR_HYPOTHESIS_RANDOM", "") not in ("", "0")
 #: Generated cases run, per test (printed in the terminal summary by tests/conftest.py).
 CASES: dict[str, int] = {}
 
 
 def _settings(examples: int):
-    return settings(max_examples=max(1, int(examples * SCALE)), deadline=None,
-                    derandomize=not RANDOM, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large])
+    return case_settings(examples, HealthCheck.filter_too_much, HealthCheck.data_too_large)
 
 
 def _raised_by_package(exc: BaseException) -> bool:
