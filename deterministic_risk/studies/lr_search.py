@@ -23,7 +23,8 @@ from ..results import GreedyCurve, RiskCurve
 from ..solve import risk_curve
 from .fitting import isoflop_optimum
 
-__all__ = ["StepSizeSearch", "BudgetStepSearch", "optimal_lr", "optimal_lrs", "greedy_risk_curve"]
+__all__ = ["StepSizeSearch", "BudgetStepSearch", "optimal_lr", "optimal_lrs", "schedule_peaks",
+           "greedy_risk_curve"]
 
 @dataclass(frozen=True, eq=False)
 class StepSizeSearch:
@@ -309,6 +310,85 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
             table[i] = curve.risk
     lr_best, risk, interior = isoflop_optimum(budgets.astype(np.float64), grid, table)
     return BudgetStepSearch(budgets, lr_best, risk, interior, grid, table)
+
+
+def schedule_peaks(problem: Any, optimizer: Optimizer, schedule: Callable[[float, float], Any],
+                   budgets: ArrayLike, base_lrs: ArrayLike, *,
+                   multipliers: ArrayLike = (1.0, 2.0, 4.0, 8.0),
+                   **curve_options: Any) -> BudgetStepSearch:
+    r"""The best peak of a schedule for every budget, from a few multiples of a reference step.
+
+    A schedule that ends at its budget (WSD, stable–decay) needs one run per (peak, budget), so a
+    log grid over the whole stable range (:func:`optimal_lrs`) costs too much; the best peak lies
+    near the best constant step of the same budget, and above it (the decay removes the noise a
+    larger step leaves behind). Each budget is run at ``base_lrs · multipliers`` and the best
+    multiplier is refined by the parabola in (log m, log R) through it and its two neighbours
+    (:func:`~deterministic_risk.studies.isoflop_optimum` with the multipliers in place of the
+    model sizes).
+
+    Parameters
+    ----------
+    problem : Spectrum, GaussianLeastSquares or PLRF
+    optimizer : Optimizer
+        Template: the candidates are ``optimizer.with_lr(schedule(peak, budget))``.
+    schedule : callable
+        ``schedule(peak, total) -> Schedule``, for example ``dr.studies.STABLE_DECAY``.
+    budgets : array_like of int, shape (m,)
+        Iteration counts, increasing.
+    base_lrs : array_like, shape (m,)
+        Reference step of each budget (typically the best constant step, :func:`optimal_lrs`).
+    multipliers : array_like, shape (n,)
+        Increasing factors applied to ``base_lrs`` (at least 3).
+    **curve_options
+        Passed to :func:`~deterministic_risk.risk_curve`.
+
+    Returns
+    -------
+    BudgetStepSearch
+        ``lr`` the best peak of each budget; ``interior`` False where the best multiplier is an
+        end of ``multipliers`` (``risk`` is then an upper bound); ``grid`` the multipliers and
+        ``grid_risk`` their risks (``inf`` for a run that diverged or was refused).
+
+    Examples
+    --------
+    >>> import deterministic_risk as dr
+    >>> spec = dr.Spectrum([1.0, 0.1, 0.01], [0.3, 0.3, 0.3], floor=0.01)
+    >>> const = dr.studies.optimal_lrs(spec, dr.SGD(1.0), [100, 1000])
+    >>> wsd = dr.studies.schedule_peaks(spec, dr.SGD(1.0), dr.studies.STABLE_DECAY, [100, 1000],
+    ...                                 const.lr, multipliers=[0.5, 1.0, 1.5, 1.9])
+    >>> bool(np.all(wsd.risk <= const.risk))
+    True
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an Optimizer template such as dr.SGD(1.0), got "
+                        f"{type(optimizer).__name__}")
+    if not callable(schedule):
+        raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
+                        f"{type(schedule).__name__}")
+    budgets = check.steps_array(budgets)
+    if budgets[0] < 1:
+        raise ValueError("budgets must be >= 1 iteration")
+    base = check.float_array("base_lrs", base_lrs, ndim=1)
+    if base.shape != budgets.shape or np.any(~(base > 0)) or np.any(~np.isfinite(base)):
+        raise ValueError(f"base_lrs must hold one finite step > 0 per budget ({budgets.size}), "
+                         f"got shape {base.shape}")
+    mult = check.float_array("multipliers", multipliers, ndim=1)
+    if mult.size < 3 or np.any(mult <= 0) or np.any(np.diff(mult) <= 0):
+        raise ValueError(f"multipliers must hold at least 3 increasing values > 0, got "
+                         f"{mult.tolist()}")
+    table = np.full((mult.size, budgets.size), np.inf)
+    options = {"on_divergence": "return", **curve_options}
+    for j, (n, b) in enumerate(zip(budgets, base)):
+        for i, m in enumerate(mult):
+            try:
+                curve = risk_curve(problem, optimizer.with_lr(schedule(float(b * m), float(n))),
+                                   [int(n)], **options)
+            except ValueError:               # beyond a stability limit
+                continue
+            if curve.success:
+                table[i, j] = curve.risk[-1]
+    m_best, risk, interior = isoflop_optimum(budgets.astype(np.float64), mult, table)
+    return BudgetStepSearch(budgets, base * m_best, risk, interior, mult, table)
 
 
 # -- greedy schedules ------------------------------------------------------------------------------
