@@ -1,0 +1,97 @@
+"""Compute the measured signSGD phase plane of docs/signsgd_phase_plane.md and store it.
+
+Two parts, each resumable (finished (α, d) columns are stored under ``--cache-dir``):
+
+* ``--part points``: one interior point of each signSGD area (``dr.asymptotics.phase_of``),
+  signSGD with its step tuned per (d, budget) (``lr="grid"``), d from 300 to 10⁵; saved as
+  ``tests/data/signsgd_phase_points.npz`` (one PhaseMap per α, keys ``a<alpha>``).
+* ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD (step tuned per (d, budget), constant
+  and WSD), saved as ``docs/data/phase_plane_maps.npz``.
+
+    PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part points --workers 1
+    PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part maps --workers 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+import deterministic_risk as dr
+
+ROOT = Path(__file__).resolve().parent.parent
+#: One interior point of each signSGD area, grouped by α (a map shares its columns across β).
+POINTS = {0.8: (0.25, 0.9), 0.4: (0.35, 0.7), 0.7: (1.5,), 0.35: (1.2,)}
+POINT_D = np.unique(np.geomspace(300, 1e5, 8).astype(np.int64))
+POINT_FLOPS = np.geomspace(1e4, 1e14, 101)
+
+
+def points(cache: Path, workers: int) -> None:
+    maps = {}
+    for alpha, betas in POINTS.items():
+        t0 = time.perf_counter()
+        pm = dr.phase_map([alpha], list(betas), "signsgd", d_values=POINT_D, flops=POINT_FLOPS,
+                          lr="grid", backend="local", max_workers=workers,
+                          cache_dir=cache / "points", progress=False)
+        maps[f"a{alpha}"] = pm
+        print(f"alpha={alpha}: {time.perf_counter() - t0:.0f} s, eta={pm.eta}, "
+              f"theory={pm.eta_theory}", flush=True)
+    out = ROOT / "tests" / "data" / "signsgd_phase_points"
+    out.mkdir(parents=True, exist_ok=True)
+    for key, pm in maps.items():
+        pm.to_npz(out / f"{key}.npz")
+
+
+#: The (α, β) grid of the maps (β = 0.1 reaches the area α > ½, β < (2α − 1)/(2(4α − 1)) where a
+#: stable-decay gain is claimed).
+MAP_ALPHAS = np.round(np.linspace(0.3, 1.35, 8), 4)
+MAP_BETAS = np.array([0.1, 0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6])
+MAP_D = np.array([200, 400, 800, 1600, 3200])
+MAP_FLOPS = np.geomspace(1e3, 1e13, 41)          # constant steps: one curve serves every budget
+WSD_FLOPS = np.geomspace(1e4, 1e12, 17)          # WSD: one run per (d, budget, peak)
+FIT_SIZES = (0.05, 0.5)
+#: Peaks tried per (d, budget), as multiples of the best constant step of that budget.
+MULTIPLIERS = {"sgd": (0.5, 1.0, 2.0, 4.0, 8.0), "signsgd": (1.0, 2.5, 6.25)}
+
+
+def maps(cache: Path, workers: int) -> None:
+    out = ROOT / "docs" / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [("sgd", None), ("signsgd", None), ("sgd", "wsd"),
+            ("signsgd", "wsd", slice(0, 4)), ("signsgd", "wsd", slice(4, 8))]
+    for run in runs:
+        name, kind = run[:2]
+        part = run[2] if len(run) > 2 else slice(None)
+        tag = f"{name}_{kind or 'constant'}"
+        if part != slice(None):
+            tag += f"_{part.start}"
+        if (out / f"map_{tag}.npz").exists():
+            continue
+        t0 = time.perf_counter()
+        extra = {} if kind is None else {"schedule": dr.studies.STABLE_DECAY,
+                                         "peak_multipliers": MULTIPLIERS[name]}
+        pm = dr.phase_map(MAP_ALPHAS[part], MAP_BETAS, name, d_values=MAP_D,
+                          flops=MAP_FLOPS if kind is None else WSD_FLOPS, lr="grid",
+                          fit_sizes=FIT_SIZES, backend="local", max_workers=workers,
+                          cache_dir=cache / "maps", progress=False, **extra)
+        pm.to_npz(out / f"map_{tag}.npz")
+        print(f"{tag}: {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--part", choices=("points", "maps"), required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
+    args = parser.parse_args()
+    if args.part == "points":
+        points(args.cache_dir, args.workers)
+    else:
+        maps(args.cache_dir, args.workers)
+
+
+if __name__ == "__main__":
+    main()
