@@ -60,16 +60,13 @@ MULTIPLIERS = {"sgd": (0.5, 1.0, 2.0, 4.0, 8.0), "signsgd": (1.0, 2.5, 6.25)}
 def maps(cache: Path, workers: int) -> None:
     out = ROOT / "docs" / "data"
     out.mkdir(parents=True, exist_ok=True)
-    # the signSGD WSD map costs most (one run per (d, budget, peak)): its larger α (where a gain
-    # is claimed) first, each half saved as soon as it is done
-    runs = [("sgd", None), ("signsgd", None), ("signsgd", "wsd", slice(4, 8)), ("sgd", "wsd"),
-            ("signsgd", "wsd", slice(0, 4))]
-    for run in runs:
-        name, kind = run[:2]
-        part = run[2] if len(run) > 2 else slice(None)
-        tag = f"{name}_{kind or 'constant'}"
-        if part != slice(None):
-            tag += f"_{part.start}"
+    # the signSGD WSD map costs most (one run per (d, budget, peak)): one row of α at a time,
+    # each saved as soon as it is done, the largest α (where a gain is claimed) first
+    runs = [("sgd", None, None), ("signsgd", None, None), ("sgd", "wsd", None)]
+    runs += [("signsgd", "wsd", i) for i in (7, 5, 3, 1, 6, 4, 2, 0)]
+    for name, kind, row in runs:
+        part = slice(None) if row is None else slice(row, row + 1)
+        tag = f"{name}_{kind or 'constant'}" + ("" if row is None else f"_{row}")
         if (out / f"map_{tag}.npz").exists():
             continue
         t0 = time.perf_counter()
