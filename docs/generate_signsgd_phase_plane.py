@@ -96,6 +96,192 @@ def points_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- maps -------------------------------------------------------------------------------------------
+
+NOISE_PHASES = ("III", "IVa", "IVb")       # SGD phases whose trade-off involves SGD's noise term
+
+
+def load_maps() -> dict[str, dr.PhaseMap | dict[int, dr.PhaseMap]]:
+    """The stored maps: constant steps of both optimizers, WSD of SGD, WSD rows of signSGD."""
+    out: dict = {}
+    for key in ("sgd_constant", "signsgd_constant", "sgd_wsd"):
+        path = MAPS / f"map_{key}.npz"
+        if path.exists():
+            out[key] = dr.PhaseMap.from_npz(path)
+    out["signsgd_wsd"] = {int(p.stem.rsplit("_", 1)[1]): dr.PhaseMap.from_npz(p)
+                          for p in sorted(MAPS.glob("map_signsgd_wsd_*.npz"))}
+    return out
+
+
+def refit(pm: dr.PhaseMap, flops: np.ndarray) -> dict[str, np.ndarray]:
+    """η, ξ and fit diagnostics of every point of ``pm`` from the budgets ``flops`` only (a
+    subset of ``pm.flops``), with the map's window rule."""
+    cols = np.isin(np.round(np.log10(pm.flops), 9), np.round(np.log10(flops), 9))
+    lo, hi = (s * pm.d_values[-1] for s in pm.info["fit_sizes"])
+    shape = pm.eta.shape
+    out = {k: np.full(shape, np.nan) for k in ("eta", "xi", "se", "r2", "n")}
+    for i, j in zip(*np.nonzero(pm.admissible)):
+        table = pm.losses[i, j][:, cols]
+        d_star, _, inside = isoflop_optimum(pm.flops[cols], pm.d_values, table)
+        use = inside & (d_star >= lo) & (d_star <= hi)
+        if use.sum() < 3:
+            continue
+        window = (pm.flops[cols][use].min(), pm.flops[cols][use].max())
+        fr = dr.Frontier.from_losses(pm.alphas[i], pm.betas[j], pm.optimizer, pm.d_values,
+                                     pm.flops[cols], table, pm.lrs[i, j], fit_window=window)
+        fit = fr.fits["isoflop"]
+        out["eta"][i, j], out["xi"][i, j], out["r2"][i, j] = fit.eta, fit.xi, fit.eta_r2
+        out["n"][i, j] = fit.n_budgets
+        out["se"][i, j] = standard_error(fit.eta_ci, fit.n_budgets)
+    return out
+
+
+def map_grid(pm: dr.PhaseMap) -> dict[str, np.ndarray]:
+    """η and its standard error for every point of a map (its own fit windows)."""
+    se = np.full(pm.eta.shape, np.nan)
+    for i, j in zip(*np.nonzero(np.isfinite(pm.eta))):
+        se[i, j] = standard_error(pm.eta_ci[i, j], pm.n_budgets[i, j])
+    return {"eta": pm.eta, "se": se, "n": pm.n_budgets.astype(float)}
+
+
+def cell_table(alphas, betas, text) -> str:
+    """Markdown table, rows β (top: largest), columns α; ``text(i, j)`` the cell of (α_i, β_j)."""
+    lines = ["| β \\ α | " + " | ".join(f"{a:g}" for a in alphas) + " |",
+             "|---" * (alphas.size + 1) + "|"]
+    for j in range(betas.size - 1, -1, -1):
+        lines.append(f"| **{betas[j]:g}** | " + " | ".join(text(i, j) for i in range(alphas.size))
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+def diagnostics(name: str, pm: dr.PhaseMap) -> str:
+    se = map_grid(pm)["se"]
+    ok = pm.admissible & np.isfinite(pm.eta)
+    edge, total = pm.fitted_steps_at_edge()
+    return (f"| {name} | {int(pm.admissible.sum())} | {int(ok.sum())} | "
+            f"{np.median(pm.n_budgets[ok]):.0f} ({pm.n_budgets[ok].min()}–"
+            f"{pm.n_budgets[ok].max()}) | {np.nanmedian(se[ok]):.4f} (max {np.nanmax(se[ok]):.4f}) "
+            f"| {edge} / {total} | {pm.info['column_seconds']:.0f} s |")
+
+
+def sign_vs_sgd(maps: dict) -> str:
+    sgd, sign = maps["sgd_constant"], maps["signsgd_constant"]
+    g1, g2 = map_grid(sign), map_grid(sgd)
+    delta = g1["eta"] - g2["eta"]
+    se = np.hypot(g1["se"], g2["se"])
+    sym = sign.eta_theory - sgd.eta_theory
+
+    def text(i, j):
+        if not np.isfinite(delta[i, j]):
+            return "—" if sgd.admissible[i, j] else ""
+        return f"{delta[i, j]:+.3f} ± {se[i, j]:.3f} ({sym[i, j]:+.3f})"
+
+    phases = np.array([[dr.asymptotics.phase_of(a, b, "sgd").name if 2 * a + 2 * b > 1 else ""
+                        for b in sgd.betas] for a in sgd.alphas])
+    noisy = np.isin(phases, NOISE_PHASES) & np.isfinite(delta)
+    quiet = ~np.isin(phases, NOISE_PHASES) & np.isfinite(delta)
+    steeper = delta > 2 * se
+    lines = [cell_table(sgd.alphas, sgd.betas, text), "",
+             "| region (SGD phase) | points | measured Δη > 2 s.e. | abs(Δη) ≤ 2 s.e. | Δη < −2 s.e. "
+             "| median Δη | symbolic Δη > 0 at |", "|---|---|---|---|---|---|---|"]
+    for name, mask in (("noise in the trade-off (III, IVa, IVb)", noisy),
+                       ("no noise term (Ia, Ib, Ic, II)", quiet)):
+        lines.append(f"| {name} | {int(mask.sum())} | {int((mask & steeper).sum())} | "
+                     f"{int((mask & (np.abs(delta) <= 2 * se)).sum())} | "
+                     f"{int((mask & (delta < -2 * se)).sum())} | "
+                     f"{np.nanmedian(delta[mask]):+.3f} | {int((mask & (sym > 1e-9)).sum())} |")
+    lines += ["", "| map | admissible | fitted | budgets per fit, median (range) | s.e. of η, "
+              "median | fitted cells with the step at a grid end | worker time |",
+              "|---|---|---|---|---|---|---|",
+              diagnostics("SGD, constant step", sgd), diagnostics("signSGD, constant step", sign)]
+    return "\n".join(lines) + "\n"
+
+
+def wsd_gains(maps: dict) -> tuple[str, dict]:
+    """Tables of η(WSD) − η(constant) on the WSD budgets, for SGD and the signSGD rows."""
+    out, gains = [], {}
+    claim = dr.asymptotics.literature.SIGNSGD_SCHEDULE_CLAIM
+    for name in ("sgd", "signsgd"):
+        const = maps[f"{name}_constant"]
+        wsd = maps[f"{name}_wsd"]
+        rows = {None: wsd} if isinstance(wsd, dr.PhaseMap) else wsd
+        if not rows:
+            continue
+        gain = np.full(const.eta.shape, np.nan)
+        se = np.full(const.eta.shape, np.nan)
+        for row, pm in rows.items():
+            idx = slice(None) if row is None else slice(row, row + 1)
+            c = refit(const, pm.flops)
+            w = map_grid(pm)
+            sub = {k: v[idx] for k, v in c.items()}
+            gain[idx] = w["eta"] - sub["eta"]
+            se[idx] = np.hypot(w["se"], sub["se"])
+        gains[name] = (gain, se)
+        sym = None
+        if name == "signsgd":
+            aa, bb = np.meshgrid(const.alphas, const.betas, indexing="ij")
+            sym = (dr.asymptotics.exponent_grid("signsgd-decay", aa, bb)[1]
+                   - dr.asymptotics.exponent_grid("signsgd", aa, bb)[1])
+
+        def text(i, j, gain=gain, se=se, sym=sym, const=const):
+            if not np.isfinite(gain[i, j]):
+                return "—" if const.admissible[i, j] else ""
+            extra = "" if sym is None or not np.isfinite(sym[i, j]) else f" ({sym[i, j]:+.3f})"
+            a, b = const.alphas[i], const.betas[j]
+            star = "*" if a > 0.5 and b < (2 * a - 1) / (2 * (4 * a - 1)) else ""
+            return f"{star}{gain[i, j]:+.3f} ± {se[i, j]:.3f}{extra}"
+
+        label = "SGD" if name == "sgd" else "signSGD"
+        out += [f"**{label}**: η(WSD) − η(constant), both fitted on the WSD budgets"
+                + (" (symbolic gain of the stable-decay conjecture of phases.md in parentheses)"
+                   if sym is not None else "") + "; * marks the claimed area "
+                f"`{claim['region']}`.", "", cell_table(const.alphas, const.betas, text), ""]
+        edge = [pm.fitted_steps_at_edge() for pm in rows.values()]
+        out += [f"Fits: {int(np.isfinite(gain).sum())} points; median s.e. of the gain "
+                f"{np.nanmedian(se):.4f}; peaks at an end of the multipliers in "
+                f"{sum(e[0] for e in edge)} of {sum(e[1] for e in edge)} fitted cells; worker "
+                f"time {sum(pm.info['column_seconds'] for pm in rows.values()):.0f} s.", ""]
+    return "\n".join(out), gains
+
+
+def figures(maps: dict, gains: dict) -> None:
+    FIGURES.mkdir(exist_ok=True)
+    axes = dr.plotting.plot_phase_map_comparison(maps["signsgd_constant"], maps["sgd_constant"])
+    axes[0, 0].figure.savefig(FIGURES / "signsgd_phase_plane_sign_minus_sgd.png", dpi=110)
+    plt.close(axes[0, 0].figure)
+    fig, axs = plt.subplots(1, len(gains) + 1, figsize=(6 * (len(gains) + 1), 4.6),
+                            constrained_layout=True, squeeze=False)
+    const = maps["sgd_constant"]
+    lim = max(np.nanmax(np.abs(g)) for g, _ in gains.values())
+    edges_a = np.concatenate([[1.5 * const.alphas[0] - 0.5 * const.alphas[1]],
+                              0.5 * (const.alphas[1:] + const.alphas[:-1]),
+                              [1.5 * const.alphas[-1] - 0.5 * const.alphas[-2]]])
+    edges_b = np.concatenate([[1.5 * const.betas[0] - 0.5 * const.betas[1]],
+                              0.5 * (const.betas[1:] + const.betas[:-1]),
+                              [1.5 * const.betas[-1] - 0.5 * const.betas[-2]]])
+    for ax, (name, (gain, se)) in zip(axs[0], gains.items()):
+        mesh = ax.pcolormesh(edges_a, edges_b, np.ma.masked_invalid(gain.T), cmap="RdBu_r",
+                             vmin=-lim, vmax=lim)
+        fig.colorbar(mesh, ax=ax, label="η(WSD) − η(constant)")
+        for i, a in enumerate(const.alphas):
+            for j, b in enumerate(const.betas):
+                if np.isfinite(gain[i, j]):
+                    bold = abs(gain[i, j]) > 2 * se[i, j]
+                    ax.text(a, b, f"{gain[i, j]:+.2f}", ha="center", va="center", fontsize=6,
+                            weight="bold" if bold else "normal")
+        a = np.linspace(0.51, edges_a[-1], 100)
+        ax.plot(a, (2 * a - 1) / (2 * (4 * a - 1)), "k--", lw=1, label="claimed area (below)")
+        ax.plot(a, 0.5 - a, "k-", lw=1)
+        ax.set(xlim=(edges_a[0], edges_a[-1]), ylim=(edges_b[0], edges_b[-1]), xlabel="α",
+               ylabel="β", title=f"{'SGD' if name == 'sgd' else 'signSGD'}: measured gain of WSD "
+                                 f"(bold: > 2 s.e.)")
+        ax.legend(loc="upper right", fontsize=7)
+    dr.plotting.plot_decay_gain(ax=axs[0, -1])
+    axs[0, -1].set_title("signSGD: symbolic gain of the stable-decay conjecture")
+    fig.savefig(FIGURES / "signsgd_phase_plane_wsd_gain.png", dpi=110)
+    plt.close(fig)
+
+
 def replace(text: str, name: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- BEGIN GENERATED: {name} -->\n).*?(<!-- END GENERATED: {name} -->)",
                          re.S)
@@ -107,6 +293,14 @@ def replace(text: str, name: str, body: str) -> str:
 def main() -> None:
     text = PAGE.read_text()
     text = replace(text, "points", points_table(point_rows()))
+    maps = load_maps()
+    if "sgd_constant" in maps and "signsgd_constant" in maps:
+        text = replace(text, "sign-vs-sgd", sign_vs_sgd(maps))
+        if "sgd_wsd" in maps or maps["signsgd_wsd"]:
+            table, gains = wsd_gains({k: v for k, v in maps.items()} | {
+                "sgd_wsd": maps.get("sgd_wsd", {})})
+            text = replace(text, "wsd-gain", table)
+            figures(maps, gains)
     PAGE.write_text(text)
 
 
