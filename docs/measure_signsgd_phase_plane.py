@@ -1,15 +1,20 @@
 """Compute the measured signSGD phase plane of docs/signsgd_phase_plane.md and store it.
 
-Two parts, each resumable (finished (α, d) columns are stored under ``--cache-dir``):
+Three parts, each resumable (finished (α, d) columns are stored under ``--cache-dir``):
 
 * ``--part points``: one interior point of each signSGD area (``dr.asymptotics.phase_of``),
   signSGD with its step tuned per (d, budget) (``lr="grid"``), d from 300 to 10⁵; saved as
-  ``tests/data/signsgd_phase_points.npz`` (one PhaseMap per α, keys ``a<alpha>``).
+  ``tests/data/signsgd_phase_points/a<alpha>.npz`` (one PhaseMap per α).
+* ``--part large``: the Bb point with sizes up to 10⁶, ``docs/data/point_bb_to_1e6.npz``.
 * ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD (step tuned per (d, budget), constant
-  and WSD), saved as ``docs/data/phase_plane_maps.npz``.
+  and WSD), saved as ``docs/data/map_<optimizer>_<constant|wsd>[_<row>].npz`` (the signSGD WSD
+  map one row of α at a time).
 
-    PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part points --workers 1
-    PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part maps --workers 1
+Run with one BLAS thread per process (``OMP_NUM_THREADS=1``; the pool's workers set it
+themselves):
+
+    OMP_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part points
+    OMP_NUM_THREADS=1 PYTHONPATH=. python docs/measure_signsgd_phase_plane.py --part maps --workers 2
 """
 
 from __future__ import annotations
@@ -80,14 +85,28 @@ def maps(cache: Path, workers: int) -> None:
         print(f"{tag}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def large(cache: Path, workers: int) -> None:
+    """The Bb point of ``points`` with sizes up to 10⁶ (how its exponent drifts with d_max)."""
+    d_values = np.unique(np.concatenate([POINT_D, np.geomspace(1e5, 1e6, 4)[1:].astype(np.int64)]))
+    t0 = time.perf_counter()
+    pm = dr.phase_map([0.35], [1.2], "signsgd", d_values=d_values, flops=POINT_FLOPS, lr="grid",
+                      backend="local", max_workers=workers, cache_dir=cache / "points",
+                      progress=False)
+    (ROOT / "docs" / "data").mkdir(parents=True, exist_ok=True)
+    pm.to_npz(ROOT / "docs" / "data" / "point_bb_to_1e6.npz")
+    print(f"Bb to 1e6: {time.perf_counter() - t0:.0f} s, eta={pm.eta}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--part", choices=("points", "maps"), required=True)
+    parser.add_argument("--part", choices=("points", "maps", "large"), required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
     args = parser.parse_args()
     if args.part == "points":
         points(args.cache_dir, args.workers)
+    elif args.part == "large":
+        large(args.cache_dir, args.workers)
     else:
         maps(args.cache_dir, args.workers)
 
