@@ -113,7 +113,7 @@ def load_maps() -> dict[str, dr.PhaseMap | dict[int, dr.PhaseMap]]:
     return out
 
 
-def refit(pm: dr.PhaseMap, flops: np.ndarray) -> dict[str, np.ndarray]:
+def refit_on_budgets(pm: dr.PhaseMap, flops: np.ndarray) -> dict[str, np.ndarray]:
     """η, ξ and fit diagnostics of every point of ``pm`` from the budgets ``flops`` only (a
     subset of ``pm.flops``), with the map's window rule."""
     cols = np.isin(np.round(np.log10(pm.flops), 9), np.round(np.log10(flops), 9))
@@ -211,7 +211,7 @@ def wsd_gains(maps: dict) -> tuple[str, dict]:
         se = np.full(const.eta.shape, np.nan)
         for row, pm in rows.items():
             idx = slice(None) if row is None else slice(row, row + 1)
-            c = refit(const, pm.flops)
+            c = refit_on_budgets(const, pm.flops)
             w = map_grid(pm)
             sub = {k: v[idx] for k, v in c.items()}
             gain[idx] = w["eta"] - sub["eta"]

@@ -5,6 +5,8 @@ Three parts, each resumable (finished (α, d) columns are stored under ``--cache
 * ``--part points``: one interior point of each signSGD area (``dr.asymptotics.phase_of``),
   signSGD with its step tuned per (d, budget) (``lr="grid"``), d from 300 to 10⁵; saved as
   ``tests/data/signsgd_phase_points/a<alpha>.npz`` (one PhaseMap per α).
+* ``--part sgd-points``: SGD at the same points, sizes and step rule,
+  ``docs/data/point_sgd_a<alpha>.npz``.
 * ``--part large``: the Bb point with sizes up to 10⁶, ``docs/data/point_bb_to_1e6.npz``.
 * ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD (step tuned per (d, budget), constant
   and WSD), saved as ``docs/data/map_<optimizer>_<constant|wsd>[_<row>].npz`` (the signSGD WSD
@@ -85,6 +87,19 @@ def maps(cache: Path, workers: int) -> None:
         print(f"{tag}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
+def sgd_points(cache: Path, workers: int) -> None:
+    """SGD at the points of ``points`` (same sizes, budgets and step rule), for Δη at large d."""
+    out = ROOT / "docs" / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    for alpha, betas in POINTS.items():
+        t0 = time.perf_counter()
+        pm = dr.phase_map([alpha], list(betas), "sgd", d_values=POINT_D, flops=POINT_FLOPS,
+                          lr="grid", backend="local", max_workers=workers,
+                          cache_dir=cache / "points", progress=False)
+        pm.to_npz(out / f"point_sgd_a{alpha}.npz")
+        print(f"sgd alpha={alpha}: {time.perf_counter() - t0:.0f} s, eta={pm.eta}", flush=True)
+
+
 def large(cache: Path, workers: int) -> None:
     """The Bb point of ``points`` with sizes up to 10⁶ (how its exponent drifts with d_max)."""
     d_values = np.unique(np.concatenate([POINT_D, np.geomspace(1e5, 1e6, 4)[1:].astype(np.int64)]))
@@ -99,12 +114,14 @@ def large(cache: Path, workers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--part", choices=("points", "maps", "large"), required=True)
+    parser.add_argument("--part", choices=("points", "sgd-points", "maps", "large"), required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
     args = parser.parse_args()
     if args.part == "points":
         points(args.cache_dir, args.workers)
+    elif args.part == "sgd-points":
+        sgd_points(args.cache_dir, args.workers)
     elif args.part == "large":
         large(args.cache_dir, args.workers)
     else:
