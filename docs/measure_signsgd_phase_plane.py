@@ -7,10 +7,12 @@ Three parts, each resumable (finished (α, d) columns are stored under ``--cache
   ``tests/data/signsgd_phase_points/a<alpha>.npz`` (one PhaseMap per α).
 * ``--part sgd-points``: SGD at the same points, sizes and step rule,
   ``docs/data/point_sgd_a<alpha>.npz``.
+* ``--part wsd`` (after ``maps``): WSD runs of both optimizers at the cells that can enter
+  each map point's fit, ``docs/data/wsd_cells.npz`` (``--part wsd-collect`` assembles the
+  points finished so far).
 * ``--part large``: the Bb point with sizes up to 10⁶, ``docs/data/point_bb_to_1e6.npz``.
-* ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD (step tuned per (d, budget), constant
-  and WSD), saved as ``docs/data/map_<optimizer>_<constant|wsd>[_<row>].npz`` (the signSGD WSD
-  map one row of α at a time).
+* ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD with constant steps tuned per
+  (d, budget), ``docs/data/map_<optimizer>_constant.npz``.
 
 Run with one BLAS thread per process (``OMP_NUM_THREADS=1``; the pool's workers set it
 themselves):
@@ -23,11 +25,15 @@ from __future__ import annotations
 
 import argparse
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 
 import deterministic_risk as dr
+from deterministic_risk.studies.fitting import isoflop_optimum
+from deterministic_risk.studies.phase_plane import MAP_SOLVERS
+from deterministic_risk.threads import limit_worker_blas_threads
 
 ROOT = Path(__file__).resolve().parent.parent
 #: One interior point of each signSGD area, grouped by α (a map shares its columns across β).
@@ -61,30 +67,110 @@ MAP_FLOPS = np.geomspace(1e3, 1e13, 41)          # constant steps: one curve ser
 WSD_FLOPS = np.geomspace(1e4, 1e12, 17)          # WSD: one run per (d, budget, peak)
 FIT_SIZES = (0.05, 0.5)
 #: Peaks tried per (d, budget), as multiples of the best constant step of that budget.
-MULTIPLIERS = {"sgd": (0.5, 1.0, 2.0, 4.0, 8.0), "signsgd": (1.0, 2.5, 6.25)}
+MULTIPLIERS = {"sgd": (1.0, 2.0, 4.0), "signsgd": (1.0, 2.5, 6.25)}
 
 
 def maps(cache: Path, workers: int) -> None:
+    """The constant-step maps of both optimizers (steps tuned per (d, budget))."""
     out = ROOT / "docs" / "data"
     out.mkdir(parents=True, exist_ok=True)
-    # the signSGD WSD map costs most (one run per (d, budget, peak)): one row of α at a time,
-    # each saved as soon as it is done, the largest α (where a gain is claimed) first
-    runs = [("sgd", None, None), ("signsgd", None, None), ("sgd", "wsd", None)]
-    runs += [("signsgd", "wsd", i) for i in (7, 5, 3, 1, 6, 4, 2, 0)]
-    for name, kind, row in runs:
-        part = slice(None) if row is None else slice(row, row + 1)
-        tag = f"{name}_{kind or 'constant'}" + ("" if row is None else f"_{row}")
-        if (out / f"map_{tag}.npz").exists():
+    for name in ("sgd", "signsgd"):
+        path = out / f"map_{name}_constant.npz"
+        if path.exists():
             continue
         t0 = time.perf_counter()
-        extra = {} if kind is None else {"schedule": dr.studies.STABLE_DECAY,
-                                         "peak_multipliers": MULTIPLIERS[name]}
-        pm = dr.phase_map(MAP_ALPHAS[part], MAP_BETAS, name, d_values=MAP_D,
-                          flops=MAP_FLOPS if kind is None else WSD_FLOPS, lr="grid",
+        pm = dr.phase_map(MAP_ALPHAS, MAP_BETAS, name, d_values=MAP_D, flops=MAP_FLOPS, lr="grid",
                           fit_sizes=FIT_SIZES, backend="local", max_workers=workers,
-                          cache_dir=cache / "maps", progress=False, **extra)
-        pm.to_npz(out / f"map_{tag}.npz")
-        print(f"{tag}: {time.perf_counter() - t0:.0f} s", flush=True)
+                          cache_dir=cache / "maps", progress=False)
+        pm.to_npz(path)
+        print(f"{name}_constant: {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def _wsd_point(name: str, i: int, j: int, cache: Path) -> dict:
+    """WSD losses of map point (i, j) at the cells that can enter its fit.
+
+    The cells: the WSD budgets inside the constant map's fit window, and at each the sizes within
+    a factor 3 of the constant map's optimum d*(f) (the IsoFLOP parabola uses the best size and
+    its two neighbours); the peak is searched at the best constant step of that (d, budget),
+    stored by the constant map, times ``MULTIPLIERS`` (``dr.studies.schedule_peaks``).
+    """
+    path = cache / "wsd" / f"{name}_{i}_{j}.npz"
+    if path.exists():
+        with np.load(path) as z:
+            return {k: z[k] for k in z.files}
+    limit_worker_blas_threads(1)
+    const = dr.PhaseMap.from_npz(ROOT / "docs" / "data" / f"map_{name}_constant.npz")
+    alpha, beta = float(const.alphas[i]), float(const.betas[j])
+    losses = np.full((const.d_values.size, WSD_FLOPS.size), np.inf)
+    peaks = np.full(losses.shape, np.nan)
+    interior = np.zeros(losses.shape, dtype=bool)
+    lo, hi = const.windows[i, j]
+    d_star, _, _ = isoflop_optimum(const.flops, const.d_values, const.losses[i, j])
+    template = dr.SGD(1.0) if name == "sgd" else dr.SignSGD(1.0)
+    solver = MAP_SOLVERS[0][1] if name == "sgd" else MAP_SOLVERS[1][1]
+    t0 = time.perf_counter()
+    for m, d in enumerate(const.d_values):
+        cols = []
+        for c, f in enumerate(WSD_FLOPS):
+            k = int(np.argmin(np.abs(np.log(const.flops / f))))
+            if lo * 0.999 <= f <= hi * 1.001 and abs(np.log(d / d_star[k])) <= np.log(3.0):
+                cols.append((c, k))
+        if not cols:
+            continue
+        prob = dr.PLRF(alpha, beta, int(d), v=int(round(4 * d)))
+        budgets = np.array([max(1, int(round(WSD_FLOPS[c] / d))) for c, _ in cols])
+        base = np.array([const.budget_lrs[i, j, m, k] for _, k in cols])
+        search = dr.studies.schedule_peaks(prob, template, dr.studies.STABLE_DECAY, budgets, base,
+                                           multipliers=MULTIPLIERS[name], solver=solver)
+        for n, (c, _) in enumerate(cols):
+            losses[m, c], peaks[m, c] = search.risk[n], search.lr[n]
+            interior[m, c] = search.interior[n]
+    out = {"losses": losses, "peaks": peaks, "interior": interior,
+           "seconds": np.array(time.perf_counter() - t0)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **out)
+    return out
+
+
+def wsd(cache: Path, workers: int) -> None:
+    """WSD losses of every map point at the cells that can enter its fit (``_wsd_point``),
+    the largest α first, both optimizers interleaved; saved as ``docs/data/wsd_cells.npz``."""
+    tasks = []
+    const = dr.PhaseMap.from_npz(ROOT / "docs" / "data" / "map_sgd_constant.npz")
+    for i in range(const.alphas.size - 1, -1, -1):
+        for j in range(const.betas.size):
+            if const.admissible[i, j]:
+                tasks += [("signsgd", i, j), ("sgd", i, j)]
+    done = 0
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_wsd_point, *task, cache): task for task in tasks}
+        for fut in as_completed(futures):
+            done += 1
+            print(f"{futures[fut]}: {float(fut.result()['seconds']):.0f} s "
+                  f"({done}/{len(tasks)}, {time.perf_counter() - t0:.0f} s)", flush=True)
+    collect(cache)
+
+
+def collect(cache: Path) -> None:
+    """Assemble the WSD cells of every finished point into ``docs/data/wsd_cells.npz`` (points
+    not computed hold NaN)."""
+    const = dr.PhaseMap.from_npz(ROOT / "docs" / "data" / "map_sgd_constant.npz")
+    shape = const.losses.shape[:3] + (WSD_FLOPS.size,)
+    arrays = {}
+    for name in ("sgd", "signsgd"):
+        arrays[f"{name}_losses"] = np.full(shape, np.nan)
+        arrays[f"{name}_peaks"] = np.full(shape, np.nan)
+        arrays[f"{name}_interior"] = np.zeros(shape, dtype=bool)
+        arrays[f"{name}_seconds"] = np.full(shape[:2], np.nan)
+    for path in sorted((cache / "wsd").glob("*.npz")):
+        name, i, j = path.stem.rsplit("_", 2)
+        with np.load(path) as z:
+            for key in ("losses", "peaks", "interior", "seconds"):
+                arrays[f"{name}_{key}"][int(i), int(j)] = z[key]
+    np.savez_compressed(ROOT / "docs" / "data" / "wsd_cells.npz", flops=WSD_FLOPS,
+                        multipliers_sgd=MULTIPLIERS["sgd"],
+                        multipliers_signsgd=MULTIPLIERS["signsgd"], **arrays)
 
 
 def sgd_points(cache: Path, workers: int) -> None:
@@ -114,7 +200,8 @@ def large(cache: Path, workers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--part", choices=("points", "sgd-points", "maps", "large"), required=True)
+    parser.add_argument("--part", choices=("points", "sgd-points", "maps", "wsd", "wsd-collect",
+                                           "large"), required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
     args = parser.parse_args()
@@ -122,6 +209,10 @@ def main() -> None:
         points(args.cache_dir, args.workers)
     elif args.part == "sgd-points":
         sgd_points(args.cache_dir, args.workers)
+    elif args.part == "wsd":
+        wsd(args.cache_dir, args.workers)
+    elif args.part == "wsd-collect":
+        collect(args.cache_dir)
     elif args.part == "large":
         large(args.cache_dir, args.workers)
     else:
