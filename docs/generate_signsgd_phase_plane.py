@@ -101,15 +101,32 @@ def points_table(rows: list[dict]) -> str:
 NOISE_PHASES = ("III", "IVa", "IVb")       # SGD phases whose trade-off involves SGD's noise term
 
 
-def load_maps() -> dict[str, dr.PhaseMap | dict[int, dr.PhaseMap]]:
-    """The stored maps: constant steps of both optimizers, WSD of SGD, WSD rows of signSGD."""
-    out: dict = {}
-    for key in ("sgd_constant", "signsgd_constant", "sgd_wsd"):
-        path = MAPS / f"map_{key}.npz"
-        if path.exists():
-            out[key] = dr.PhaseMap.from_npz(path)
-    out["signsgd_wsd"] = {int(p.stem.rsplit("_", 1)[1]): dr.PhaseMap.from_npz(p)
-                          for p in sorted(MAPS.glob("map_signsgd_wsd_*.npz"))}
+def load_maps() -> dict[str, dr.PhaseMap]:
+    """The stored constant-step maps of both optimizers."""
+    return {key: dr.PhaseMap.from_npz(MAPS / f"map_{key}.npz")
+            for key in ("sgd_constant", "signsgd_constant") if (MAPS / f"map_{key}.npz").exists()}
+
+
+def wsd_fit(const: dr.PhaseMap, flops: np.ndarray, losses: np.ndarray) -> dict[str, np.ndarray]:
+    """η and its standard error of every point from the WSD loss tables ``losses``
+    (na, nb, nd, len(flops)), with the constant map's window rule."""
+    lo, hi = (s * const.d_values[-1] for s in const.info["fit_sizes"])
+    out = {k: np.full(const.eta.shape, np.nan) for k in ("eta", "se", "n", "r2")}
+    for i, j in zip(*np.nonzero(const.admissible)):
+        table = losses[i, j]
+        if not np.isfinite(table).any():
+            continue
+        d_star, _, inside = isoflop_optimum(flops, const.d_values, table)
+        use = inside & (d_star >= lo) & (d_star <= hi)
+        if use.sum() < 3:
+            continue
+        window = (flops[use].min(), flops[use].max())
+        fr = dr.Frontier.from_losses(const.alphas[i], const.betas[j], const.optimizer,
+                                     const.d_values, flops, table, const.lrs[i, j],
+                                     fit_window=window)
+        fit = fr.fits["isoflop"]
+        out["eta"][i, j], out["n"][i, j], out["r2"][i, j] = fit.eta, fit.n_budgets, fit.eta_r2
+        out["se"][i, j] = standard_error(fit.eta_ci, fit.n_budgets)
     return out
 
 
@@ -197,25 +214,16 @@ def sign_vs_sgd(maps: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def wsd_gains(maps: dict) -> tuple[str, dict]:
-    """Tables of η(WSD) − η(constant) on the WSD budgets, for SGD and the signSGD rows."""
+def wsd_gains(maps: dict, cells: dict) -> tuple[str, dict]:
+    """Tables of η(WSD) − η(constant), both fitted on the WSD budgets, for both optimizers."""
     out, gains = [], {}
     claim = dr.asymptotics.literature.SIGNSGD_SCHEDULE_CLAIM
+    flops = cells["flops"]
     for name in ("sgd", "signsgd"):
         const = maps[f"{name}_constant"]
-        wsd = maps[f"{name}_wsd"]
-        rows = {None: wsd} if isinstance(wsd, dr.PhaseMap) else wsd
-        if not rows:
-            continue
-        gain = np.full(const.eta.shape, np.nan)
-        se = np.full(const.eta.shape, np.nan)
-        for row, pm in rows.items():
-            idx = slice(None) if row is None else slice(row, row + 1)
-            c = refit_on_budgets(const, pm.flops)
-            w = map_grid(pm)
-            sub = {k: v[idx] for k, v in c.items()}
-            gain[idx] = w["eta"] - sub["eta"]
-            se[idx] = np.hypot(w["se"], sub["se"])
+        w = wsd_fit(const, flops, cells[f"{name}_losses"])
+        c = refit_on_budgets(const, flops)
+        gain, se = w["eta"] - c["eta"], np.hypot(w["se"], c["se"])
         gains[name] = (gain, se)
         sym = None
         if name == "signsgd":
@@ -232,15 +240,21 @@ def wsd_gains(maps: dict) -> tuple[str, dict]:
             return f"{star}{gain[i, j]:+.3f} ± {se[i, j]:.3f}{extra}"
 
         label = "SGD" if name == "sgd" else "signSGD"
-        out += [f"**{label}**: η(WSD) − η(constant), both fitted on the WSD budgets"
-                + (" (symbolic gain of the stable-decay conjecture of phases.md in parentheses)"
-                   if sym is not None else "") + "; * marks the claimed area "
-                f"`{claim['region']}`.", "", cell_table(const.alphas, const.betas, text), ""]
-        edge = [pm.fitted_steps_at_edge() for pm in rows.values()]
-        out += [f"Fits: {int(np.isfinite(gain).sum())} points; median s.e. of the gain "
-                f"{np.nanmedian(se):.4f}; peaks at an end of the multipliers in "
-                f"{sum(e[0] for e in edge)} of {sum(e[1] for e in edge)} fitted cells; worker "
-                f"time {sum(pm.info['column_seconds'] for pm in rows.values()):.0f} s.", ""]
+        ok = np.isfinite(gain)
+        interior = cells[f"{name}_interior"]
+        computed = np.isfinite(cells[f"{name}_losses"])
+        out += [f"**{label}**: η(WSD) − η(constant) ± s.e., both fitted on the WSD budgets"
+                + (" (in parentheses: the symbolic gain of the stable-decay conjecture of "
+                   "phases.md)" if sym is not None else "") + "; * marks the claimed area "
+                f"`{claim['region']}`.", "", cell_table(const.alphas, const.betas, text), "",
+                f"{int(ok.sum())} points fitted; gain > 2 s.e. at {int((gain > 2 * se).sum())}, "
+                f"< −2 s.e. at {int((gain < -2 * se).sum())}; median gain "
+                f"{np.nanmedian(gain):+.3f}, median s.e. {np.nanmedian(se):.4f}; budgets per WSD "
+                f"fit: median {np.nanmedian(w['n']):.0f} (range {np.nanmin(w['n']):.0f}–"
+                f"{np.nanmax(w['n']):.0f}), R² median {np.nanmedian(w['r2']):.4f}; "
+                f"{int(computed.sum())} WSD runs-with-peak-search, the best peak at an end of "
+                f"the multipliers in {int((computed & ~interior).sum())}; worker time "
+                f"{np.nansum(cells[f'{name}_seconds']):.0f} s.", ""]
     return "\n".join(out), gains
 
 
@@ -282,6 +296,23 @@ def figures(maps: dict, gains: dict) -> None:
     plt.close(fig)
 
 
+def bb_drift() -> str:
+    """The Bb point with sizes up to 10⁶: the fit as d_max grows."""
+    pm = dr.PhaseMap.from_npz(MAPS / "point_bb_to_1e6.npz")
+    ref_xi, ref_eta = refined(pm.alphas[0], pm.betas[0])
+    lines = [f"| d_max | η ± s.e. | η − table ({pm.eta_theory[0, 0]:.4f}) | η − learned-mode "
+             f"({ref_eta:.4f}) | ξ ± s.e. (table {pm.xi_theory[0, 0]:.4f}, learned-mode "
+             f"{ref_xi:.4f}) | R² (η) | window (budgets) |", "|---|---|---|---|---|---|---|"]
+    for d_max in pm.d_values[pm.d_values >= 9000]:
+        fit, window = refit(pm, 0, d_max)
+        se = standard_error(fit.eta_ci, fit.n_budgets)
+        lines.append(f"| {d_max:.3g} | {fit.eta:.4f} ± {se:.4f} | {fit.eta - pm.eta_theory[0, 0]:+.4f} "
+                     f"| {fit.eta - ref_eta:+.4f} | {fit.xi:.4f} ± "
+                     f"{standard_error(fit.xi_ci, fit.n_budgets):.4f} | {fit.eta_r2:.4f} | "
+                     f"10^{np.log10(window[0]):.1f}–10^{np.log10(window[1]):.1f} ({fit.n_budgets}) |")
+    return "\n".join(lines) + "\n"
+
+
 def replace(text: str, name: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- BEGIN GENERATED: {name} -->\n).*?(<!-- END GENERATED: {name} -->)",
                          re.S)
@@ -293,12 +324,15 @@ def replace(text: str, name: str, body: str) -> str:
 def main() -> None:
     text = PAGE.read_text()
     text = replace(text, "points", points_table(point_rows()))
+    text = replace(text, "bb-drift", bb_drift())
     maps = load_maps()
     if "sgd_constant" in maps and "signsgd_constant" in maps:
         text = replace(text, "sign-vs-sgd", sign_vs_sgd(maps))
-        if "sgd_wsd" in maps or maps["signsgd_wsd"]:
-            table, gains = wsd_gains({k: v for k, v in maps.items()} | {
-                "sgd_wsd": maps.get("sgd_wsd", {})})
+        cells_path = MAPS / "wsd_cells.npz"
+        if cells_path.exists():
+            with np.load(cells_path) as z:
+                cells = {k: z[k] for k in z.files}
+            table, gains = wsd_gains(maps, cells)
             text = replace(text, "wsd-gain", table)
             figures(maps, gains)
     PAGE.write_text(text)
