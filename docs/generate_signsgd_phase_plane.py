@@ -243,6 +243,9 @@ def wsd_gains(maps: dict, cells: dict) -> tuple[str, dict]:
         ok = np.isfinite(gain)
         interior = cells[f"{name}_interior"]
         computed = np.isfinite(cells[f"{name}_losses"])
+        steps = cells[f"{name}_peaks"] / const.budget_lrs[..., [int(np.argmin(np.abs(np.log(
+            const.flops / f)))) for f in flops]]
+        lowest = np.isclose(steps, cells[f"multipliers_{name}"][0])
         out += [f"**{label}**: η(WSD) − η(constant) ± s.e., both fitted on the WSD budgets"
                 + (" (in parentheses: the symbolic gain of the stable-decay conjecture of "
                    "phases.md)" if sym is not None else "") + "; * marks the claimed area "
@@ -252,10 +255,36 @@ def wsd_gains(maps: dict, cells: dict) -> tuple[str, dict]:
                 f"{np.nanmedian(gain):+.3f}, median s.e. {np.nanmedian(se):.4f}; budgets per WSD "
                 f"fit: median {np.nanmedian(w['n']):.0f} (range {np.nanmin(w['n']):.0f}–"
                 f"{np.nanmax(w['n']):.0f}), R² median {np.nanmedian(w['r2']):.4f}; "
-                f"{int(computed.sum())} WSD runs-with-peak-search, the best peak at an end of "
-                f"the multipliers in {int((computed & ~interior).sum())}; worker time "
+                f"{int(computed.sum())} (d, budget) cells run, the best peak at the lowest "
+                f"multiplier in {int((computed & ~interior & lowest).sum())} and at the highest in "
+                f"{int((computed & ~interior & ~lowest).sum())}; worker time "
                 f"{np.nansum(cells[f'{name}_seconds']):.0f} s.", ""]
     return "\n".join(out), gains
+
+
+def wsd_fine_check(maps: dict, coarse: dict, fine: dict) -> str:
+    """The gains of the coarse setting beside the fine one, where the fine one was run."""
+    lines = ["| optimizer | (α, β) | gain, coarse ± s.e. (budgets) | gain, fine ± s.e. (budgets) |",
+             "|---|---|---|---|"]
+    diffs = []
+    for name in ("sgd", "signsgd"):
+        const = maps[f"{name}_constant"]
+        out = {}
+        for key, cells in (("coarse", coarse), ("fine", fine)):
+            w = wsd_fit(const, cells["flops"], cells[f"{name}_losses"])
+            c = refit_on_budgets(const, cells["flops"])
+            out[key] = (w["eta"] - c["eta"], np.hypot(w["se"], c["se"]), w["n"])
+        for i, j in zip(*np.nonzero(np.isfinite(out["fine"][0]))):
+            g = {k: (v[0][i, j], v[1][i, j], v[2][i, j]) for k, v in out.items()}
+            diffs.append(g["fine"][0] - g["coarse"][0])
+            lines.append(f"| {name} | ({const.alphas[i]:g}, {const.betas[j]:g}) | "
+                         f"{g['coarse'][0]:+.3f} ± {g['coarse'][1]:.3f} ({g['coarse'][2]:.0f}) | "
+                         f"{g['fine'][0]:+.3f} ± {g['fine'][1]:.3f} ({g['fine'][2]:.0f}) |")
+    diffs = np.array(diffs)
+    ok = np.isfinite(diffs)
+    summary = (f"\n{int(ok.sum())} points with both; fine − coarse: median {np.median(diffs[ok]):+.4f}, "
+               f"median absolute {np.median(np.abs(diffs[ok])):.4f}.\n" if ok.any() else "")
+    return "\n".join(lines) + "\n" + summary
 
 
 def figures(maps: dict, gains: dict) -> None:
@@ -296,6 +325,26 @@ def figures(maps: dict, gains: dict) -> None:
     plt.close(fig)
 
 
+def points_vs_sgd(rows: list[dict]) -> str:
+    """η(signSGD) − η(SGD) at the points of §2, both with d up to 10⁵ and the step tuned per
+    (d, budget)."""
+    lines = ["| (α, β) | areas (signSGD / SGD) | η signSGD ± s.e. | η SGD ± s.e. | Δη measured ± s.e. "
+             "| Δη symbolic |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        path = MAPS / f"point_sgd_a{r['alpha']:g}.npz"
+        if not path.exists():
+            continue
+        sgd = dr.PhaseMap.from_npz(path)
+        j = int(np.flatnonzero(np.isclose(sgd.betas, r["beta"]))[0])
+        se = standard_error(sgd.eta_ci[0, j], sgd.n_budgets[0, j])
+        delta = r["fit"].eta - sgd.eta[0, j]
+        sym = r["pm"].eta_theory[0, r["j"]] - sgd.eta_theory[0, j]
+        lines.append(f"| ({r['alpha']:g}, {r['beta']:g}) | {r['phase']} / {sgd.phases[0, j]} | "
+                     f"{r['fit'].eta:.4f} ± {r['se_eta']:.4f} | {sgd.eta[0, j]:.4f} ± {se:.4f} | "
+                     f"{delta:+.4f} ± {np.hypot(se, r['se_eta']):.4f} | {sym:+.4f} |")
+    return "\n".join(lines) + "\n"
+
+
 def bb_drift() -> str:
     """The Bb point with sizes up to 10⁶: the fit as d_max grows."""
     pm = dr.PhaseMap.from_npz(MAPS / "point_bb_to_1e6.npz")
@@ -323,18 +372,25 @@ def replace(text: str, name: str, body: str) -> str:
 
 def main() -> None:
     text = PAGE.read_text()
-    text = replace(text, "points", points_table(point_rows()))
+    rows = point_rows()
+    text = replace(text, "points", points_table(rows))
+    text = replace(text, "points-vs-sgd", points_vs_sgd(rows))
     text = replace(text, "bb-drift", bb_drift())
     maps = load_maps()
     if "sgd_constant" in maps and "signsgd_constant" in maps:
         text = replace(text, "sign-vs-sgd", sign_vs_sgd(maps))
-        cells_path = MAPS / "wsd_cells.npz"
-        if cells_path.exists():
-            with np.load(cells_path) as z:
-                cells = {k: z[k] for k in z.files}
-            table, gains = wsd_gains(maps, cells)
+        cells = {}
+        for setting in ("coarse", "fine"):
+            path = MAPS / f"wsd_cells_{setting}.npz"
+            if path.exists():
+                with np.load(path) as z:
+                    cells[setting] = {k: z[k] for k in z.files}
+        if "coarse" in cells:
+            table, gains = wsd_gains(maps, cells["coarse"])
             text = replace(text, "wsd-gain", table)
             figures(maps, gains)
+        if "fine" in cells:
+            text = replace(text, "wsd-fine", wsd_fine_check(maps, cells["coarse"], cells["fine"]))
     PAGE.write_text(text)
 
 

@@ -8,8 +8,8 @@ Three parts, each resumable (finished (α, d) columns are stored under ``--cache
 * ``--part sgd-points``: SGD at the same points, sizes and step rule,
   ``docs/data/point_sgd_a<alpha>.npz``.
 * ``--part wsd`` (after ``maps``): WSD runs of both optimizers at the cells that can enter
-  each map point's fit, ``docs/data/wsd_cells.npz`` (``--part wsd-collect`` assembles the
-  points finished so far).
+  each map point's fit, ``docs/data/wsd_cells_<setting>.npz`` (``--wsd-setting coarse|fine``;
+  ``--part wsd-collect`` assembles the points finished so far).
 * ``--part large``: the Bb point with sizes up to 10⁶, ``docs/data/point_bb_to_1e6.npz``.
 * ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD with constant steps tuned per
   (d, budget), ``docs/data/map_<optimizer>_constant.npz``.
@@ -64,10 +64,15 @@ MAP_ALPHAS = np.round(np.linspace(0.3, 1.35, 8), 4)
 MAP_BETAS = np.array([0.1, 0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6])
 MAP_D = np.array([200, 400, 800, 1600, 3200])
 MAP_FLOPS = np.geomspace(1e3, 1e13, 41)          # constant steps: one curve serves every budget
-WSD_FLOPS = np.geomspace(1e4, 1e12, 17)          # WSD: one run per (d, budget, peak)
 FIT_SIZES = (0.05, 0.5)
-#: Peaks tried per (d, budget), as multiples of the best constant step of that budget.
-MULTIPLIERS = {"sgd": (1.0, 2.0, 4.0), "signsgd": (1.0, 2.5, 6.25)}
+#: WSD settings: budgets (one run per (d, budget, peak)) and the peaks tried per (d, budget), as
+#: multiples of the best constant step of that cell. "coarse": the whole grid; "fine": 4 budgets
+#: per decade and a lower peak, run from the largest α down as far as the time allowed.
+WSD_SETTINGS = {
+    "coarse": (np.geomspace(1e4, 1e12, 17), {"sgd": (1.0, 2.0, 4.0), "signsgd": (1.0, 2.5, 6.25)}),
+    "fine": (np.geomspace(1e4, 1e12, 33),
+             {"sgd": (0.5, 1.0, 2.0, 4.0), "signsgd": (0.5, 1.0, 2.5, 6.25)}),
+}
 
 
 def maps(cache: Path, workers: int) -> None:
@@ -86,7 +91,7 @@ def maps(cache: Path, workers: int) -> None:
         print(f"{name}_constant: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
-def _wsd_point(name: str, i: int, j: int, cache: Path) -> dict:
+def _wsd_point(name: str, i: int, j: int, cache: Path, setting: str) -> dict:
     """WSD losses of map point (i, j) at the cells that can enter its fit.
 
     The cells: the WSD budgets inside the constant map's fit window, and at each the sizes within
@@ -94,14 +99,15 @@ def _wsd_point(name: str, i: int, j: int, cache: Path) -> dict:
     its two neighbours); the peak is searched at the best constant step of that (d, budget),
     stored by the constant map, times ``MULTIPLIERS`` (``dr.studies.schedule_peaks``).
     """
-    path = cache / "wsd" / f"{name}_{i}_{j}.npz"
+    path = cache / f"wsd_{setting}" / f"{name}_{i}_{j}.npz"
     if path.exists():
         with np.load(path) as z:
             return {k: z[k] for k in z.files}
     limit_worker_blas_threads(1)
+    wsd_flops, multipliers = WSD_SETTINGS[setting]
     const = dr.PhaseMap.from_npz(ROOT / "docs" / "data" / f"map_{name}_constant.npz")
     alpha, beta = float(const.alphas[i]), float(const.betas[j])
-    losses = np.full((const.d_values.size, WSD_FLOPS.size), np.inf)
+    losses = np.full((const.d_values.size, wsd_flops.size), np.inf)
     peaks = np.full(losses.shape, np.nan)
     interior = np.zeros(losses.shape, dtype=bool)
     lo, hi = const.windows[i, j]
@@ -111,17 +117,17 @@ def _wsd_point(name: str, i: int, j: int, cache: Path) -> dict:
     t0 = time.perf_counter()
     for m, d in enumerate(const.d_values):
         cols = []
-        for c, f in enumerate(WSD_FLOPS):
+        for c, f in enumerate(wsd_flops):
             k = int(np.argmin(np.abs(np.log(const.flops / f))))
             if lo * 0.999 <= f <= hi * 1.001 and abs(np.log(d / d_star[k])) <= np.log(3.0):
                 cols.append((c, k))
         if not cols:
             continue
         prob = dr.PLRF(alpha, beta, int(d), v=int(round(4 * d)))
-        budgets = np.array([max(1, int(round(WSD_FLOPS[c] / d))) for c, _ in cols])
+        budgets = np.array([max(1, int(round(wsd_flops[c] / d))) for c, _ in cols])
         base = np.array([const.budget_lrs[i, j, m, k] for _, k in cols])
         search = dr.studies.schedule_peaks(prob, template, dr.studies.STABLE_DECAY, budgets, base,
-                                           multipliers=MULTIPLIERS[name], solver=solver)
+                                           multipliers=multipliers[name], solver=solver)
         for n, (c, _) in enumerate(cols):
             losses[m, c], peaks[m, c] = search.risk[n], search.lr[n]
             interior[m, c] = search.interior[n]
@@ -132,7 +138,7 @@ def _wsd_point(name: str, i: int, j: int, cache: Path) -> dict:
     return out
 
 
-def wsd(cache: Path, workers: int) -> None:
+def wsd(cache: Path, workers: int, setting: str) -> None:
     """WSD losses of every map point at the cells that can enter its fit (``_wsd_point``),
     the largest α first, both optimizers interleaved; saved as ``docs/data/wsd_cells.npz``."""
     tasks = []
@@ -144,33 +150,34 @@ def wsd(cache: Path, workers: int) -> None:
     done = 0
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_wsd_point, *task, cache): task for task in tasks}
+        futures = {pool.submit(_wsd_point, *task, cache, setting): task for task in tasks}
         for fut in as_completed(futures):
             done += 1
             print(f"{futures[fut]}: {float(fut.result()['seconds']):.0f} s "
                   f"({done}/{len(tasks)}, {time.perf_counter() - t0:.0f} s)", flush=True)
-    collect(cache)
+    collect(cache, setting)
 
 
-def collect(cache: Path) -> None:
+def collect(cache: Path, setting: str) -> None:
     """Assemble the WSD cells of every finished point into ``docs/data/wsd_cells.npz`` (points
     not computed hold NaN)."""
     const = dr.PhaseMap.from_npz(ROOT / "docs" / "data" / "map_sgd_constant.npz")
-    shape = const.losses.shape[:3] + (WSD_FLOPS.size,)
+    wsd_flops, multipliers = WSD_SETTINGS[setting]
+    shape = const.losses.shape[:3] + (wsd_flops.size,)
     arrays = {}
     for name in ("sgd", "signsgd"):
         arrays[f"{name}_losses"] = np.full(shape, np.nan)
         arrays[f"{name}_peaks"] = np.full(shape, np.nan)
         arrays[f"{name}_interior"] = np.zeros(shape, dtype=bool)
         arrays[f"{name}_seconds"] = np.full(shape[:2], np.nan)
-    for path in sorted((cache / "wsd").glob("*.npz")):
+    for path in sorted((cache / f"wsd_{setting}").glob("*.npz")):
         name, i, j = path.stem.rsplit("_", 2)
         with np.load(path) as z:
             for key in ("losses", "peaks", "interior", "seconds"):
                 arrays[f"{name}_{key}"][int(i), int(j)] = z[key]
-    np.savez_compressed(ROOT / "docs" / "data" / "wsd_cells.npz", flops=WSD_FLOPS,
-                        multipliers_sgd=MULTIPLIERS["sgd"],
-                        multipliers_signsgd=MULTIPLIERS["signsgd"], **arrays)
+    np.savez_compressed(ROOT / "docs" / "data" / f"wsd_cells_{setting}.npz", flops=wsd_flops,
+                        multipliers_sgd=multipliers["sgd"],
+                        multipliers_signsgd=multipliers["signsgd"], **arrays)
 
 
 def sgd_points(cache: Path, workers: int) -> None:
@@ -203,6 +210,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("points", "sgd-points", "maps", "wsd", "wsd-collect",
                                            "large"), required=True)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--wsd-setting", choices=tuple(WSD_SETTINGS), default="coarse")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
     args = parser.parse_args()
     if args.part == "points":
@@ -210,9 +218,9 @@ def main() -> None:
     elif args.part == "sgd-points":
         sgd_points(args.cache_dir, args.workers)
     elif args.part == "wsd":
-        wsd(args.cache_dir, args.workers)
+        wsd(args.cache_dir, args.workers, args.wsd_setting)
     elif args.part == "wsd-collect":
-        collect(args.cache_dir)
+        collect(args.cache_dir, args.wsd_setting)
     elif args.part == "large":
         large(args.cache_dir, args.workers)
     else:
