@@ -234,3 +234,22 @@ def test_plot_lr_selection(power_law_spectrum):
     sims = {"constant": dr.simulate(power_law_spectrum, dr.SGD(0.1), steps, n_runs=2)}
     ax = dr.plotting.plot_lr_selection(curves, simulations=sims)
     assert len(ax.get_lines()) == 3
+
+
+def test_optimal_lrs_never_reports_a_risk_no_run_reaches():
+    # regression: SGD on PLRF(1.35, 0.1, 400), 4 steps per decade up to the stability limit. At
+    # f = 1e9 the best grid step (0.36) has a neighbour at the wall (0.64, risk ~1), the parabola
+    # through the three points put its vertex at 0.27 with R = 9.7e-6 while the run at 0.27 gives
+    # 3.5e-5 (a factor 3.6). Every reported risk must now be within VERTEX_CHECK (2 %) of a run at
+    # the reported step (the vertex is kept only when it claims less than that below the grid).
+    prob = dr.PLRF(1.35, 0.1, 400, v=1600)
+    top = dr.SGD(1.0).max_stable_lr(prob)
+    budgets = np.array([250_000, 2_500_000])
+    search = dr.studies.optimal_lrs(prob, dr.SGD(1.0), budgets,
+                                    bounds=(1e-4 * top, (1 - 1e-6) * top), points_per_decade=4)
+    tol = dr.studies.lr_search.VERTEX_CHECK
+    for j, n in enumerate(budgets):
+        run = dr.risk_curve(prob, dr.SGD(float(search.lr[j])), [int(n)]).risk[-1]
+        assert search.risk[j] >= run * (1 - tol) - 1e-15
+        if search.risk[j] < search.grid_risk[:, j].min() * (1 - tol):    # checked by a run
+            assert search.risk[j] == pytest.approx(run, rel=1e-12)

@@ -52,7 +52,7 @@ from ._dispatch import run_tasks
 from ._spectra import plrf_traces
 from .fitting import isoflop_optimum
 from .frontier import Frontier, budget_losses
-from .lr_search import optimal_lrs
+from .lr_search import optimal_lrs, schedule_peaks
 from .registry import name_of, optimizer_named
 
 __all__ = ["PhaseMap", "phase_map", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES",
@@ -244,11 +244,16 @@ class _Column:
     points_per_decade: float
     solver: Solver | None
     curve_options: tuple[tuple[str, Any], ...]
+    schedule: Any = None
+    peak_multipliers: tuple[float, ...] = ()
 
     def key(self) -> str:
-        text = json.dumps([_code_version(), repr(self.optimizer), self.alpha, self.d, self.v,
-                           self.betas, self.flops, self.lr, self.lr_bounds,
-                           self.points_per_decade, repr(self.solver), repr(self.curve_options)])
+        parts = [_code_version(), repr(self.optimizer), self.alpha, self.d, self.v,
+                 self.betas, self.flops, self.lr, self.lr_bounds,
+                 self.points_per_decade, repr(self.solver), repr(self.curve_options)]
+        if self.schedule is not None:
+            parts += [repr(self.schedule), self.peak_multipliers]
+        text = json.dumps(parts)
         return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
@@ -301,11 +306,17 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
                 search = optimal_lrs(target, template, n_b, bounds=bounds,
                                      points_per_decade=column.points_per_decade, solver=solver,
                                      **options)
+                n_solves += search.grid.size
+                if column.schedule is not None:
+                    # the best peak of each budget near the best constant step of that budget
+                    search = schedule_peaks(target, template, column.schedule, search.budgets,
+                                            search.lr, multipliers=column.peak_multipliers,
+                                            solver=solver, **options)
+                    n_solves += search.grid_risk.size
                 at = np.searchsorted(search.budgets, n_b)
                 losses[j, ok] = search.risk[at]
                 budget_lrs[j, ok] = search.lr[at]
                 interior[j, ok] = search.interior[at]
-                n_solves += search.grid.size
         else:
             steps = np.unique(np.concatenate([[1], np.ceil(k[ok]).astype(np.int64)]))
             for j, target in enumerate(targets):
@@ -375,7 +386,8 @@ def _default_lr(name: str) -> str:
 def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = "sgd", *,
               d_values: ArrayLike = DEFAULT_D_VALUES, flops: ArrayLike = DEFAULT_FLOPS,
               lr: str | float | None = None, lr_bounds: tuple[float, float] = GRID_BOUNDS,
-              points_per_decade: float = 4.0, fit_sizes: tuple[float, float] = FIT_SIZES,
+              points_per_decade: float = 4.0, schedule: Any = None,
+              peak_multipliers: ArrayLike = (1.0, 2.0, 4.0, 8.0), fit_sizes: tuple[float, float] = FIT_SIZES,
               batch: int = 1, v_ratio: float = 4.0, solver: Solver | None = None,
               curve_options: dict[str, Any] | None = None, backend: str = "local",
               max_workers: int | None = None, client: Any = None,
@@ -409,6 +421,15 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         Range of the step grid, as fractions of ``max_stable_lr``.
     points_per_decade : float
         Density of the step grid.
+    schedule : callable, optional
+        ``schedule(peak, total) -> Schedule`` ending at each budget (for example
+        ``dr.studies.STABLE_DECAY``, a WSD schedule with a 20 % linear decay; picklable, with a
+        ``repr`` that identifies it, for the process pool and the cache). Needs ``lr="grid"``:
+        each (d, budget) is then its own run, at the best constant step of that budget times
+        each of ``peak_multipliers``, refined by a parabola
+        (:func:`~deterministic_risk.studies.schedule_peaks`); ``budget_lrs`` holds the peaks.
+    peak_multipliers : array_like
+        Increasing factors of the best constant step tried as peaks (at least 3).
     fit_sizes : (float, float)
         The exponents are fitted over the budgets whose IsoFLOP optimum d* lies in
         [fit_sizes[0], fit_sizes[1]] · max(d_values).
@@ -476,6 +497,19 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         raise ValueError(f"lr must be 'stable', 'grid' or a number, got {lr!r}")
     if not isinstance(lr, str):
         lr = check.positive_float("lr", lr)
+    multipliers: tuple[float, ...] = ()
+    if schedule is not None:
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
+                            f"{type(schedule).__name__}")
+        if lr != "grid":
+            raise ValueError(f"schedule needs lr='grid' (the peak is searched per budget), "
+                             f"got lr={lr!r}")
+        mult = check.float_array("peak_multipliers", peak_multipliers, ndim=1)
+        if mult.size < 3 or np.any(mult <= 0) or np.any(np.diff(mult) <= 0):
+            raise ValueError(f"peak_multipliers must hold at least 3 increasing values > 0, "
+                             f"got {mult.tolist()}")
+        multipliers = tuple(float(m) for m in mult)
     lo, hi = (check.positive_float("lr_bounds", b) for b in lr_bounds)
     if not lo < hi:
         raise ValueError(f"lr_bounds must satisfy lo < hi, got {lr_bounds}")
@@ -503,7 +537,7 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         for d in d_values:
             columns.append(_Column(template, float(a), int(d), int(round(v_ratio * d)), col_betas,
                                    tuple(float(f) for f in flops), lr, (lo, hi),
-                                   points_per_decade, solver, options))
+                                   points_per_decade, solver, options, schedule, multipliers))
     # the largest sizes and α (the most DE nodes) first, so that no worker is left with them
     columns.sort(key=lambda c: (-c.d, -c.alpha))
     cache = Path(cache_dir) if cache_dir is not None else None
@@ -585,6 +619,8 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         xi_t = eta_t = distance = np.full(aa.shape, np.nan)
         phases = np.full(aa.shape, "")
     info = {"lr": lr, "lr_bounds": [lo, hi], "points_per_decade": points_per_decade,
+            "schedule": None if schedule is None else repr(schedule),
+            "peak_multipliers": list(multipliers),
             "fit_sizes": [f_lo, f_hi], "batch": int(template.batch), "v_ratio": v_ratio,
             "optimizer": repr(template), "solver": repr(solver), "curve_options": repr(options),
             "columns": len(columns), "columns_computed": len(todo), "solves": solves,
