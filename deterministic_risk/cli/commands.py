@@ -20,7 +20,7 @@ from ..solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
 from ..studies.registry import optimizer_named
 
 __all__ = ["SCHEDULES", "SOLVERS", "curve", "simulate", "compare", "compute_optimal", "spectrum",
-           "phases", "phase_diagram", "frontier_doubts", "deviation", "figure_title", "band_label"]
+           "phases", "phase_diagram", "deviation", "figure_title", "band_label"]
 
 SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
 #: ``--solver`` names (``default``: the optimizer's own choice).
@@ -35,10 +35,6 @@ DEFAULT_LR = {"signsgd": "grid"}
 #: ``compute-optimal`` sizes and budgets when not given.
 DEFAULT_D_VALUES = [100, 200, 400, 800, 1600]
 DEFAULT_FLOPS = (1e3, 1e9, 60)
-#: A fit is flagged when fewer budgets than this have an interior optimum.
-MIN_INTERIOR = 8
-#: A fit is flagged when the R² of a log-log fit is below this.
-MIN_R2 = 0.99
 
 
 # -- building library objects from the flags --------------------------------------------------
@@ -228,45 +224,6 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def frontier_doubts(fr: dr.Frontier) -> list[str]:
-    """Why a fitted frontier should not be trusted (empty when nothing is wrong): the risk does
-    not fall with compute, the optimum sits on an edge of the sizes at more than 3/4 of the
-    budgets, too few interior budgets, or a poor log-log fit.
-
-    Examples
-    --------
-    >>> import numpy as np, deterministic_risk as dr
-    >>> from deterministic_risk.cli.commands import frontier_doubts
-    >>> d, f = 2.0 ** np.arange(2, 9), np.geomspace(1e2, 1e4, 5)
-    >>> fr = dr.Frontier.from_losses(1.0, 0.5, "sgd", d, f, 1 / d[:, None] + d[:, None] / f,
-    ...                              np.ones(d.size))
-    >>> frontier_doubts(fr)
-    ['only 5 budgets have an interior optimum (at least 8 wanted): widen --d-values or the budgets']
-    """
-    doubts = []
-    fit = fr.fits["isoflop"]
-    finite = np.isfinite(fr.risk_star)
-    n_budgets = int(finite.sum())
-    if fit.success and fit.eta <= 0.01:
-        doubts.append(f"the compute-optimal risk does not fall with compute (eta = {fit.eta:.3g}):"
-                      f" the curves plateau; the step rule (--lr) is likely too large for the "
-                      f"budgets")
-    smallest = int(np.sum(finite & (fr.d_star <= fr.d_values[0])))
-    largest = int(np.sum(finite & (fr.d_star >= fr.d_values[-1])))
-    if smallest + largest > 0.75 * n_budgets:
-        doubts.append(f"the optimum sits on an edge of --d-values at {smallest + largest} of "
-                      f"{n_budgets} budgets (smallest d at {smallest}, largest at {largest}): "
-                      + ("add smaller sizes or larger budgets" if smallest >= largest
-                         else "add larger sizes or smaller budgets"))
-    if fr.n_interior < MIN_INTERIOR:
-        doubts.append(f"only {fr.n_interior} budgets have an interior optimum (at least "
-                      f"{MIN_INTERIOR} wanted): widen --d-values or the budgets")
-    if fit.success and min(fit.xi_r2, fit.eta_r2) < MIN_R2:
-        doubts.append(f"the power laws fit poorly (R² {fit.xi_r2:.3f} for d*, {fit.eta_r2:.3f} "
-                      f"for R*; below {MIN_R2})")
-    return doubts
-
-
 def _symbolic(name: str, alpha: float, beta: float):
     """The symbolic phase of (α, β) for an optimizer the asymptotics know, else None."""
     if name not in dr.asymptotics.OPTIMIZERS:
@@ -327,7 +284,7 @@ def compute_optimal(args: argparse.Namespace) -> int:
               f"large-d, large-f limit)")
     if not fr.success:
         raise ValueError(f"no compute-optimal fit: {fr.message}")
-    for doubt in frontier_doubts(fr):
+    for doubt in fr.doubts:
         print(f"deterministic-risk: warning: fit not trustworthy: {doubt}", file=sys.stderr)
     return 0
 

@@ -28,7 +28,7 @@ import numpy as np
 import deterministic_risk as dr
 
 from .. import __version__
-from .commands import band_label, deviation, frontier_doubts
+from .commands import band_label, deviation
 
 __all__ = ["DESCRIPTION", "run", "Part"]
 
@@ -210,7 +210,7 @@ def _frontier(fr: dr.Frontier) -> Part:
         ax.set_title(f"4. SGD frontier (α = {fr.alpha:g}, β = {fr.beta:g}): {fitted}\n"
                      f"symbolic ξ = {ph.xi:.3f}, η = {ph.eta:.3f}", fontsize=8)
 
-    doubts = frontier_doubts(fr) if fr.success else [fr.message]
+    doubts = fr.doubts if fr.success else [fr.message]
     fits = {name: {"success": f.success, "xi": f.xi if f.success else None,
                    "eta": f.eta if f.success else None,
                    "xi_ci": list(f.xi_ci) if f.success else None,

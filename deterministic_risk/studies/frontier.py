@@ -41,6 +41,11 @@ __all__ = ["Frontier", "FrontierFit", "fit_exponents", "compute_optimal", "sweep
 LOG_LR_TOL = 0.02
 
 
+#: A fitted frontier is doubted (:attr:`Frontier.doubts`) when fewer budgets than this have an
+#: interior optimum, or when a log-log fit has an R² below ``TRUSTED_R2``.
+TRUSTED_INTERIOR = 8
+TRUSTED_R2 = 0.99
+
 @dataclass(frozen=True)
 class FrontierFit:
     """Exponents fitted by one method over the budgets in ``window``.
@@ -177,8 +182,53 @@ class Frontier:
 
     @property
     def message(self) -> str:
-        """The IsoFLOP fit's message (why it failed, or how many budgets it used)."""
-        return self.fits["isoflop"].message
+        """The IsoFLOP fit's message (why it failed, or how many budgets it used), followed by
+        the reasons not to trust a fit that succeeded (:attr:`doubts`)."""
+        message = self.fits["isoflop"].message
+        if self.success and self.doubts:
+            message += "; not to be trusted: " + "; ".join(self.doubts)
+        return message
+
+    @property
+    def doubts(self) -> list[str]:
+        """Why a fit that succeeded should not be trusted (empty when nothing is wrong): the
+        risk does not fall with compute (η ≤ 0.01), the optimum sits on an edge of
+        ``d_values`` at more than ¾ of the budgets, fewer than ``TRUSTED_INTERIOR`` budgets
+        with an interior optimum, or a log-log fit with R² below ``TRUSTED_R2``.
+
+        Examples
+        --------
+        >>> import numpy as np, deterministic_risk as dr
+        >>> d, f = 2.0 ** np.arange(2, 9), np.geomspace(1e2, 1e4, 5)
+        >>> fr = dr.Frontier.from_losses(1.0, 0.5, "sgd", d, f,
+        ...                              1 / d[:, None] + d[:, None] / f, np.ones(d.size))
+        >>> fr.doubts
+        ['only 5 budgets have an interior optimum (at least 8 wanted): widen d_values or the budgets']
+        """
+        fit = self.fits["isoflop"]
+        if not fit.success:
+            return []
+        doubts = []
+        finite = np.isfinite(self.risk_star)
+        n_budgets = int(finite.sum())
+        if fit.eta <= 0.01:
+            doubts.append(f"the compute-optimal risk does not fall with compute (eta = "
+                          f"{fit.eta:.3g}): the curves plateau; the step rule (lr) is likely too "
+                          f"large for the budgets")
+        smallest = int(np.sum(finite & (self.d_star <= self.d_values[0])))
+        largest = int(np.sum(finite & (self.d_star >= self.d_values[-1])))
+        if smallest + largest > 0.75 * n_budgets:
+            doubts.append(f"the optimum sits on an edge of d_values at {smallest + largest} of "
+                          f"{n_budgets} budgets (smallest d at {smallest}, largest at {largest}): "
+                          + ("add smaller sizes or larger budgets" if smallest >= largest
+                             else "add larger sizes or smaller budgets"))
+        if self.n_interior < TRUSTED_INTERIOR:
+            doubts.append(f"only {self.n_interior} budgets have an interior optimum (at least "
+                          f"{TRUSTED_INTERIOR} wanted): widen d_values or the budgets")
+        if min(fit.xi_r2, fit.eta_r2) < TRUSTED_R2:
+            doubts.append(f"the power laws fit poorly (R² {fit.xi_r2:.3f} for d*, "
+                          f"{fit.eta_r2:.3f} for R*; below {TRUSTED_R2})")
+        return doubts
 
     @property
     def xi(self) -> float:
