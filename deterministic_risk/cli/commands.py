@@ -17,6 +17,7 @@ import deterministic_risk as dr
 
 from .. import schedules
 from ..solvers import LSODA, ExactRecursion, ExponentialFeedback, LogTimeBlocks
+from ..studies.phase_plane import symbolic_lr_rule
 from ..studies.registry import optimizer_named
 
 __all__ = ["SCHEDULES", "SOLVERS", "curve", "simulate", "compare", "compute_optimal", "spectrum",
@@ -26,12 +27,6 @@ SCHEDULES = ("constant", "wsd", "cosine", "powerlaw", "stepdecay")
 #: ``--solver`` names (``default``: the optimizer's own choice).
 SOLVERS = {"default": None, "exact-recursion": ExactRecursion(), "log-time-blocks": LogTimeBlocks(),
            "exponential-feedback": ExponentialFeedback(), "lsoda": LSODA()}
-#: ``compute-optimal`` step rule by optimizer when ``--lr`` is not given: the convention of the
-#: symbolic exponents. SGD's assume the stable step (½ of the kernel-norm limit); signSGD's the
-#: best constant step of each (d, budget) (docs/frontiers.md), here from the step grid of
-#: :func:`~deterministic_risk.phase_map`. With signSGD's stable step its curves plateau early
-#: and the fit is meaningless (measured at (1, 0.7): ξ = 0.83, η = 0.04 against 0.41, 0.71).
-DEFAULT_LR = {"signsgd": "grid"}
 #: ``compute-optimal`` sizes and budgets when not given.
 DEFAULT_D_VALUES = [100, 200, 400, 800, 1600]
 DEFAULT_FLOPS = (1e3, 1e9, 60)
@@ -254,8 +249,13 @@ def _frontier(args: argparse.Namespace, lr: str | float) -> dr.Frontier:
 def compute_optimal(args: argparse.Namespace) -> int:
     dr.PLRF(args.alpha, args.beta, 2)  # the admissible region, before any computation
     optimizer_named(args.optimizer, 1.0, args.batch)  # the batch sizes it is modelled with
-    lr = args.lr if args.lr is not None else DEFAULT_LR.get(args.optimizer, "stable")
     phase = _symbolic(args.optimizer, args.alpha, args.beta)
+    # without --lr: the step convention of the symbolic exponents where there are some (SGD: the
+    # stable step; signSGD: the best constant step of each (d, budget), from the step grid of
+    # phase_map; with signSGD's stable step its curves plateau early and the fit is meaningless,
+    # measured at (1, 0.7): ξ = 0.83, η = 0.04 against 0.41, 0.71), else the stable step
+    lr = args.lr if args.lr is not None else (
+        "stable" if phase is None else symbolic_lr_rule(args.optimizer))
     t0, c0 = time.perf_counter(), time.process_time()
     fr = _frontier(args, lr)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0

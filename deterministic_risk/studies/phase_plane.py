@@ -55,7 +55,7 @@ from .frontier import Frontier, budget_losses
 from .lr_search import optimal_lrs, schedule_peaks
 from .registry import name_of, optimizer_named
 
-__all__ = ["PhaseMap", "phase_map", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES",
+__all__ = ["PhaseMap", "phase_map", "symbolic_lr_rule", "DEFAULT_D_VALUES", "DEFAULT_FLOPS", "FIT_SIZES",
            "MAP_SOLVERS"]
 
 #: Model sizes of a phase map: 12 values from 200 to 10⁵ (ratio ≈ 1.76).
@@ -373,9 +373,16 @@ def _save_column(path: Path, result: dict[str, NDArray]) -> None:
     os.replace(tmp, path)
 
 
-def _default_lr(name: str) -> str:
+def symbolic_lr_rule(name: str) -> str:
     """The step convention of the symbolic exponents: the stable step where the theory fixes the
-    step scaling (SGD), else the best constant step of each budget (signSGD optimises it)."""
+    step scaling (SGD), else the best constant step of each budget (signSGD optimises it).
+
+    Examples
+    --------
+    >>> from deterministic_risk.studies.phase_plane import symbolic_lr_rule
+    >>> symbolic_lr_rule("sgd"), symbolic_lr_rule("signsgd")
+    ('stable', 'grid')
+    """
     from .. import asymptotics
 
     if name in asymptotics.OPTIMIZERS and len(asymptotics.problem(name).variables) == 1:
@@ -492,7 +499,7 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
     if not isinstance(template, Optimizer):
         raise TypeError(f"optimizer must be a name or an Optimizer, got {type(optimizer).__name__}")
     name = name_of(template)
-    lr = _default_lr(name) if lr is None else lr
+    lr = symbolic_lr_rule(name) if lr is None else lr
     if isinstance(lr, str) and lr not in ("stable", "grid"):
         raise ValueError(f"lr must be 'stable', 'grid' or a number, got {lr!r}")
     if not isinstance(lr, str):
