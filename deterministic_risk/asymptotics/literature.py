@@ -34,6 +34,10 @@ SGD_4P3: tuple[dict, ...] = (
          label_verified=False),
 )
 
+#: The signSGD areas with the saturated sign-noise level γ₀² d^{2−2ω} at every horizon. In Ad
+#: and Bb (2α < 1, where the optimum has N < d) the noise before N ≈ d is that of the modes
+#: already relaxed; ``learned_mode`` holds the exponents with that level, which the package
+#: derives (docs/signsgd_phase_plane.md §3) and which the measurements support (§2 there).
 SIGNSGD_NOTE: tuple[dict, ...] = (
     dict(name="Aa", region="(alpha > 1/2) & (beta < 1/2)", eta="(2*alpha + 2*beta - 1)/(2*alpha + 1)",
          xi="1/(2*alpha + 1)", lr_exponent="alpha + beta", label_verified=False),
@@ -46,12 +50,16 @@ SIGNSGD_NOTE: tuple[dict, ...] = (
     dict(name="Ad", region="(alpha > 1/4) & (alpha < 1/2) & (beta > 1/2) & (beta < alpha + 1/2)",
          eta="2*alpha*(2*alpha + 2*beta - 1)/(6*alpha + 4*beta - 4*alpha*beta - 2)",
          xi="(2*alpha + 2*beta - 1)/(6*alpha + 4*beta - 4*alpha*beta - 2)", lr_exponent="1",
-         label_verified=False),
+         label_verified=False, learned_mode=dict(
+             eta="2*alpha*(2*alpha + 2*beta - 1)/(4*alpha + 2*beta - 1)",
+             xi="(2*alpha + 2*beta - 1)/(4*alpha + 2*beta - 1)",
+             lr_exponent="4*alpha*beta/(2*alpha + 2*beta - 1)")),
     dict(name="Ba", region="(alpha > 1/2) & (beta > alpha + 1/2)", eta="4*alpha/(4*alpha + 1)",
          xi="(2*alpha + 1)/(4*alpha + 1)", lr_exponent="1/2 + 2*alpha/(2*alpha + 1)",
          label_verified=False),
     dict(name="Bb", region="(alpha > 1/4) & (alpha < 1/2) & (beta > alpha + 1/2)",
-         eta="2*alpha/(2 - alpha)", xi="1/(2 - alpha)", lr_exponent="1", label_verified=False),
+         eta="2*alpha/(2 - alpha)", xi="1/(2 - alpha)", lr_exponent="1", label_verified=False,
+         learned_mode=dict(eta="4*alpha/3", xi="2/3", lr_exponent="alpha + 1/2")),
 )
 
 SIGNSGD_SCHEDULE_CLAIM: dict = dict(

@@ -158,10 +158,10 @@ def _check_point(optimizer: str, a: object, b: object) -> tuple[float, float]:
 
 def _vertex_symbolic(optimizer: str, a: float, b: float, v) -> SymbolicVertex:
     prob = problem(optimizer)
-    terms, lr, cons = prob.branch(a, b)
+    _, lr, cons = prob.branch(a, b)
     return symbolic_vertex(optimizer, v.active_terms, v.active_constraints,
-                           None if lr is None else lr.variant,
-                           tuple(tm.key for tm in terms), tuple(c.name for c in cons))
+                           None if lr is None else lr.variant, v.branch_terms,
+                           tuple(c.name for c in cons))
 
 
 def _evalf(expr, a: float, b: float) -> float:

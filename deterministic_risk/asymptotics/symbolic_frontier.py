@@ -100,6 +100,20 @@ class ScalingProblem:
         cons = tuple(c for c in self.constraints if c.holds(a, b))
         return terms, (lrs[0] if lrs else None), cons
 
+    def subproblems(self, terms: tuple[Term, ...]) -> tuple[tuple[Term, ...], ...]:
+        """The term sets of the sub-problems of a branch, one per ``Term.alternative`` tag.
+
+        A term with alternatives is the smallest of them at every (d, N, γ). Then
+        min over (ξ, ε) of max(…, min_a T_a) = min over a of [min over (ξ, ε) of max(…, T_a)]:
+        the exponent problem is solved once per tag, each time with that tag's alternatives and
+        all untagged terms, and the best is kept (the first in order on ties). Without tagged
+        terms there is one sub-problem, the branch itself.
+        """
+        tags = tuple(dict.fromkeys(tm.alternative for tm in terms if tm.alternative))
+        if not tags:
+            return (terms,)
+        return tuple(tuple(tm for tm in terms if tm.alternative in ("", tag)) for tag in tags)
+
     def line(self, term: Term, lr: LearningRate | None) -> sp.Expr:
         """The f-exponent ℓ(ξ, ε) of a term (ε replaced by e·ξ for a fixed step scaling)."""
         a_d, a_k, a_g = term.exponents
@@ -258,6 +272,7 @@ class Vertex:
     active_constraints: tuple[str, ...]
     lr: LearningRate | None
     degenerate: bool
+    branch_terms: tuple[str, ...] = ()
 
 
 def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
@@ -281,15 +296,17 @@ def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
     0.5
     """
     prob = problem(optimizer)
-    terms, lr, cons = prob.branch(a, b)
-    lines = [prob.line(tm, lr) for tm in terms]
-    gs = [con.expr for con in cons]
+    branch_terms, lr, cons = prob.branch(a, b)
     aa, bb = np.array([float(a)]), np.array([float(b)])
-    c0, c = _coefficients(lines, prob.variables, aa, bb)
-    h0, h = _coefficients(gs, prob.variables, aa, bb)
+    h0, h = _coefficients([con.expr for con in cons], prob.variables, aa, bb)
     scale = min(1.0, abs(float(a)))
-    x, tval = _solve_lp(c0, c, h0, h, scale)
-    x, tval = x[0], float(tval[0])
+    best = None
+    for terms in prob.subproblems(branch_terms):
+        c0, c = _coefficients([prob.line(tm, lr) for tm in terms], prob.variables, aa, bb)
+        x, tval = _solve_lp(c0, c, h0, h, scale)
+        if best is None or tval[0] < best[0] - _TOL * scale:
+            best = (float(tval[0]), x[0], terms, c0, c)
+    tval, x, terms, c0, c = best
     vals = c0[0] + c[0] @ x
     gvals = h0[0] + h[0] @ x
     # roundoff of the term values grows with their coefficients (some scale like 1/α)
@@ -313,7 +330,8 @@ def solve_exponents(optimizer: str, a: float, b: float) -> Vertex:
         except np.linalg.LinAlgError:
             degenerate = True
     return Vertex(tuple(float(v) for v in x), -tval, tuple(terms[i].key for i in act_t),
-                  tuple(cons[j].name for j in act_c), lr, degenerate)
+                  tuple(cons[j].name for j in act_c), lr, degenerate,
+                  tuple(tm.key for tm in terms))
 
 
 def solve_exponents_grid(optimizer: str, a: NDArray, b: NDArray):
@@ -346,22 +364,32 @@ def solve_exponents_grid(optimizer: str, a: NDArray, b: NDArray):
         lr = lrs[0] if lrs else None
         cons = [it for it, on in zip(prob.constraints, s[len(prob.terms) + len(prob.learning_rates):])
                 if on]
-        lines = [prob.line(tm, lr) for tm in terms]
-        c0, c = _coefficients(lines, prob.variables, a[sel], b[sel])
         h0, h = _coefficients([con.expr for con in cons], prob.variables, a[sel], b[sel])
-        x, tval = _solve_lp(c0, c, h0, h)
-        x_out[sel] = x
-        eta_out[sel] = -tval
-        vals = c0 + np.einsum("pmn,pn->pm", c, x)
-        gvals = h0 + np.einsum("pqn,pn->pq", h, x)
-        act_t = vals >= tval[:, None] - 1e-7
-        act_c = np.abs(gvals) <= 1e-7
-        count = act_t.sum(axis=1) + act_c.sum(axis=1)
-        for idx, p_ in enumerate(sel):
-            if count[idx] != n + 1:
-                continue
-            keys[p_] = _key(prob, [terms[i] for i in np.flatnonzero(act_t[idx])],
-                            [cons[j] for j in np.flatnonzero(act_c[idx])], lr)
+        solved = []
+        for sub in prob.subproblems(tuple(terms)):
+            c0, c = _coefficients([prob.line(tm, lr) for tm in sub], prob.variables,
+                                  a[sel], b[sel])
+            solved.append((sub, c0, c) + _solve_lp(c0, c, h0, h))
+        # each point keeps its best sub-problem, the first one on ties
+        choice = np.zeros(sel.size, dtype=int)
+        for i in range(1, len(solved)):
+            best_t = np.choose(choice, [sv[4] for sv in solved])
+            choice[solved[i][4] < best_t - _TOL * np.minimum(1.0, np.abs(a[sel]))] = i
+        for i, (sub, c0, c, x, tval) in enumerate(solved):
+            mine = np.flatnonzero(choice == i)
+            x, tval, c0, c = x[mine], tval[mine], c0[mine], c[mine]
+            x_out[sel[mine]] = x
+            eta_out[sel[mine]] = -tval
+            vals = c0 + np.einsum("pmn,pn->pm", c, x)
+            gvals = h0[mine] + np.einsum("pqn,pn->pq", h[mine], x)
+            act_t = vals >= tval[:, None] - 1e-7
+            act_c = np.abs(gvals) <= 1e-7
+            count = act_t.sum(axis=1) + act_c.sum(axis=1)
+            for idx, p_ in enumerate(sel[mine]):
+                if count[idx] != n + 1:
+                    continue
+                keys[p_] = _key(prob, [sub[i_] for i_ in np.flatnonzero(act_t[idx])],
+                                [cons[j] for j in np.flatnonzero(act_c[idx])], lr)
     return x_out, eta_out, keys
 
 

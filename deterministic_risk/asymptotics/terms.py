@@ -52,6 +52,12 @@ class Term:
         True when only the order (≍) is known and the constant is a placeholder 1.
     rel_error : sympy.Expr or None
         Leading relative error against ``exact`` (in d, k, γ, B), when derived.
+    alternative : str
+        Empty for an ordinary variant. Variants of one term that hold at the same (α, β) and
+        carry different ``alternative`` tags (e.g. ``"N≤d"``, ``"N≥d"``) are alternatives: the
+        term is the **smallest** of them at every (d, N, γ), each being the smaller one in its
+        own window (docs/signsgd_phase_plane.md §3). The exponent problem then splits into one
+        problem per tag (:meth:`.symbolic_frontier.ScalingProblem.subproblems`).
 
     Notes
     -----
@@ -75,6 +81,7 @@ class Term:
     exact: str
     order_only: bool = False
     rel_error: sp.Expr | None = field(default=None, compare=False)
+    alternative: str = ""
 
     @property
     def key(self) -> str:
@@ -277,7 +284,10 @@ def signsgd_terms() -> tuple[Term, ...]:
       drift blows up in finite time and the term is absent once γ₀ d^{ω} N ≳ 1;
     * 𝒟_dis = d^{−1}(γ₀ d^{ω+½} N)^{−2q_A/(2−q_A)} for 2α > 1, 2β > 1;
     * 𝒩_sign = γ₀² (tr K)²/(8 c_K) with tr K = d·c_K, c_K ≍ d^{−2ω}: γ₀² d^{2−2ω} (noise
-      reshaping: no factor of the risk, so it does not decay with N).
+      reshaping: no factor of the risk, so it does not decay with N). For 2α < 1 this saturated
+      level holds once N ≳ d; before, only the modes relaxed by the horizon carry noise and the
+      level is γ₀² d^{2α} N^{2−4α} (docs/signsgd_phase_plane.md §3). The two are alternatives
+      (``Term.alternative``): the term is their minimum, γ₀² d^{2α} min(N, d)^{2−4α}.
 
     Constants of the drift terms are not derived (order only). The constraint γ₀ d^{ω} N ≥ 1
     (the drift moves at all) goes with these terms (see ``compute_optimal``).
@@ -310,11 +320,24 @@ def signsgd_terms() -> tuple[Term, ...]:
                             sp.And(cond_w, 2 * beta > 1), "γ₀ d^ω N ≳ 1, τ ≲ d^{2α}",
                             "docs/signsgd_plrf.md (drift normalisation of F_ac)",
                             "F_ac at the drift-normalised time τ_N", order_only=True))
-        out.append(Term("N_sign", tag,
-                        sp.powsimp(gamma**2 * (d * c_k)**2 / (8 * c_k), force=True),
-                        cond_w, "all N (does not decay)",
-                        "docs/signsgd_plrf.md: R_noise ≈ γ₀²(tr K)²/(8c_K), c_K ≍ d^{−2ω}",
-                        "equilibrium sign noise of the mean-field ODE", order_only=True))
+        saturated = sp.powsimp(gamma**2 * (d * c_k)**2 / (8 * c_k), force=True)
+        if w == _half:
+            out.append(Term("N_sign", tag, saturated, cond_w, "all N (does not decay)",
+                            "docs/signsgd_plrf.md: R_noise ≈ γ₀²(tr K)²/(8c_K), c_K ≍ d^{−1}",
+                            "equilibrium sign noise of the mean-field ODE", order_only=True))
+            continue
+        # 2α < 1: only the modes relaxed by the horizon carry noise, γ₀² d^{2α} min(N, d)^{2−4α}
+        # (docs/signsgd_phase_plane.md §3): the smaller of two alternatives, the saturated level
+        # (listed first: it names the vertex where both coincide, N = d) and the learned-mode one
+        out.append(Term("N_sign", f"{tag}, N≥d", saturated, cond_w, "N ≳ d (does not decay)",
+                        "docs/signsgd_plrf.md: R_noise ≈ γ₀²(tr K)²/(8c_K), c_K ≍ d^{−2α}",
+                        "equilibrium sign noise of the mean-field ODE", order_only=True,
+                        alternative="N≥d"))
+        out.append(Term("N_sign", f"{tag}, N≤d",
+                        gamma**2 * d**(2 * alpha) * k**(2 - 4 * alpha) / 8, cond_w, "N ≲ d",
+                        "docs/signsgd_phase_plane.md §3: γ₀² S_N²/(8c_K), S_N = Σ_{j≤N} λ_j",
+                        "sign noise held by the modes relaxed by the horizon N", order_only=True,
+                        alternative="N≤d"))
     return tuple(out)
 
 
@@ -337,6 +360,8 @@ def signsgd_decay_terms() -> tuple[Term, ...]:
 
     R ≍ A(d) + τ̄^{−q_F} + 𝟙[2α>1, 2β>1] d^{−1} τ̄^{−q_A},   τ̄ = d^{2ω−1} N,
 
+    and for 2α < 1, where the noise before N ≈ d is that of the modes already relaxed,
+    τ̄ = max(N^{2α}, d^{2α−1} N) (docs/signsgd_phase_plane.md §3; two alternatives of D_al),
     i.e. the constant-step lemma (docs/signsgd_plrf.md, 'Compute-optimal areas') without its cap
     min(q_F, 2). The step γ₀ drops out (any γ₀ large enough for the noise to dominate the stable
     phase). This model ignores the noise stored in slow modes that the decay cannot relax, and the
@@ -353,10 +378,24 @@ def signsgd_decay_terms() -> tuple[Term, ...]:
            for tm in sgd_terms() if tm.name == "F_0"]
     for cond_w, w, tag in _omega_variants():
         tau_bar = d**(2 * w - 1) * k
-        out.append(Term("D_al", f"decay, {tag}", sp.powsimp(tau_bar**(-q_F), force=True),
-                        cond_w, "τ̄ ≲ d^{2α}",
-                        "docs/signsgd_plrf.md lemma without the cap (conjecture)",
-                        "F_pp at the capped drift time τ̄", order_only=True))
+        if w == _half:
+            out.append(Term("D_al", f"decay, {tag}", sp.powsimp(tau_bar**(-q_F), force=True),
+                            cond_w, "τ̄ ≲ d^{2α}",
+                            "docs/signsgd_plrf.md lemma without the cap (conjecture)",
+                            "F_pp at the capped drift time τ̄", order_only=True))
+        else:
+            # 2α < 1: the drift time at the learned-mode noise level is τ̄ ≍ N^{2α} for N ≤ d
+            # (docs/signsgd_phase_plane.md §3), d^{2α−1}N beyond: τ̄ = max of the two, so the
+            # term is the smaller of two alternatives
+            for window, tau in (("N≥d", tau_bar), ("N≤d", k**(2 * alpha))):
+                out.append(Term("D_al", f"decay, {tag}, {window}",
+                                sp.powsimp(sp.expand_power_base(tau**(-q_F), force=True),
+                                           force=True),
+                                cond_w, "τ̄ ≲ d^{2α}",
+                                "docs/signsgd_plrf.md lemma without the cap (conjecture); "
+                                "docs/signsgd_phase_plane.md §3 (drift time for N ≤ d)",
+                                "F_pp at the capped drift time τ̄", order_only=True,
+                                alternative=window))
         if w == _half:
             out.append(Term("D_dis", f"decay, 2β>1, {tag}", tau_bar**(-q_A) / d,
                             sp.And(cond_w, 2 * beta > 1), "τ̄ ≲ d^{2α}",

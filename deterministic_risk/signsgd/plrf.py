@@ -247,9 +247,12 @@ def signsgd_lr_exponents(alpha: float, beta: float) -> tuple[float, float]:
     r"""Exponents e of the signSGD step :math:`\gamma_0 \asymp d^{-e}` on PLRF: (stable, optimal).
 
     ``stable`` is :math:`1-\omega`, the scaling of :func:`signsgd_max_lr`; ``optimal`` is the
-    compute-optimal :math:`e^\ast = (1-\omega) + \eta/(2\xi)` of the derived phase table
-    (docs/signsgd_plrf.md, 'Compute-optimal areas'), from
-    :func:`deterministic_risk.asymptotics.phase_of` (imports sympy).
+    compute-optimal step exponent of the derived phase table, from
+    :func:`deterministic_risk.asymptotics.phase_of` (imports sympy):
+    :math:`e^\ast = (1-\omega) + \eta/(2\xi)` where the saturated sign-noise level sets the step
+    (docs/signsgd_plrf.md, 'Compute-optimal areas'), :math:`e^\ast = \varepsilon/\xi` with
+    :math:`\varepsilon = \alpha\xi + (1-2\alpha)(1-\xi) + \eta/2` in areas Ad and Bb, where the
+    learned-mode level does (docs/signsgd_phase_plane.md §3).
 
     Examples
     --------
