@@ -211,11 +211,22 @@ class PhaseMap:
 
     @classmethod
     def from_npz(cls, path: str | Path) -> "PhaseMap":
-        """Load a map written by :meth:`to_npz`."""
+        """Load a map written by :meth:`to_npz`.
+
+        The measurements are read as stored; the symbolic exponents, phase names and boundary
+        distances are recomputed by the current symbolic solver, so that a stored map is always
+        compared with the package's present theory.
+        """
         with np.load(path) as z:
             arrays = {k: z[k] for k in _ARRAYS}
             grid = {k: z[k] if k in z else None for k in ("budget_lrs", "budget_lr_interior")}
-            return cls(str(z["optimizer"]), info=json.loads(str(z["info"])), **grid, **arrays)
+            name = str(z["optimizer"])
+            info = json.loads(str(z["info"]))
+        symbolic = _symbolic_columns(name, arrays["alphas"], arrays["betas"])
+        for key, value in zip(("xi_theory", "eta_theory", "phases", "boundary_distance"),
+                              symbolic):
+            arrays[key] = value
+        return cls(name, info=info, **grid, **arrays)
 
     def __repr__(self) -> str:
         share, _ = self.accuracy()
@@ -227,6 +238,21 @@ class PhaseMap:
 _ARRAYS = ("alphas", "betas", "d_values", "flops", "losses", "lrs", "xi", "eta", "xi_ci",
            "eta_ci", "windows", "n_budgets", "xi_theory", "eta_theory", "phases",
            "boundary_distance")
+
+
+def _symbolic_columns(name: str, alphas: NDArray, betas: NDArray):
+    """ξ, η, phase names and boundary distances of the symbolic solver on the (α, β) grid (NaN
+    and empty names for an optimizer without symbolic exponents)."""
+    from .. import asymptotics      # sympy: imported when a map is made or loaded
+
+    aa, bb = np.meshgrid(alphas, betas, indexing="ij")
+    if name not in asymptotics.OPTIMIZERS:
+        nan = np.full(aa.shape, np.nan)
+        return nan, nan.copy(), np.full(aa.shape, ""), nan.copy()
+    xi_t, eta_t, names = asymptotics.exponent_grid(name, aa, bb)
+    distance = asymptotics.boundary_distance(name, aa, bb)
+    phases = np.array(["" if n is None else str(n) for n in names.ravel()]).reshape(aa.shape)
+    return xi_t, eta_t, phases, distance
 
 
 @dataclass(frozen=True)
@@ -617,14 +643,7 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         xi_ci[i, j], eta_ci[i, j] = fit.xi_ci, fit.eta_ci
         n_budgets[i, j] = fit.n_budgets
 
-    aa, bb = np.meshgrid(alphas, betas, indexing="ij")
-    if name in asymptotics.OPTIMIZERS:
-        xi_t, eta_t, names = asymptotics.exponent_grid(name, aa, bb)
-        distance = asymptotics.boundary_distance(name, aa, bb)
-        phases = np.array(["" if n is None else str(n) for n in names.ravel()]).reshape(aa.shape)
-    else:
-        xi_t = eta_t = distance = np.full(aa.shape, np.nan)
-        phases = np.full(aa.shape, "")
+    xi_t, eta_t, phases, distance = _symbolic_columns(name, alphas, betas)
     info = {"lr": lr, "lr_bounds": [lo, hi], "points_per_decade": points_per_decade,
             "schedule": None if schedule is None else repr(schedule),
             "peak_multipliers": list(multipliers),
