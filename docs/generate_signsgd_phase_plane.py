@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import sympy  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import deterministic_risk as dr  # noqa: E402
@@ -33,15 +34,16 @@ POINTS = ROOT / "tests" / "data" / "signsgd_phase_points"
 MAPS = HERE / "data"
 
 
-def refined(alpha: float, beta: float) -> tuple[float, float] | None:
-    """(ξ, η) of the learned-mode noise level for 2α < 1 (docs/signsgd_phase_plane.md §3);
-    None where it coincides with the saturated level (Ac) or does not apply (α > ½)."""
-    if alpha >= 0.5 or beta <= 0.5:
+def saturated(alpha: float, beta: float) -> tuple[float, float] | None:
+    """(ξ, η) of the earlier table with the saturated sign-noise level at every horizon, where
+    it differs from the derived one (areas Ad and Bb, docs/signsgd_phase_plane.md §3)."""
+    name = dr.asymptotics.phase_of(alpha, beta, "signsgd").name
+    row = next((r for r in dr.asymptotics.literature.SIGNSGD_NOTE
+                if r["name"] == name and "learned_mode" in r), None)
+    if row is None:
         return None
-    if beta > alpha + 0.5:                                            # Bb
-        return 2 / 3, 4 * alpha / 3
-    den = 4 * alpha + 2 * beta - 1                                    # Ad
-    return (2 * alpha + 2 * beta - 1) / den, 2 * alpha * (2 * alpha + 2 * beta - 1) / den
+    values = {"alpha": alpha, "beta": beta}
+    return tuple(float(sympy.sympify(row[key], locals=values)) for key in ("xi", "eta"))
 
 
 def standard_error(ci: tuple[float, float], n: int) -> float:
@@ -63,7 +65,7 @@ def refit(pm: dr.PhaseMap, j: int, d_max: float, fit_sizes=(0.02, 0.5)):
 
 def point_rows() -> list[dict]:
     rows = []
-    for path in sorted(POINTS.glob("*.npz")):
+    for path in sorted(POINTS.glob("a*.npz")):
         pm = dr.PhaseMap.from_npz(path)
         for j in range(pm.betas.size):
             fits = {}
@@ -80,19 +82,20 @@ def point_rows() -> list[dict]:
 def points_table(rows: list[dict]) -> str:
     lines = ["| area | (α, β) | η symbolic | η measured ± s.e. [95 % CI] | Δη | ξ symbolic | "
              "ξ measured ± s.e. | R² (η, ξ) | window (budgets) | η at d_max = 10⁴ / 3·10⁴ / 10⁵ "
-             "| learned-mode ξ, η (§3) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| saturated-level ξ, η (§3) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        pm, j, fit = r["pm"], r["j"], r["fit"]
+        fit = r["fit"]
+        phase = dr.asymptotics.phase_of(r["alpha"], r["beta"], "signsgd")
         drift = " / ".join(f"{r['fits'][m][0].eta:.4f}" for m in (1e4, 3e4, 1e5))
-        ref = refined(r["alpha"], r["beta"])
+        old = saturated(r["alpha"], r["beta"])
         lines.append(
-            f"| {r['phase']} | ({r['alpha']:g}, {r['beta']:g}) | {pm.eta_theory[0, j]:.4f} | "
+            f"| {r['phase']} | ({r['alpha']:g}, {r['beta']:g}) | {phase.eta:.4f} | "
             f"{fit.eta:.4f} ± {r['se_eta']:.4f} [{fit.eta_ci[0]:.3f}, {fit.eta_ci[1]:.3f}] | "
-            f"{fit.eta - pm.eta_theory[0, j]:+.4f} | {pm.xi_theory[0, j]:.4f} | "
+            f"{fit.eta - phase.eta:+.4f} | {phase.xi:.4f} | "
             f"{fit.xi:.4f} ± {r['se_xi']:.4f} | {fit.eta_r2:.4f}, {fit.xi_r2:.4f} | "
             f"10^{np.log10(r['window'][0]):.1f}–10^{np.log10(r['window'][1]):.1f} "
             f"({fit.n_budgets}) | {drift} | "
-            + ("—" if ref is None else f"{ref[0]:.4f}, {ref[1]:.4f}") + " |")
+            + ("—" if old is None else f"{old[0]:.4f}, {old[1]:.4f}") + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -345,20 +348,32 @@ def points_vs_sgd(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bb_drift() -> str:
-    """The Bb point with sizes up to 10⁶: the fit as d_max grows."""
-    pm = dr.PhaseMap.from_npz(MAPS / "point_bb_to_1e6.npz")
-    ref_xi, ref_eta = refined(pm.alphas[0], pm.betas[0])
-    lines = [f"| d_max | η ± s.e. | η − table ({pm.eta_theory[0, 0]:.4f}) | η − learned-mode "
-             f"({ref_eta:.4f}) | ξ ± s.e. (table {pm.xi_theory[0, 0]:.4f}, learned-mode "
-             f"{ref_xi:.4f}) | R² (η) | window (budgets) |", "|---|---|---|---|---|---|---|"]
-    for d_max in pm.d_values[pm.d_values >= 9000]:
-        fit, window = refit(pm, 0, d_max)
-        se = standard_error(fit.eta_ci, fit.n_budgets)
-        lines.append(f"| {d_max:.3g} | {fit.eta:.4f} ± {se:.4f} | {fit.eta - pm.eta_theory[0, 0]:+.4f} "
-                     f"| {fit.eta - ref_eta:+.4f} | {fit.xi:.4f} ± "
-                     f"{standard_error(fit.xi_ci, fit.n_budgets):.4f} | {fit.eta_r2:.4f} | "
-                     f"10^{np.log10(window[0]):.1f}–10^{np.log10(window[1]):.1f} ({fit.n_budgets}) |")
+def large_drift() -> str:
+    """The α < ½ points with sizes up to 10⁶ (and Ac, Ad up to 10⁷): each fit as d_max grows,
+    against the derived exponents and those of the saturated noise level."""
+    rows = []
+    sources = [(path, 0.0) for path in sorted(POINTS.glob("large_a*.npz"))]
+    sources += [(path, 1.01e6) for path in sorted(MAPS.glob("point_a*_to_*.npz"))]
+    for path, above in sources:
+        pm = dr.PhaseMap.from_npz(path)
+        for j, beta in enumerate(pm.betas):
+            phase = dr.asymptotics.phase_of(pm.alphas[0], beta, "signsgd")
+            old = saturated(pm.alphas[0], beta)
+            for d_max in pm.d_values[(pm.d_values >= 9000) & (pm.d_values > above)]:
+                fit, window = refit(pm, j, d_max)
+                se = standard_error(fit.eta_ci, fit.n_budgets)
+                rows.append((phase.name, d_max,
+                    f"| {phase.name} ({pm.alphas[0]:g}, {beta:g}) | {d_max:.3g} | "
+                    f"{fit.eta:.4f} ± {se:.4f} | {fit.eta - phase.eta:+.4f} | "
+                    + ("—" if old is None else f"{fit.eta - old[1]:+.4f}")
+                    + f" | {fit.xi:.4f} ± {standard_error(fit.xi_ci, fit.n_budgets):.4f} | "
+                    f"{phase.xi:.4f} / " + ("—" if old is None else f"{old[0]:.4f}")
+                    + f" | {fit.eta_r2:.4f} | 10^{np.log10(window[0]):.1f}–"
+                    f"10^{np.log10(window[1]):.1f} ({fit.n_budgets}) |"))
+    lines = ["| area (α, β) | d_max | η ± s.e. | η − symbolic | η − saturated level | ξ ± s.e. | "
+             "ξ symbolic / saturated level | R² (η) | window (budgets) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    lines += [text for _, _, text in sorted(rows, key=lambda r: (r[0], r[1]))]
     return "\n".join(lines) + "\n"
 
 
@@ -375,7 +390,7 @@ def main() -> None:
     rows = point_rows()
     text = replace(text, "points", points_table(rows))
     text = replace(text, "points-vs-sgd", points_vs_sgd(rows))
-    text = replace(text, "bb-drift", bb_drift())
+    text = replace(text, "large-drift", large_drift())
     maps = load_maps()
     if "sgd_constant" in maps and "signsgd_constant" in maps:
         text = replace(text, "sign-vs-sgd", sign_vs_sgd(maps))

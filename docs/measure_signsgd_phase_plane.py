@@ -10,7 +10,9 @@ Three parts, each resumable (finished (α, d) columns are stored under ``--cache
 * ``--part wsd`` (after ``maps``): WSD runs of both optimizers at the cells that can enter
   each map point's fit, ``docs/data/wsd_cells_<setting>.npz`` (``--wsd-setting coarse|fine``;
   ``--part wsd-collect`` assembles the points finished so far).
-* ``--part large``: the Bb point with sizes up to 10⁶, ``docs/data/point_bb_to_1e6.npz``.
+* ``--part large``: the Ac, Ad and Bb points with sizes up to 10⁶,
+  ``tests/data/signsgd_phase_points/large_a<alpha>.npz``; with ``--d-max 1e7`` the Ac and Ad
+  points up to 10⁷, ``docs/data/point_a0.4_to_1e+07.npz``.
 * ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD with constant steps tuned per
   (d, budget), ``docs/data/map_<optimizer>_constant.npz``.
 
@@ -193,16 +195,30 @@ def sgd_points(cache: Path, workers: int) -> None:
         print(f"sgd alpha={alpha}: {time.perf_counter() - t0:.0f} s, eta={pm.eta}", flush=True)
 
 
-def large(cache: Path, workers: int) -> None:
-    """The Bb point of ``points`` with sizes up to 10⁶ (how its exponent drifts with d_max)."""
-    d_values = np.unique(np.concatenate([POINT_D, np.geomspace(1e5, 1e6, 4)[1:].astype(np.int64)]))
-    t0 = time.perf_counter()
-    pm = dr.phase_map([0.35], [1.2], "signsgd", d_values=d_values, flops=POINT_FLOPS, lr="grid",
-                      backend="local", max_workers=workers, cache_dir=cache / "points",
-                      progress=False)
-    (ROOT / "docs" / "data").mkdir(parents=True, exist_ok=True)
-    pm.to_npz(ROOT / "docs" / "data" / "point_bb_to_1e6.npz")
-    print(f"Bb to 1e6: {time.perf_counter() - t0:.0f} s, eta={pm.eta}", flush=True)
+#: The α < ½ points of ``POINTS`` (areas Ac, Ad, Bb) with sizes up to 10⁶: their exponents
+#: still move at d = 10⁵ (docs/signsgd_phase_plane.md §2).
+LARGE_POINTS = {0.35: (1.2,), 0.4: (0.35, 0.7)}
+
+
+def large(cache: Path, workers: int, d_max: float) -> None:
+    """The points of ``LARGE_POINTS`` with sizes up to ``d_max`` (how their exponents drift with
+    d_max): ``tests/data/signsgd_phase_points/large_a<alpha>.npz`` for d_max = 10⁶ (pinned by
+    a slow test), else ``docs/data/point_a<alpha>_to_<d_max>.npz`` for α = 0.4 only (Ac, Ad)."""
+    extra = np.geomspace(1e5, d_max, int(round(3 * np.log10(d_max / 1e5))) + 1)[1:]
+    d_values = np.unique(np.concatenate([POINT_D, extra.astype(np.int64)]))
+    pinned = d_max == 1e6
+    out = ROOT / "tests" / "data" / "signsgd_phase_points" if pinned else ROOT / "docs" / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    for alpha, betas in LARGE_POINTS.items():
+        if not pinned and alpha != 0.4:
+            continue
+        t0 = time.perf_counter()
+        pm = dr.phase_map([alpha], list(betas), "signsgd", d_values=d_values, flops=POINT_FLOPS,
+                          lr="grid", backend="local", max_workers=workers,
+                          cache_dir=cache / "points", progress=False)
+        pm.to_npz(out / (f"large_a{alpha}.npz" if pinned else f"point_a{alpha}_to_{d_max:.0e}.npz"))
+        print(f"alpha={alpha} to {d_max:.0e}: {time.perf_counter() - t0:.0f} s, eta={pm.eta}",
+              flush=True)
 
 
 def main() -> None:
@@ -211,6 +227,8 @@ def main() -> None:
                                            "large"), required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--wsd-setting", choices=tuple(WSD_SETTINGS), default="coarse")
+    parser.add_argument("--d-max", type=float, default=1e6,
+                        help="largest size of --part large (1e6: the pinned test data)")
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/signsgd_phase_plane"))
     args = parser.parse_args()
     if args.part == "points":
@@ -222,7 +240,7 @@ def main() -> None:
     elif args.part == "wsd-collect":
         collect(args.cache_dir, args.wsd_setting)
     elif args.part == "large":
-        large(args.cache_dir, args.workers)
+        large(args.cache_dir, args.workers, args.d_max)
     else:
         maps(args.cache_dir, args.workers)
 
