@@ -60,7 +60,7 @@ def cpu_seconds() -> dict[str, float]:
 def clear_memory_caches() -> None:
     for fn in (de._measures, de._spectrum, de._trace, de._exact_null_space,
                de._cached_population, large_d._column_law, large_d._equivalent,
-               large_d._bins_cached, signsgd_plrf._diagonal_law):
+               large_d._bins_cached, large_d._shared_path, signsgd_plrf._diagonal_law):
         fn.cache_clear()
 
 

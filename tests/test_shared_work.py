@@ -101,3 +101,31 @@ def test_bad_families_name_the_argument():
         de.deterministic_spectrum(dr.PLRF(1.0, 0.3, 60), trace=trace)
     with pytest.raises(TypeError, match="trace must be a TraceMeasure"):
         de.deterministic_spectrum(dr.PLRF(1.0, 0.3, 50), trace="trace")
+
+
+@pytest.mark.parametrize("alpha, d", [(0.4, 2000), (1.0, 500)])
+def test_signsgd_bins_of_every_beta_equal_a_path_per_beta(alpha, d):
+    # the bins of all β are read off one path per (α, d) (δ, counting and noise are the same for
+    # every β; the forcing is linear in b̌²); a path whose top and retries the β's own forcing
+    # also decides (the model built for that β alone) gives the same masses to rounding
+    from deterministic_risk.signsgd import large_d
+    law = large_d._column_law(alpha, d, 4 * d, 24, 512)
+    shared = large_d._BinPath(law, 1.03, 10)
+    for beta in BETAS[1:]:
+        prob = dr.PLRF(alpha, beta, d)
+        target2 = large_d._target2(prob)
+        excess0 = prob.initial_risk - de.deterministic_floor(prob)
+        rows = large_d._bin_masses(shared, target2, excess0)
+        alone = large_d._bin_masses(large_d._BinPath(law, 1.03, 10, (target2, excess0)),
+                                    target2, excess0)
+        assert rows.shape == alone.shape
+        # each column (edges, masses, moments) to 1e-10 of its total over the bins
+        assert np.all(np.abs(rows - alone) <= 1e-10 * np.abs(alone).sum(axis=0))
+
+
+def test_signsgd_models_of_a_column_share_one_path():
+    from deterministic_risk.signsgd import large_d
+    large_d._shared_path.cache_clear()
+    for beta in (0.3, 0.9):
+        dr.signsgd.signsgd_equivalent(dr.PLRF(0.7, beta, d=400))
+    assert large_d._shared_path.cache_info().misses == 1

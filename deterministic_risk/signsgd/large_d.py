@@ -360,10 +360,10 @@ def _solve(law: _ColumnLaw, z: NDArray[np.complex128],
     return delta
 
 
-def _transforms(law: _ColumnLaw, target2: NDArray[np.float64], zeta: NDArray[np.complex128],
-                delta: NDArray[np.complex128]):
-    """Counting, forcing (without the atom at 0) and noise-energy transforms at ζ (docs §3.3 and
-    (4.1))."""
+def _transforms(law: _ColumnLaw, zeta: NDArray[np.complex128], delta: NDArray[np.complex128]):
+    """Counting and noise-energy transforms at ζ (docs §3.3 and (4.1)), and the diagonal
+    resolvent q_j = 1/(λ_j m_j(δ) − z) of every atom: the forcing transform (without the atom at
+    0) is (1/(2√d)) Σ_j ω_j b̌_j² q_j (§3.3), linear in the target weights b̌²."""
     d = law.d
     root_d = math.sqrt(d)
     m, _, m_plain = law.moments(delta)
@@ -372,9 +372,8 @@ def _transforms(law: _ColumnLaw, target2: NDArray[np.float64], zeta: NDArray[np.
     # tr(M − ζ)⁻¹ from the feature side, minus the v − d zero modes (the column-side form
     # −(d/ζ)E[√S/(√S+δ)] misses, near each top outlier, the column's own entry on it: §3.3)
     count = (q @ law.mult) / root_d + (float(law.mult.sum()) - d) / zeta
-    forcing = (0.5 / root_d) * (q @ (law.mult * target2))
     noise = root_d * (delta * weight + (1.0 - 1.0 / d) * ((q * law.noise(delta)) @ law.mult))
-    return count, forcing, noise
+    return count, q, noise
 
 
 # -------------------------------------------------------------------------------------------
@@ -393,68 +392,129 @@ def _outlier_edges(law: _ColumnLaw, ratio: float) -> list[float]:
     return edges
 
 
-def _bin_masses(law: _ColumnLaw, target2: NDArray[np.float64], totals: NDArray[np.float64],
-                ratio: float, arc_nodes: int, max_bins: int = 20000) -> NDArray[np.float64]:
-    r"""Masses of the counting, forcing and noise measures on bins of h, from the top down (§6).
+@functools.lru_cache(maxsize=4)
+def _arc(nodes: int) -> tuple[NDArray[np.complex128], NDArray[np.float64]]:
+    """Gauss–Legendre nodes e^{iθ} on the unit half-circle from θ = π (x0) to θ = 0 (x1), and
+    their weights in θ."""
+    theta, weight = np.polynomial.legendre.leggauss(nodes)
+    e = np.exp(1j * (math.pi - 0.5 * math.pi * (theta + 1.0)))
+    return e, 0.5 * math.pi * weight
+
+
+class _BinPath:
+    r"""The bins of h from the top down and their contour integrals, extended on demand (§6).
 
     For a bin :math:`[x_0, x_1]` and a transform :math:`G(\zeta) = \int\mu(dh)/(h-\zeta)`,
     analytic off the positive axis, :math:`\mu([x_0,x_1]) = \frac1\pi\operatorname{Im}
     \int_{x_0}^{x_1}G(x+i0)\,dx = \frac1\pi\operatorname{Im}\int_\Gamma G(\zeta)\,d\zeta` over the
     half-circle Γ above the bin (Cauchy), by Gauss–Legendre in the angle; likewise the
     :math:`h^{\pm1}` moments with :math:`\zeta^{\pm1}G`. Newton for δ starts from the previous
-    bin's values; the bins stop when the counting measure is complete (to 1e-2; it is then within
-    about 1e-3) and ten bins in a row carry less than 1e-9 of every total.
+    bin's values; a bin with a negative mass (a root off the Stieltjes branch, met just below the
+    bulk) is solved again by the homotopy of :func:`_solve`.
 
-    Returns rows (x0, x1, count, Σh, forcing energy, forcing Σ v0, noise Σhκ, noise Σκ).
+    δ, the counting and the noise measures do not depend on β; the forcing transform is linear in
+    the target weights :math:`\check b_j^2` (§3.3), so each bin keeps the per-atom vectors of its
+    forcing energy and :math:`\sum v_0` (``forcing``, shape (n_bins, 2, n_atoms)) and serves every
+    β. With ``checked`` = (b̌², R(0) − R*) of one β the forcing of that β also decides the
+    retries and the top, as for a model built for that β alone (:func:`_bin_masses`).
     """
-    def arc(nodes):
-        theta, weight = np.polynomial.legendre.leggauss(nodes)
-        e = np.exp(1j * (math.pi - 0.5 * math.pi * (theta + 1.0)))    # from x0 (θ=0) to x1 (θ=π)
-        return e, 0.5 * math.pi * weight
 
-    def masses_of(lo, up, guess, nodes=arc_nodes):
-        e, weight = arc(nodes)
-        centre, radius = 0.5 * (up + lo), 0.5 * (up - lo)
-        zeta = (centre[:, None] + radius[:, None] * e[None, :]).ravel()
-        dzeta = (-1j * radius[:, None] * (e * weight)[None, :]).ravel()
-        out = None
-        for start in (guess, None):
-            # Newton continued from the previous bin; a bin with a negative mass (a root off the
-            # Stieltjes branch, met just below the bulk) is solved again by the homotopy
-            delta = _solve(law, zeta / math.sqrt(law.d), start)
-            cnt, frc, noi = _transforms(law, target2, zeta, delta)
-            vals = np.stack([cnt, zeta * cnt, frc, frc / zeta, noi, noi / zeta]) * dzeta
-            out = vals.reshape(6, lo.size, nodes).sum(axis=2).imag.T / math.pi
-            if start is None or np.all(out[:, [0, 2, 5]] > -1e-6 * totals):
+    def __init__(self, law: _ColumnLaw, ratio: float, arc_nodes: int,
+                 checked: tuple[NDArray[np.float64], float] | None = None) -> None:
+        self.law, self.ratio, self.arc_nodes = law, ratio, arc_nodes
+        self.totals = np.array([float(law.d), math.sqrt(law.d) * law.mean_sqrt])
+        self.checked = checked
+        self.rows: list[NDArray[np.float64]] = []       # (x0, x1, count, Σh, Σhκ, Σκ)
+        self.forcing: list[NDArray[np.float64]] = []    # (2, n_atoms) per bin
+        self.retried: list[bool] = []                   # solved by the homotopy
+        self.guess: NDArray[np.complex128] | None = None
+        # the top: above the first outlier for 2α > 1, but for 2α < 1 the bulk may reach beyond
+        # it; the first edge is raised (by factors 2) until [top, 4·top] carries < 1e-10 of every
+        # total (on this wide arc 64 nodes), and bins of ratio ``ratio`` fill the way down
+        edges = _outlier_edges(law, ratio)
+        top = edges[0]
+        while True:
+            scalars, vectors, _, _ = self._masses(top, 4.0 * top, None, 64)
+            self.far_forcing = vectors[0]               # per-atom forcing energy on [top, 4·top]
+            quiet = np.abs(scalars[[0, 3]]) < 1e-10 * self.totals
+            if np.all(quiet) and abs(self._checked_share(vectors[0])) < 1e-10:
                 break
-        return out, delta
+            top *= 2.0
+        fill = []
+        while top / ratio > edges[0] and top > edges[0]:
+            fill.append(top)
+            top /= ratio
+        self.edges = fill + edges
 
-    # the top: above the first outlier for 2α > 1, but for 2α < 1 the bulk may reach beyond it;
-    # the first edge is raised (by factors 2) until [top, 4·top] carries < 1e-10 of every total
-    # (on this wide arc 64 nodes), and bins of ratio ``ratio`` fill the way down to the outliers
-    edges = _outlier_edges(law, ratio)
-    top = edges[0]
-    while True:
-        far, _ = masses_of(np.array([top]), np.array([4.0 * top]), None, 64)
-        if np.all(np.abs(far[0, [0, 2, 5]]) < 1e-10 * totals):
-            break
-        top *= 2.0
-    fill = []
-    while top / ratio > edges[0] and top > edges[0]:
-        fill.append(top)
-        top /= ratio
-    edges = fill + edges
+    def _checked_share(self, vector: NDArray[np.float64]) -> float:
+        """The forcing of the checked β from a per-atom vector, over its total (0 without one)."""
+        if self.checked is None:
+            return 0.0
+        target2, excess0 = self.checked
+        return float(vector @ target2) / excess0
+
+    def _masses(self, lo: float, hi: float, guess: NDArray[np.complex128] | None, nodes: int):
+        """(count, Σh, Σhκ, Σκ), the forcing vectors (2, n_atoms), δ on the arc and whether the
+        homotopy solved it."""
+        law = self.law
+        root_d = math.sqrt(law.d)
+        e, weight = _arc(nodes)
+        zeta = 0.5 * (hi + lo) + 0.5 * (hi - lo) * e
+        dzeta = -0.5j * (hi - lo) * e * weight
+        for start in (guess, None):
+            delta = _solve(law, zeta / root_d, start)
+            count, q, noise = _transforms(law, zeta, delta)
+            scalars = (np.stack([count, zeta * count, noise, noise / zeta]) @ dzeta).imag / math.pi
+            vectors = (np.stack([dzeta, dzeta / zeta]) @ q).imag * (law.mult * (0.5 / root_d
+                                                                                / math.pi))
+            if start is None:
+                break
+            masses = np.array([scalars[0], scalars[3]])
+            if np.all(masses > -1e-6 * self.totals) and self._checked_share(vectors[0]) > -1e-6:
+                break
+        return scalars, vectors, delta, start is None
+
+    def extend(self, n_bins: int) -> None:
+        """Compute the bins up to ``n_bins``."""
+        while len(self.rows) < n_bins:
+            k = len(self.rows) + 1
+            hi = self.rows[-1][0] if self.rows else self.edges[0]
+            lo = self.edges[k] if k < len(self.edges) else hi / self.ratio
+            scalars, vectors, self.guess, retried = self._masses(lo, hi, self.guess,
+                                                                 self.arc_nodes)
+            self.rows.append(np.concatenate([[lo, hi], scalars]))
+            self.forcing.append(vectors)
+            self.retried.append(retried)
+
+
+def _bin_masses(path: _BinPath, target2: NDArray[np.float64], excess0: float,
+                max_bins: int = 20000) -> NDArray[np.float64] | None:
+    """Masses of the counting, forcing and noise measures of one β on the bins of ``path``.
+
+    The bins stop when the counting measure is complete (to 1e-2; it is then within about 1e-3)
+    and ten bins in a row carry less than 1e-9 of every total. Returns rows (x0, x1, count, Σh,
+    forcing energy, forcing Σ v0, noise Σhκ, noise Σκ), or None when the shared ``path`` (no
+    checked β) did not take the top or a retry that a path checked by this β takes: its forcing
+    is then not small on the arc above the top, or negative on a bin that Newton solved.
+    """
+    law = path.law
+    shared = path.checked is None
+    if shared and abs(float(path.far_forcing @ target2)) >= 1e-10 * excess0:
+        return None
+    totals = np.array([float(law.d), excess0, math.sqrt(law.d) * law.mean_sqrt])
     rows = []
-    guess = None
     quiet = 0
     count = 0.0
-    for k in range(1, max_bins + 1):
-        hi = rows[-1][0] if rows else edges[0]
-        lo = edges[k] if k < len(edges) else hi / ratio
-        masses, guess = masses_of(np.array([lo]), np.array([hi]), guess)
-        rows.append((lo, hi, *masses[0]))
-        count += masses[0, 0]
-        quiet = quiet + 1 if np.all(np.abs(masses[0, [0, 2, 5]]) < 1e-9 * totals) else 0
+    for k in range(max_bins):
+        path.extend(k + 1)
+        forcing = path.forcing[k] @ target2
+        if shared and not path.retried[k] and forcing[0] <= -1e-6 * excess0:
+            return None
+        x0, x1, cnt, cnt_h, noise_h, noise = path.rows[k]
+        rows.append((x0, x1, cnt, cnt_h, forcing[0], forcing[1], noise_h, noise))
+        count += cnt
+        small = np.abs([cnt, forcing[0], noise]) < 1e-9 * totals
+        quiet = quiet + 1 if np.all(small) else 0
         if count > law.d * (1.0 - 1e-2) and quiet >= 10:
             return np.array(rows)
     raise FloatingPointError(f"the measures were not exhausted after {max_bins} bins "
@@ -562,7 +622,9 @@ class SignSGDEquivalent:
         law = _column_law(p.alpha, p.d, p.v, self.settings["top"], self.settings["net_points"])
         flat = z.ravel()
         delta = _solve(law, flat / math.sqrt(p.d))
-        count, forcing, noise = _transforms(law, _target2(p), flat, delta)
+        count, q, noise = _transforms(law, flat, delta)
+        # docs §3.3: (1/(2√d)) Σ_j b̌_j² q_j, plus the atom R*/ζ at 0
+        forcing = (0.5 / math.sqrt(p.d)) * (q @ (law.mult * _target2(p)))
         forcing = forcing + (self.floor - 0.5 * p.noise_std**2) / flat
         return tuple(a.reshape(z.shape) for a in (count, forcing, noise))
 
@@ -675,8 +737,22 @@ def _equivalent(alpha, beta, d, v, noise_std, n_nodes, bin_ratio, arc_nodes, net
 
 @functools.lru_cache(maxsize=32)
 def _bins_cached(alpha, beta, d, v, bin_ratio, arc_nodes, net_points, top) -> NDArray[np.float64]:
+    """The bins of one β, read off the path shared by every β of (α, d, v); a β whose forcing
+    would take another top or retry gets a path of its own (the same numbers as the shared one
+    where both apply)."""
     problem = PLRF(alpha, beta, d, v)
-    law = _column_law(alpha, d, v, top, net_points)
     excess0 = problem.initial_risk - deterministic_floor(problem)
-    totals = np.array([float(d), excess0, math.sqrt(d) * law.mean_sqrt])
-    return _bin_masses(law, _target2(problem), totals, bin_ratio, arc_nodes)
+    target2 = _target2(problem)
+    rows = _bin_masses(_shared_path(alpha, d, v, bin_ratio, arc_nodes, net_points, top), target2,
+                       excess0)
+    if rows is None:
+        law = _column_law(alpha, d, v, top, net_points)
+        rows = _bin_masses(_BinPath(law, bin_ratio, arc_nodes, (target2, excess0)), target2,
+                           excess0)
+    return rows
+
+
+@functools.lru_cache(maxsize=2)
+def _shared_path(alpha, d, v, bin_ratio, arc_nodes, net_points, top) -> _BinPath:
+    """The bins of (α, d, v) with the β-independent retries and top (:class:`_BinPath`)."""
+    return _BinPath(_column_law(alpha, d, v, top, net_points), bin_ratio, arc_nodes)
