@@ -480,8 +480,14 @@ class _ExponentialStep:
     \mathrm{expm1}(-y)/(-y)` (accurate for every y; 1 at y = 0)."""
 
     def __init__(self, lam: NDArray[np.float64], kappa: NDArray[np.float64]) -> None:
-        self.neg_lam, self.kappa = -lam, kappa
-        self.neg_x, self.neg_y, self.phi1 = (np.empty_like(lam) for _ in range(3))
+        # the source term vanishes outside the span of the forced modes (κ > 0): the large-d
+        # signSGD model puts its unforced (forcing) nodes first, so only its noise nodes get it
+        forced = np.flatnonzero(kappa > 0.0)
+        self.forced = slice(int(forced[0]), int(forced[-1]) + 1) if forced.size else slice(0, 0)
+        self.neg_lam = -lam
+        self.kappa = kappa[self.forced]
+        self.neg_x = np.empty_like(lam)
+        self.neg_y, self.phi1 = (np.empty_like(self.kappa) for _ in range(2))
 
     def __call__(self, v: NDArray, a0: float, c0: float, a1: float, c1: float,
                  h: float) -> NDArray:
@@ -498,19 +504,19 @@ class _ExponentialStep:
         if c0 > 0.0 and c1 > 0.0 and 1e-3 * c0 <= c1 <= 1e3 * c0:
             # c geometric in τ (exact for exponentially varying forcing):
             # ∫_0^Δ e^{-λ(Δ-s)} c0 (c1/c0)^{s/Δ} ds = c1 Δ φ1(λΔ + ln(c1/c0))
-            np.subtract(neg_x, math.log(c1 / c0), out=neg_y)
+            np.subtract(neg_x[self.forced], math.log(c1 / c0), out=neg_y)
             np.expm1(neg_y, out=phi1)
             np.divide(phi1, neg_y, out=phi1, where=neg_y != 0.0)
             np.copyto(phi1, 1.0, where=neg_y == 0.0)
             source = self.kappa * (c1 * dtau)
             source *= phi1
         else:
-            _, phi, g = _phi1_g(-neg_x)
+            _, phi, g = _phi1_g(-neg_x[self.forced])
             source = self.kappa * dtau * (c0 * g + c1 * (phi - g))
         np.maximum(neg_x, _SMALLEST_DECAY_EXPONENT, out=neg_x)
         v_end = np.exp(neg_x, out=neg_x)
         v_end *= v
-        v_end += source
+        v_end[self.forced] += source
         self.neg_x = np.empty_like(neg_x)   # v_end is handed out: the next call gets a new buffer
         return v_end
 

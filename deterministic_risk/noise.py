@@ -234,6 +234,9 @@ class Gaussian(NoiseLaw):
         return special.erf(x / (math.sqrt(2.0) * self.std))
 
     def phi(self, R):
+        if type(R) is float and 0.0 <= R < math.inf and self.mean == 0.0:
+            # fast path: one scalar per ODE stage (the same operations as below)
+            return _TWO_OVER_PI / math.sqrt(2.0) / math.sqrt(max(R, R_FLOOR) + 0.5 * self.std**2)
         half_v = _risk_array(R) + 0.5 * self.std**2      # (2R + σ²)/2, no overflow at large R
         out = _TWO_OVER_PI / np.sqrt(2.0) / np.sqrt(half_v)
         if self.mean != 0.0:
