@@ -9,6 +9,7 @@ import deterministic_risk as dr
 from deterministic_risk import noise as N
 from deterministic_risk.optimizers.sgd import greedy_step as sgd_greedy_step
 from deterministic_risk.schedules import WSD
+from deterministic_risk.studies.phase_plane import MAP_SOLVERS
 
 
 
@@ -253,3 +254,29 @@ def test_optimal_lrs_never_reports_a_risk_no_run_reaches():
         assert search.risk[j] >= run * (1 - tol) - 1e-15
         if search.risk[j] < search.grid_risk[:, j].min() * (1 - tol):    # checked by a run
             assert search.risk[j] == pytest.approx(run, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "signsgd"])
+def test_optimal_lrs_unimodal_stops_curves_without_changing_the_result(kind):
+    # unimodal=True (the phase maps' grid) runs the steps from the smallest up and stops each
+    # curve at the last budget where the risk has not yet risen over the two steps below; its
+    # curves are the full ones up to there (the same output budgets, so the same blocks), so the
+    # best steps, risks and edge flags equal those of the full grid to 1e-10
+    budgets = np.unique(np.geomspace(1, 1e7, 40).astype(np.int64))
+    if kind == "sgd":
+        prob = dr.Spectrum(np.arange(1, 41.0) ** -1.5, np.arange(1, 41.0) ** -1.8, floor=1e-2)
+        template, options = dr.SGD(1.0), {}
+    else:
+        prob = dr.PLRF(1.0, 0.5, d=100)
+        template, options = dr.SignSGD(1.0), {"n_nodes": 60}
+    top = template.max_stable_lr(prob)
+    kw = dict(bounds=(1e-4 * top, (1 - 1e-6) * top), points_per_decade=4,
+              solver=MAP_SOLVERS[0 if kind == "sgd" else 1][1], **options)
+    full = dr.studies.optimal_lrs(prob, template, budgets, **kw)
+    fast = dr.studies.optimal_lrs(prob, template, budgets, unimodal=True, **kw)
+    run = ~np.isnan(fast.grid_risk)
+    assert not run.all() and run[:2].all()          # some curves stopped early
+    np.testing.assert_allclose(fast.grid_risk[run], full.grid_risk[run], rtol=1e-10)
+    np.testing.assert_allclose(fast.risk, full.risk, rtol=1e-10)
+    np.testing.assert_allclose(fast.lr, full.lr, rtol=1e-10)
+    np.testing.assert_array_equal(fast.interior, full.interior)

@@ -227,9 +227,10 @@ class BudgetStepSearch:
         False where the best step is at an end of the grid (then ``lr`` is that end and ``risk``
         an upper bound of the optimum); widen ``bounds`` there.
     grid : ndarray, shape (n,)
-        The steps whose curves were computed.
+        The steps of the grid.
     grid_risk : ndarray, shape (n, m)
-        Their risks at the budgets (``inf`` for a step that diverged or was refused).
+        Their risks at the budgets (``inf`` for a step that diverged or was refused, NaN where
+        not computed: with ``unimodal``, at the budgets beyond a step's last needed one).
 
     Examples
     --------
@@ -250,7 +251,7 @@ class BudgetStepSearch:
 
 def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
                 bounds: tuple[float, float] | None = None, points_per_decade: float = 6.0,
-                **curve_options: Any) -> BudgetStepSearch:
+                unimodal: bool = False, **curve_options: Any) -> BudgetStepSearch:
     r"""The best constant step of every budget, from one log grid of steps.
 
     The curve of one constant step gives its risk at every budget, so a grid of n steps costs n
@@ -273,6 +274,12 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
         :meth:`~deterministic_risk.Optimizer.lr_search_bounds` at the largest budget.
     points_per_decade : float
         Density of the log grid (the parabola's error in log R shrinks like its spacing cubed).
+    unimodal : bool, default False
+        Assume that the risk at each budget is unimodal along the grid: the steps are run from
+        the smallest up, and a step's curve stops at the last budget where the risk has not yet
+        risen from the step two below to the step below (at the others it lies beyond the best
+        step and its right neighbour, which are all that the result uses). Where the assumption
+        holds the result is the same; each curve is then integrated up to that budget only.
     **curve_options
         Passed to :func:`~deterministic_risk.risk_curve`.
 
@@ -283,7 +290,7 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
     Notes
     -----
     A step that diverges or that a constructor or :func:`risk_curve` refuses counts as
-    :math:`R = \infty` at every budget.
+    :math:`R = \infty` at every budget it was run to.
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer template such as dr.SGD(1.0), got "
@@ -303,17 +310,29 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
     grid = np.geomspace(lo, hi, n)
     table = np.full((n, budgets.size), np.inf)
     options = {"on_divergence": "return", **curve_options}
+    needed = np.ones(budgets.size, dtype=bool)
     for i, lr in enumerate(grid):
+        if unimodal and i >= 2:
+            # risen from step i-2 to i-1: this step and the larger ones are beyond the best
+            # step's right neighbour at that budget
+            needed &= ~(table[i - 1] > table[i - 2])
+            if not needed.any():
+                table[i:] = np.nan
+                break
+        stop = int(np.flatnonzero(needed)[-1]) + 1
+        table[i, stop:] = np.nan
         try:
-            curve = risk_curve(problem, optimizer.with_lr(float(lr)), budgets, **options)
+            # the output budgets up to ``stop`` are those of the full curve, so are its blocks
+            curve = risk_curve(problem, optimizer.with_lr(float(lr)), budgets[:stop], **options)
         except ValueError:               # beyond a stability limit
             continue
         if curve.success:
-            table[i] = curve.risk
+            table[i, :stop] = curve.risk
     lr_best, risk, interior = isoflop_optimum(budgets.astype(np.float64), grid, table)
+    ranked = np.where(np.isnan(table), np.inf, table)
     lr_best, risk = _checked_vertices(problem, lambda lr, n: optimizer.with_lr(lr), budgets,
-                                      grid[np.argmin(table, axis=0)], table.min(axis=0), lr_best,
-                                      risk, options)
+                                      grid[np.argmin(ranked, axis=0)], ranked.min(axis=0),
+                                      lr_best, risk, options)
     return BudgetStepSearch(budgets, lr_best, risk, interior, grid, table)
 
 

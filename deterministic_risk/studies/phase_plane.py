@@ -330,9 +330,9 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
                 bounds = (column.lr_bounds[0] * top, column.lr_bounds[1] * top)
                 solver = _solver(column.solver, template.with_lr(bounds[0]), target, n_b, options)
                 search = optimal_lrs(target, template, n_b, bounds=bounds,
-                                     points_per_decade=column.points_per_decade, solver=solver,
-                                     **options)
-                n_solves += search.grid.size
+                                     points_per_decade=column.points_per_decade, unimodal=True,
+                                     solver=solver, **options)
+                n_solves += int(np.any(~np.isnan(search.grid_risk), axis=1).sum())
                 if column.schedule is not None:
                     # the best peak of each budget near the best constant step of that budget
                     search = schedule_peaks(target, template, column.schedule, search.budgets,
