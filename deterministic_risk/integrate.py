@@ -485,6 +485,7 @@ class _ExponentialStep:
         forced = np.flatnonzero(kappa > 0.0)
         self.forced = slice(int(forced[0]), int(forced[-1]) + 1) if forced.size else slice(0, 0)
         self.neg_lam = -lam
+        self.lam_max = float(lam.max()) if lam.size else 0.0
         self.kappa = kappa[self.forced]
         self.neg_x = np.empty_like(lam)
         self.neg_y, self.phi1 = (np.empty_like(self.kappa) for _ in range(2))
@@ -506,14 +507,18 @@ class _ExponentialStep:
             # ∫_0^Δ e^{-λ(Δ-s)} c0 (c1/c0)^{s/Δ} ds = c1 Δ φ1(λΔ + ln(c1/c0))
             np.subtract(neg_x[self.forced], math.log(c1 / c0), out=neg_y)
             np.expm1(neg_y, out=phi1)
-            np.divide(phi1, neg_y, out=phi1, where=neg_y != 0.0)
-            np.copyto(phi1, 1.0, where=neg_y == 0.0)
+            if neg_y.all():
+                np.divide(phi1, neg_y, out=phi1)
+            else:
+                np.divide(phi1, neg_y, out=phi1, where=neg_y != 0.0)
+                np.copyto(phi1, 1.0, where=neg_y == 0.0)
             source = self.kappa * (c1 * dtau)
             source *= phi1
         else:
             _, phi, g = _phi1_g(-neg_x[self.forced])
             source = self.kappa * dtau * (c0 * g + c1 * (phi - g))
-        np.maximum(neg_x, _SMALLEST_DECAY_EXPONENT, out=neg_x)
+        if self.lam_max * dtau > -_SMALLEST_DECAY_EXPONENT:
+            np.maximum(neg_x, _SMALLEST_DECAY_EXPONENT, out=neg_x)
         v_end = np.exp(neg_x, out=neg_x)
         v_end *= v
         v_end[self.forced] += source
