@@ -507,7 +507,7 @@ class _ExponentialStep:
             # ∫_0^Δ e^{-λ(Δ-s)} c0 (c1/c0)^{s/Δ} ds = c1 Δ φ1(λΔ + ln(c1/c0))
             np.subtract(neg_x[self.forced], math.log(c1 / c0), out=neg_y)
             np.expm1(neg_y, out=phi1)
-            if neg_y.all():
+            if np.count_nonzero(neg_y) == neg_y.size:
                 np.divide(phi1, neg_y, out=phi1)
             else:
                 np.divide(phi1, neg_y, out=phi1, where=neg_y != 0.0)
