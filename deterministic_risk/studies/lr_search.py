@@ -278,8 +278,10 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
         Assume that the risk at each budget is unimodal along the grid: the steps are run from
         the smallest up, and a step's curve stops at the last budget where the risk has not yet
         risen from the step two below to the step below (at the others it lies beyond the best
-        step and its right neighbour, which are all that the result uses). Where the assumption
-        holds the result is the same; each curve is then integrated up to that budget only.
+        step and its right neighbour, which are all that the result uses). Each curve is then
+        integrated up to that budget only, with the output budgets of the full curve up to it:
+        where the assumption holds and the solver does not depend on the horizon (a ``solver``
+        given, as in the phase maps; SGD's default switches with it), the result is the same.
     **curve_options
         Passed to :func:`~deterministic_risk.risk_curve`.
 
@@ -322,7 +324,7 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
         stop = int(np.flatnonzero(needed)[-1]) + 1
         table[i, stop:] = np.nan
         try:
-            # the output budgets up to ``stop`` are those of the full curve, so are its blocks
+            # the output budgets up to ``stop`` are those of the full curve: so are its blocks
             curve = risk_curve(problem, optimizer.with_lr(float(lr)), budgets[:stop], **options)
         except ValueError:               # beyond a stability limit
             continue
