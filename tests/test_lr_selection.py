@@ -280,3 +280,28 @@ def test_optimal_lrs_unimodal_stops_curves_without_changing_the_result(kind):
     np.testing.assert_allclose(fast.risk, full.risk, rtol=1e-10)
     np.testing.assert_allclose(fast.lr, full.lr, rtol=1e-10)
     np.testing.assert_array_equal(fast.interior, full.interior)
+
+
+def test_optimal_lrs_extends_the_grid_below_where_the_best_step_is_its_smallest():
+    # SGD with a floor: at large budgets the noise ∝ γ makes the best step small. A grid over
+    # 2 decades extended by up to 3 equals (to 1e-12) the grid over 5 decades with the same
+    # spacing at every budget
+    prob = dr.Spectrum(np.arange(1, 41.0) ** -1.5, np.arange(1, 41.0) ** -1.8, floor=1e-2)
+    budgets = np.unique(np.geomspace(1, 1e7, 30).astype(np.int64))
+    top = dr.SGD(1.0).max_stable_lr(prob)
+    kw = dict(points_per_decade=4, solver=MAP_SOLVERS[0][1])
+    narrow = dr.studies.optimal_lrs(prob, dr.SGD(1.0), budgets, bounds=(5e-3 * top, 0.5 * top),
+                                    **kw)
+    assert not narrow.interior.all()
+    extended = dr.studies.optimal_lrs(prob, dr.SGD(1.0), budgets,
+                                      bounds=(5e-3 * top, 0.5 * top), extend_below=3, **kw)
+    wide = dr.studies.optimal_lrs(prob, dr.SGD(1.0), budgets, bounds=(5e-6 * top, 0.5 * top),
+                                  **kw)
+    n = extended.grid.size
+    assert n > narrow.grid.size
+    np.testing.assert_allclose(extended.grid, wide.grid[-n:], rtol=1e-12)
+    np.testing.assert_allclose(extended.risk, wide.risk, rtol=1e-12)
+    np.testing.assert_allclose(extended.lr, wide.lr, rtol=1e-12)
+    np.testing.assert_array_equal(extended.interior, wide.interior)
+    with pytest.raises(ValueError, match="extend_below"):
+        dr.studies.optimal_lrs(prob, dr.SGD(1.0), budgets, extend_below=-1)

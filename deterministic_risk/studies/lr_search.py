@@ -251,7 +251,8 @@ class BudgetStepSearch:
 
 def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
                 bounds: tuple[float, float] | None = None, points_per_decade: float = 6.0,
-                unimodal: bool = False, **curve_options: Any) -> BudgetStepSearch:
+                unimodal: bool = False, extend_below: int = 0,
+                **curve_options: Any) -> BudgetStepSearch:
     r"""The best constant step of every budget, from one log grid of steps.
 
     The curve of one constant step gives its risk at every budget, so a grid of n steps costs n
@@ -282,6 +283,12 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
         integrated up to that budget only, with the output budgets of the full curve up to it:
         where the assumption holds and the solver does not depend on the horizon (a ``solver``
         given, as in the phase maps; SGD's default switches with it), the result is the same.
+    extend_below : int, default 0
+        Up to this many decades by which the grid is extended below ``bounds``, about one decade
+        at a time (same spacing), at the budgets whose best step is the smallest one so far; the new
+        steps are run up to the last such budget only. The result equals that of a grid whose
+        lower bound is lowered by the decades used (at the other budgets the best step and its
+        neighbours are unchanged).
     **curve_options
         Passed to :func:`~deterministic_risk.risk_curve`.
 
@@ -330,6 +337,24 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
             continue
         if curve.success:
             table[i, :stop] = curve.risk
+    extend = check.positive_int("extend_below", extend_below, minimum=0)
+    ratio = grid[1] / grid[0]
+    per_decade = int(round(math.log(10.0) / math.log(ratio)))
+    for _ in range(extend):
+        ranked = np.where(np.isnan(table), np.inf, table)
+        low = np.isfinite(ranked[0]) & (np.argmin(ranked, axis=0) == 0)
+        if not low.any():
+            break
+        stop = int(np.flatnonzero(low)[-1]) + 1
+        steps = grid[0] * ratio ** -np.arange(per_decade, 0, -1, dtype=np.float64)
+        rows = np.full((steps.size, budgets.size), np.nan)
+        for row, lr in zip(rows, steps):
+            row[:stop] = np.inf
+            curve = risk_curve(problem, optimizer.with_lr(float(lr)), budgets[:stop], **options)
+            if curve.success:
+                row[:stop] = curve.risk
+        grid = np.concatenate([steps, grid])
+        table = np.concatenate([rows, table])
     lr_best, risk, interior = isoflop_optimum(budgets.astype(np.float64), grid, table)
     ranked = np.where(np.isnan(table), np.inf, table)
     lr_best, risk = _checked_vertices(problem, lambda lr, n: optimizer.with_lr(lr), budgets,

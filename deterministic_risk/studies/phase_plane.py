@@ -77,6 +77,12 @@ MAP_SOLVERS: tuple[tuple[type, Solver], ...] = (
 #: Range of the step grid (``lr="grid"``) as fractions of the optimizer's ``max_stable_lr`` (the
 #: default search interval of :meth:`~deterministic_risk.Optimizer.lr_search_bounds`).
 GRID_BOUNDS = (1e-4, 1.0 - 1e-6)
+#: Decades by which the step grid extends below ``lr_bounds`` at the budgets whose best step is
+#: its smallest (``optimal_lrs(extend_below=...)``). signSGD's optimal step falls faster with d
+#: than its largest stable one (e* − (1 − ω) = η/(2ξ), docs/signsgd_plrf.md): on the 20 × 20
+#: map 10 % of the fitted cells at α ≥ 1.08 had their best step at 10⁻⁴·max_stable_lr
+#: (docs/frontiers.md, 'signSGD, 20 × 20').
+GRID_EXTENSION = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,7 +337,7 @@ def _solve_column(column: _Column, traces_dir: Path | None = None,
                 solver = _solver(column.solver, template.with_lr(bounds[0]), target, n_b, options)
                 search = optimal_lrs(target, template, n_b, bounds=bounds,
                                      points_per_decade=column.points_per_decade, unimodal=True,
-                                     solver=solver, **options)
+                                     extend_below=GRID_EXTENSION, solver=solver, **options)
                 n_solves += int(np.any(~np.isnan(search.grid_risk), axis=1).sum())
                 if column.schedule is not None:
                     # the best peak of each budget near the best constant step of that budget
@@ -451,7 +457,8 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         as the signSGD phases assume. Default: the convention of the optimizer's symbolic
         exponents (``"stable"`` for SGD, ``"grid"`` for signSGD).
     lr_bounds : (float, float)
-        Range of the step grid, as fractions of ``max_stable_lr``.
+        Range of the step grid, as fractions of ``max_stable_lr``; at the budgets whose best step
+        is the lowest, the grid extends below it by up to :data:`GRID_EXTENSION` decades.
     points_per_decade : float
         Density of the step grid.
     schedule : callable, optional
