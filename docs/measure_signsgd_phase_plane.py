@@ -13,6 +13,8 @@ Three parts, each resumable (finished (α, d) columns are stored under ``--cache
 * ``--part large``: the Ac, Ad and Bb points with sizes up to 10⁶,
   ``tests/data/signsgd_phase_points/large_a<alpha>.npz``; with ``--d-max 1e7`` the Ac and Ad
   points up to 10⁷, ``docs/data/point_a0.4_to_1e+07.npz``.
+* ``--part near-half``: two points of the 20 × 20 map at α = 0.586 (areas Ab, Ba) with sizes up
+  to 10⁶, ``docs/data/point_a0.586_to_1e+06.npz``.
 * ``--part maps``: the 8 × 8 (α, β) maps of SGD and signSGD with constant steps tuned per
   (d, budget), ``docs/data/map_<optimizer>_constant.npz``.
 
@@ -200,31 +202,49 @@ def sgd_points(cache: Path, workers: int) -> None:
 LARGE_POINTS = {0.35: (1.2,), 0.4: (0.35, 0.7)}
 
 
-def large(cache: Path, workers: int, d_max: float) -> None:
-    """The points of ``LARGE_POINTS`` with sizes up to ``d_max`` (how their exponents drift with
-    d_max): ``tests/data/signsgd_phase_points/large_a<alpha>.npz`` for d_max = 10⁶ (pinned by
-    a slow test), else ``docs/data/point_a<alpha>_to_<d_max>.npz`` for α = 0.4 only (Ac, Ad)."""
+def _follow(points: dict, d_max: float, cache: Path, workers: int, path) -> None:
+    """Each (α, βs) of ``points`` with the sizes of ``POINT_D`` and three per decade from 10⁵ up
+    to ``d_max``, saved at ``path(alpha)``."""
     extra = np.geomspace(1e5, d_max, int(round(3 * np.log10(d_max / 1e5))) + 1)[1:]
     d_values = np.unique(np.concatenate([POINT_D, extra.astype(np.int64)]))
-    pinned = d_max == 1e6
-    out = ROOT / "tests" / "data" / "signsgd_phase_points" if pinned else ROOT / "docs" / "data"
-    out.mkdir(parents=True, exist_ok=True)
-    for alpha, betas in LARGE_POINTS.items():
-        if not pinned and alpha != 0.4:
-            continue
+    for alpha, betas in points.items():
         t0 = time.perf_counter()
         pm = dr.phase_map([alpha], list(betas), "signsgd", d_values=d_values, flops=POINT_FLOPS,
                           lr="grid", backend="local", max_workers=workers,
                           cache_dir=cache / "points", progress=False)
-        pm.to_npz(out / (f"large_a{alpha}.npz" if pinned else f"point_a{alpha}_to_{d_max:.0e}.npz"))
+        pm.to_npz(path(alpha))
         print(f"alpha={alpha} to {d_max:.0e}: {time.perf_counter() - t0:.0f} s, eta={pm.eta}",
               flush=True)
+
+
+def large(cache: Path, workers: int, d_max: float) -> None:
+    """The points of ``LARGE_POINTS`` with sizes up to ``d_max`` (how their exponents drift with
+    d_max): ``tests/data/signsgd_phase_points/large_a<alpha>.npz`` for d_max = 10⁶ (pinned by
+    a slow test), else ``docs/data/point_a<alpha>_to_<d_max>.npz`` for α = 0.4 only (Ac, Ad)."""
+    pinned = d_max == 1e6
+    out = ROOT / "tests" / "data" / "signsgd_phase_points" if pinned else ROOT / "docs" / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    points = LARGE_POINTS if pinned else {0.4: LARGE_POINTS[0.4]}
+    _follow(points, d_max, cache, workers,
+            lambda a: out / (f"large_a{a}.npz" if pinned else f"point_a{a}_to_{d_max:.0e}.npz"))
+
+
+#: Two points of the 20 × 20 map just above α = ½ that miss the symbolic η by 0.03-0.05 at
+#: d ≤ 10⁵ (docs/frontiers.md, 'signSGD, 20 × 20'), followed to d = 10⁶.
+NEAR_HALF_POINTS = {0.586: (0.714, 1.358)}
+
+
+def near_half(cache: Path, workers: int) -> None:
+    """The points of ``NEAR_HALF_POINTS`` with sizes up to 10⁶,
+    ``docs/data/point_a<alpha>_to_1e+06.npz``."""
+    _follow(NEAR_HALF_POINTS, 1e6, cache, workers,
+            lambda a: ROOT / "docs" / "data" / f"point_a{a}_to_1e+06.npz")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--part", choices=("points", "sgd-points", "maps", "wsd", "wsd-collect",
-                                           "large"), required=True)
+                                           "large", "near-half"), required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--wsd-setting", choices=tuple(WSD_SETTINGS), default="coarse")
     parser.add_argument("--d-max", type=float, default=1e6,
@@ -241,6 +261,8 @@ def main() -> None:
         collect(args.cache_dir, args.wsd_setting)
     elif args.part == "large":
         large(args.cache_dir, args.workers, args.d_max)
+    elif args.part == "near-half":
+        near_half(args.cache_dir, args.workers)
     else:
         maps(args.cache_dir, args.workers)
 
