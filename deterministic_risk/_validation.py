@@ -224,6 +224,25 @@ def interval(name: str, value: object, *, positive: bool = True) -> tuple[float,
     return lo, hi
 
 
+def increasing_positive(name: str, value: ArrayLike, *, at_least: int = 1
+                        ) -> NDArray[np.float64]:
+    """Return ``value`` as a finite 1-d float64 array of at least ``at_least`` strictly
+    increasing values > 0."""
+    arr = float_array(name, value, ndim=1)
+    if arr.size < at_least or np.any(arr <= 0) or np.any(np.diff(arr) <= 0):
+        raise ValueError(f"{name} must hold at least {at_least} increasing values > 0, got "
+                         f"{arr.tolist()}")
+    return arr
+
+
+def schedule_factory(name: str, value: object) -> object:
+    """Return ``value`` if it is a callable ``(peak, total) -> Schedule``."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable (peak, total) -> Schedule, got "
+                        f"{type(value).__name__}")
+    return value
+
+
 def model_sizes(name: str, value: ArrayLike, *, at_least: int = 1) -> NDArray[np.int64]:
     """Return model sizes as a sorted int64 array of distinct whole numbers >= 1 (at least
     ``at_least`` of them)."""

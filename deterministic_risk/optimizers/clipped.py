@@ -323,9 +323,7 @@ def best_scaled_threshold(R: float, noise: NoiseLaw, *,
     if bounds is None:
         s = math.sqrt(2.0 * R + noise.scale**2)
         bounds = (1e-3 * s, 1e3 * s)
-    lo, hi = (check.positive_float("bounds", b) for b in bounds)
-    if not lo < hi:
-        raise ValueError(f"bounds must satisfy lo < hi, got {bounds}")
+    lo, hi = check.interval("bounds", bounds)
 
     def neg_log_rate(log_c):
         mu, nu = clipping_factors(R, np.exp(log_c), noise)

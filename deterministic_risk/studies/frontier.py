@@ -432,9 +432,8 @@ def compute_optimal(alpha: float, beta: float, optimizer: OptimizerSpec = "sgd",
                          f"got {lr!r}")
     if not isinstance(lr, str):
         lr = check.learning_rate("lr", lr)
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
-                        f"{type(schedule).__name__}")
+    if schedule is not None:
+        check.schedule_factory("schedule", schedule)
     if spectrum_method not in (None, "deterministic", "sampled"):
         raise ValueError(f"spectrum_method must be 'deterministic', 'sampled' or None, got "
                          f"{spectrum_method!r}")

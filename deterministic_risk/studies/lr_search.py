@@ -164,9 +164,7 @@ def optimal_lr(problem: Any, optimizer: Optimizer | Callable[[float], Optimizer]
         reduction = {k: curve_options[k] for k in ("spectrum_method", "feature_seed")
                      if k in curve_options}
         bounds = template.lr_search_bounds(problem, budget, **reduction)
-    lo, hi = (check.positive_float("bounds", b) for b in bounds)
-    if not lo < hi:
-        raise ValueError(f"bounds must satisfy lo < hi, got {bounds}")
+    lo, hi = check.interval("bounds", bounds)
     options = {"on_divergence": "return", **curve_options}
     n_eval = 0
 
@@ -312,9 +310,7 @@ def optimal_lrs(problem: Any, optimizer: Optimizer, budgets: ArrayLike, *,
         reduction = {k: curve_options[k] for k in ("spectrum_method", "feature_seed")
                      if k in curve_options}
         bounds = optimizer.lr_search_bounds(problem, int(budgets[-1]), **reduction)
-    lo, hi = (check.positive_float("bounds", b) for b in bounds)
-    if not lo < hi:
-        raise ValueError(f"bounds must satisfy lo < hi, got {bounds}")
+    lo, hi = check.interval("bounds", bounds)
     n = max(3, int(math.ceil(density * math.log10(hi / lo))) + 1)
     grid = np.geomspace(lo, hi, n)
     table = np.full((n, budgets.size), np.inf)
@@ -445,9 +441,7 @@ def schedule_peaks(problem: Any, optimizer: Optimizer, schedule: Callable[[float
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an Optimizer template such as dr.SGD(1.0), got "
                         f"{type(optimizer).__name__}")
-    if not callable(schedule):
-        raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
-                        f"{type(schedule).__name__}")
+    check.schedule_factory("schedule", schedule)
     budgets = check.steps_array(budgets)
     if budgets[0] < 1:
         raise ValueError("budgets must be >= 1 iteration")
@@ -455,10 +449,7 @@ def schedule_peaks(problem: Any, optimizer: Optimizer, schedule: Callable[[float
     if base.shape != budgets.shape or np.any(~(base > 0)) or np.any(~np.isfinite(base)):
         raise ValueError(f"base_lrs must hold one finite step > 0 per budget ({budgets.size}), "
                          f"got shape {base.shape}")
-    mult = check.float_array("multipliers", multipliers, ndim=1)
-    if mult.size < 3 or np.any(mult <= 0) or np.any(np.diff(mult) <= 0):
-        raise ValueError(f"multipliers must hold at least 3 increasing values > 0, got "
-                         f"{mult.tolist()}")
+    mult = check.increasing_positive("multipliers", multipliers, at_least=3)
     table = np.full((mult.size, budgets.size), np.inf)
     options = {"on_divergence": "return", **curve_options}
     for j, (n, b) in enumerate(zip(budgets, base)):

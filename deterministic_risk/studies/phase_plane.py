@@ -539,24 +539,15 @@ def phase_map(alphas: ArrayLike, betas: ArrayLike, optimizer: str | Optimizer = 
         lr = check.positive_float("lr", lr)
     multipliers: tuple[float, ...] = ()
     if schedule is not None:
-        if not callable(schedule):
-            raise TypeError(f"schedule must be a callable (peak, total) -> Schedule, got "
-                            f"{type(schedule).__name__}")
+        check.schedule_factory("schedule", schedule)
         if lr != "grid":
             raise ValueError(f"schedule needs lr='grid' (the peak is searched per budget), "
                              f"got lr={lr!r}")
-        mult = check.float_array("peak_multipliers", peak_multipliers, ndim=1)
-        if mult.size < 3 or np.any(mult <= 0) or np.any(np.diff(mult) <= 0):
-            raise ValueError(f"peak_multipliers must hold at least 3 increasing values > 0, "
-                             f"got {mult.tolist()}")
+        mult = check.increasing_positive("peak_multipliers", peak_multipliers, at_least=3)
         multipliers = tuple(float(m) for m in mult)
-    lo, hi = (check.positive_float("lr_bounds", b) for b in lr_bounds)
-    if not lo < hi:
-        raise ValueError(f"lr_bounds must satisfy lo < hi, got {lr_bounds}")
+    lo, hi = check.interval("lr_bounds", lr_bounds)
     points_per_decade = check.positive_float("points_per_decade", points_per_decade)
-    f_lo, f_hi = (check.positive_float("fit_sizes", s) for s in fit_sizes)
-    if not f_lo < f_hi:
-        raise ValueError(f"fit_sizes must satisfy lo < hi, got {fit_sizes}")
+    f_lo, f_hi = check.interval("fit_sizes", fit_sizes)
     v_ratio = check.positive_float("v_ratio", v_ratio)
     if v_ratio <= 1:
         raise ValueError(f"v_ratio must be > 1, got {v_ratio}")
