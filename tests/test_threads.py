@@ -106,3 +106,24 @@ def test_sweep_workers_run_with_the_requested_blas_threads(monkeypatch, limit, e
                             worker_blas_threads=limit, progress=False)
         assert all(n == 3 for n in blas_thread_counts())   # this process is untouched
     assert counts and all(n == expected for n in counts)
+
+
+def test_signsgd_large_d_model_does_not_depend_on_the_callers_blas_threads():
+    # the model's bins sum small vectors; with a threaded BLAS their summation order, and the
+    # model (Σ v(0) by 3e-4 at this size), depended on the thread count. Built with one thread
+    # whatever the caller's setting: bit-identical under 2 threads and 1
+    from deterministic_risk.signsgd import large_d
+
+    def build(threads):
+        for fn in (large_d._equivalent, large_d._bins_cached, large_d._shared_path,
+                   large_d._column_law):
+            fn.cache_clear()
+        with threadpool_limits(threads, user_api="blas"):
+            model = dr.signsgd.signsgd_equivalent(dr.PLRF(1.0, 0.3, d=60))
+            return model.modes, model.stieltjes([0.5 + 0.1j])
+
+    (one, s_one), (two, s_two) = build(1), build(2)
+    for name in ("eigenvalues", "kappa", "v0"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+    for a, b in zip(s_one, s_two):
+        np.testing.assert_array_equal(a, b)

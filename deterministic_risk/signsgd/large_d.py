@@ -72,6 +72,7 @@ from scipy.stats import qmc
 from .. import _validation as check
 from ..deterministic_equivalent import deterministic_floor, population
 from ..problems import PLRF
+from ..threads import blas_threads
 from .modes import SignSGDModes
 
 __all__ = ["SignSGDEquivalent", "signsgd_equivalent"]
@@ -619,12 +620,14 @@ class SignSGDEquivalent:
         if np.any(z.imag <= 0):
             raise ValueError("zeta must lie in the upper half-plane (Im zeta > 0)")
         p = self.problem
-        law = _column_law(p.alpha, p.d, p.v, self.settings["top"], self.settings["net_points"])
         flat = z.ravel()
-        delta = _solve(law, flat / math.sqrt(p.d))
-        count, q, noise = _transforms(law, flat, delta)
-        # docs §3.3: (1/(2√d)) Σ_j b̌_j² q_j, plus the atom R*/ζ at 0
-        forcing = (0.5 / math.sqrt(p.d)) * (q @ (law.mult * _target2(p)))
+        with blas_threads(1):        # as when the model was built (signsgd_equivalent)
+            law = _column_law(p.alpha, p.d, p.v, self.settings["top"],
+                              self.settings["net_points"])
+            delta = _solve(law, flat / math.sqrt(p.d))
+            count, q, noise = _transforms(law, flat, delta)
+            # docs §3.3: (1/(2√d)) Σ_j b̌_j² q_j, plus the atom R*/ζ at 0
+            forcing = (0.5 / math.sqrt(p.d)) * (q @ (law.mult * _target2(p)))
         forcing = forcing + (self.floor - 0.5 * p.noise_std**2) / flat
         return tuple(a.reshape(z.shape) for a in (count, forcing, noise))
 
@@ -694,8 +697,11 @@ def signsgd_equivalent(problem, *, n_nodes: int | None = None, bin_ratio: float 
     if net_points & (net_points - 1):
         raise ValueError(f"net_points must be a power of 2 (a Sobol net), got {net_points}")
     top = check.positive_int("top", top)
-    return _equivalent(problem.alpha, problem.beta, problem.d, problem.v, problem.noise_std,
-                       n_nodes, bin_ratio, arc_nodes, net_points, top)
+    # one BLAS thread: the model's vectors are small, and its bins must not depend on the
+    # summation order of a threaded BLAS (with two threads Σ v(0) moved by 3e-4 at d = 60)
+    with blas_threads(1):
+        return _equivalent(problem.alpha, problem.beta, problem.d, problem.v,
+                           problem.noise_std, n_nodes, bin_ratio, arc_nodes, net_points, top)
 
 
 @functools.lru_cache(maxsize=32)
